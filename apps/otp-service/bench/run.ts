@@ -1,0 +1,171 @@
+// Loads the sign-in cycle (send a code, read it from the outbox, verify it) on loopback against
+// real PostgreSQL, for otp-service, the seed-000 baseline and a no-op, and prints the figures.
+import { type ChildProcess, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { closeSync, mkdtempSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs'
+import { connect } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createTestDatabase } from '@otp-suite/db/testing'
+import autocannon from 'autocannon'
+
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 50)
+const duration = Number(process.env.BENCH_DURATION ?? 10)
+const warmup = Number(process.env.BENCH_WARMUP ?? 3)
+const root = new URL('..', import.meta.url).pathname
+const port = 3901
+
+const database = await createTestDatabase({ migrationsDir: join(root, 'prisma/migrations'), prefix: 'otp_bench' })
+
+const targets = [
+  {
+    name: 'otp-service',
+    script: 'src/server.ts',
+    env: {
+      LOG_LEVEL: 'warn',
+      JWT_SECRET: randomBytes(32).toString('base64url'),
+      OTP_PEPPER: randomBytes(32).toString('base64url'),
+      SMS_PROVIDER: 'outbox',
+      // Limits out of the way, but still evaluated on every send.
+      OTP_RESEND_COOLDOWN_SECONDS: '0',
+      OTP_SEND_WINDOW_MAX: '1000000',
+      OTP_SEND_DAILY_MAX: '1000000',
+      OTP_IP_MAX: '1000000',
+      OTP_CLEANUP_INTERVAL_SECONDS: '0',
+    },
+  },
+  { name: 'baseline (seed 000)', script: 'bench/baseline-server.ts', env: {} },
+  { name: 'no-op + validation', script: 'bench/noop-server.ts', env: {} },
+]
+
+/** Reads the outbox file as the target appends to it, so each verify can use the code just sent. */
+function outboxReader(file: string) {
+  const fd = openSync(file, 'r')
+  const buffer = Buffer.alloc(1 << 20)
+  const codes = new Map<string, string>()
+  let offset = 0
+  let partial = ''
+  return {
+    codeFor(to: string): string {
+      for (let read = 1; !codes.has(to) && read > 0; ) {
+        read = readSync(fd, buffer, 0, buffer.length, offset)
+        offset += read
+        const lines = (partial + buffer.toString('utf8', 0, read)).split('\n')
+        partial = lines.pop() ?? ''
+        for (const line of lines) {
+          const entry = JSON.parse(line) as { to: string; code: string }
+          codes.set(entry.to, entry.code)
+        }
+      }
+      const code = codes.get(to) ?? '000000'
+      codes.delete(to)
+      return code
+    },
+    close: () => closeSync(fd),
+  }
+}
+
+const waitForPort = async (child: ChildProcess) => {
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`target exited with ${child.exitCode}`)
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => resolve(socket.end() && true)).on('error', () => resolve(false))
+    })
+    if (open) return
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error('target did not start')
+}
+
+const peakRssMb = (pid: number) => {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/)
+  return line ? Number(line[1]) / 1024 : Number.NaN
+}
+
+let cycle = 0
+async function load(seconds: number, outbox: ReturnType<typeof outboxReader>) {
+  let verified = 0
+  const headers = { 'content-type': 'application/json' }
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections,
+    duration: seconds,
+    requests: [
+      {
+        method: 'POST',
+        path: '/api/v1/otp/send',
+        setupRequest: (request, context: { to?: string }) => {
+          const n = ++cycle
+          context.to = `+1415${String(n % 10_000_000).padStart(7, '0')}`
+          // A client address per cycle, as many users behind the gateway.
+          const ip = `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`
+          return {
+            ...request,
+            headers: { ...headers, 'x-forwarded-for': ip },
+            body: JSON.stringify({ channel: 'sms', to: context.to, purpose: 'login' }),
+          }
+        },
+      },
+      {
+        method: 'POST',
+        path: '/api/v1/otp/verify',
+        setupRequest: (request, context: { to?: string }) => {
+          const to = context.to as string
+          return { ...request, headers, body: JSON.stringify({ channel: 'sms', to, purpose: 'login', code: outbox.codeFor(to) }) }
+        },
+        onResponse: (status) => {
+          if (status === 200) verified++
+        },
+      },
+    ],
+  })
+  return { result, verified }
+}
+
+const rows = []
+for (const target of targets) {
+  const outboxFile = join(mkdtempSync(join(tmpdir(), 'otp-bench-')), 'outbox.jsonl')
+  writeFileSync(outboxFile, '')
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, target.script)], {
+    cwd: root,
+    env: {
+      ...process.env,
+      ...target.env,
+      NODE_ENV: 'production',
+      OTP_ALLOW_DEV_DELIVERY: 'true',
+      DATABASE_URL: database.url,
+      PORT: String(port),
+      OTP_OUTBOX_FILE: outboxFile,
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  })
+  try {
+    await waitForPort(child)
+    const outbox = outboxReader(outboxFile)
+    await load(warmup, outbox)
+    const { result, verified } = await load(duration, outbox)
+    outbox.close()
+    rows.push({
+      target: target.name,
+      'requests/s': Math.round(result.requests.average),
+      'cycles/s': Math.round(verified / duration),
+      'p50 ms': result.latency.p50,
+      'p99 ms': result.latency.p99,
+      'non-2xx': result.non2xx,
+      errors: result.errors + result.timeouts,
+      'peak RSS MB': Math.round(peakRssMb(child.pid as number)),
+    })
+  } finally {
+    child.kill('SIGTERM')
+    await new Promise((resolve) => child.once('exit', resolve))
+  }
+}
+await database.drop()
+
+console.log(`\nsign-in cycle (send + verify), ${connections} connections, ${duration} s per target after ${warmup} s warm-up\n`)
+console.table(rows)
+const [ours, baseline, noop] = rows
+if (ours && baseline && noop) {
+  console.log(`otp-service / baseline: ${(ours['requests/s'] / baseline['requests/s']).toFixed(2)}x requests/s`)
+  console.log(`otp-service / no-op:    ${(ours['requests/s'] / noop['requests/s']).toFixed(2)}x requests/s`)
+}

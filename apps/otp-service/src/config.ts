@@ -1,0 +1,60 @@
+import { defineConfig, loadConfig } from '@otp-suite/service-kit'
+import { type Static, Type } from 'typebox'
+
+const seconds = (defaultValue: number, minimum = 1) => Type.Integer({ minimum, default: defaultValue })
+const count = (defaultValue: number) => Type.Integer({ minimum: 1, default: defaultValue })
+
+export const OtpServiceConfig = defineConfig({
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3001 }),
+  DATABASE_URL: Type.String({ default: 'postgres://postgres@127.0.0.1:5432/otp_service' }),
+  DATABASE_POOL_MAX: count(10),
+
+  JWT_SECRET: Type.String({ minLength: 1 }),
+  JWT_PREVIOUS_SECRETS: Type.Optional(Type.String()),
+  JWT_ISSUER: Type.Optional(Type.String()),
+  OTP_PEPPER: Type.String({ minLength: 16 }),
+
+  OTP_LENGTH: Type.Integer({ minimum: 4, maximum: 10, default: 6 }),
+  OTP_TTL_SECONDS: seconds(600),
+  OTP_MAX_ATTEMPTS: count(5),
+  OTP_PROOF_TTL_SECONDS: seconds(300),
+  OTP_RESEND_COOLDOWN_SECONDS: seconds(30, 0),
+  OTP_SEND_WINDOW_SECONDS: seconds(300),
+  OTP_SEND_WINDOW_MAX: count(3),
+  OTP_SEND_DAILY_MAX: count(10),
+  OTP_IP_WINDOW_SECONDS: seconds(3600),
+  OTP_IP_MAX: count(30),
+  OTP_VERIFY_FAILURE_WINDOW_SECONDS: seconds(3600),
+  OTP_VERIFY_FAILURE_MAX: count(10),
+  OTP_CLEANUP_INTERVAL_SECONDS: seconds(300, 0),
+  OTP_CLEANUP_BATCH_SIZE: count(1000),
+
+  OTP_DEFAULT_REGION: Type.String({ pattern: '^[A-Z]{2}$', default: 'US' }),
+  /** `possible` checks a number's length for its country; `strict` also its ranges (rejects fictional numbers). */
+  OTP_PHONE_VALIDATION: Type.Union([Type.Literal('possible'), Type.Literal('strict')], { default: 'possible' }),
+  /** Country calling codes SMS may go to, e.g. "1,44,91"; empty allows all. */
+  OTP_SMS_ALLOWED_COUNTRIES: Type.String({ pattern: '^(\\d{1,3}(,\\d{1,3})*)?$', default: '' }),
+  OTP_TEST_CODES: Type.String({ default: '' }),
+
+  SMS_PROVIDER: Type.Union([Type.Literal('msg91'), Type.Literal('console'), Type.Literal('outbox')], { default: 'console' }),
+  EMAIL_PROVIDER: Type.Union([Type.Literal('smtp'), Type.Literal('console'), Type.Literal('outbox')], { default: 'console' }),
+  /** Lets `console`/`outbox` delivery run with NODE_ENV=production (a staging setup, say). */
+  OTP_ALLOW_DEV_DELIVERY: Type.Boolean({ default: false }),
+  OTP_OUTBOX_FILE: Type.String({ default: '.data/otp-outbox.jsonl' }),
+  OTP_DELIVERY_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 8000 }),
+  MSG91_AUTH_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  MSG91_TEMPLATE_ID: Type.Optional(Type.String({ minLength: 1 })),
+  SMTP_URL: Type.Optional(Type.String({ minLength: 1 })),
+  MAIL_FROM: Type.String({ default: 'no-reply@localhost' }),
+  OTP_EMAIL_SUBJECT: Type.String({ default: 'Your verification code' }),
+})
+
+export type OtpServiceConfig = Static<typeof OtpServiceConfig>
+
+export function loadOtpServiceConfig(env: NodeJS.ProcessEnv = process.env): OtpServiceConfig {
+  const config = loadConfig(OtpServiceConfig, env)
+  if (config.NODE_ENV === 'production' && Buffer.byteLength(config.OTP_PEPPER) < 32) {
+    throw new Error('Invalid configuration: OTP_PEPPER must be at least 32 bytes in production')
+  }
+  return config
+}

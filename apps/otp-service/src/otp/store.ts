@@ -1,0 +1,109 @@
+import type pg from 'pg'
+import type { OtpKey } from './codes.ts'
+
+export type SendLimits = {
+  cooldownSeconds: number
+  windowSeconds: number
+  windowMax: number
+  dailyMax: number
+  ipWindowSeconds: number
+  ipMax: number
+}
+
+export type IssueRequest = OtpKey & {
+  codeHash: Buffer
+  ttlSeconds: number
+  maxAttempts: number
+  /** Resend: only when a live code is pending. */
+  requirePending: boolean
+  /** False for test destinations, which are exempt from send limits. */
+  limited: boolean
+  clientIp: string | null
+}
+
+export type IssueResult =
+  | { outcome: 'issued'; receipt: IssueReceipt }
+  | { outcome: 'not_found' }
+  | { outcome: 'cooldown' | 'limit' | 'ip_limit'; retryAfter: number }
+
+/** What undoing an issue needs when delivery fails. */
+export type IssueReceipt = { codeId: string; codeHash: Buffer; sendLogIds: string[] | null; eventId: string }
+
+export type VerifyPolicy = { failureWindowSeconds: number; failureMax: number; cooldownSeconds: number }
+
+export type VerifyResult =
+  | { outcome: 'verified' | 'expired' }
+  | { outcome: 'invalid'; attemptsLeft: number }
+  | { outcome: 'locked'; retryAfter: number }
+
+// Named statements are prepared once per pooled connection: these run on every send and verify.
+const issueSql = 'SELECT * FROM otp_issue($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)'
+const releaseSql = 'SELECT otp_release($1, $2, $3, $4)'
+const verifySql = 'SELECT * FROM otp_verify($1, $2, $3, $4, $5, $6, $7, $8)'
+
+export function createOtpStore(pool: pg.Pool, limits: SendLimits) {
+  return {
+    async issue(request: IssueRequest): Promise<IssueResult> {
+      const { rows } = await pool.query({
+        name: 'otp_issue',
+        text: issueSql,
+        values: [
+          request.channel,
+          request.destination,
+          request.purpose,
+          request.userType,
+          request.codeHash,
+          request.ttlSeconds,
+          request.maxAttempts,
+          request.requirePending,
+          request.limited,
+          request.clientIp,
+          limits.cooldownSeconds,
+          limits.windowSeconds,
+          limits.windowMax,
+          limits.dailyMax,
+          limits.ipWindowSeconds,
+          limits.ipMax,
+        ],
+      })
+      const row = rows[0]
+      if (row.outcome === 'issued') {
+        const receipt = { codeId: row.code_id, codeHash: request.codeHash, sendLogIds: row.send_log_ids, eventId: row.event_id }
+        return { outcome: 'issued', receipt }
+      }
+      if (row.outcome === 'not_found') return { outcome: 'not_found' }
+      return { outcome: row.outcome, retryAfter: row.retry_after }
+    },
+
+    async release(receipt: IssueReceipt): Promise<void> {
+      await pool.query({
+        name: 'otp_release',
+        text: releaseSql,
+        values: [receipt.codeId, receipt.codeHash, receipt.sendLogIds, receipt.eventId],
+      })
+    },
+
+    async verify(key: OtpKey, codeHash: Buffer, policy: VerifyPolicy): Promise<VerifyResult> {
+      const { rows } = await pool.query({
+        name: 'otp_verify',
+        text: verifySql,
+        values: [
+          key.channel,
+          key.destination,
+          key.purpose,
+          key.userType,
+          codeHash,
+          policy.failureWindowSeconds,
+          policy.failureMax,
+          policy.cooldownSeconds,
+        ],
+      })
+      const row = rows[0]
+      if (row.outcome === 'invalid') return { outcome: 'invalid', attemptsLeft: row.attempts_left }
+      if (row.outcome === 'locked') return { outcome: 'locked', retryAfter: row.retry_after }
+      return { outcome: row.outcome }
+    },
+  }
+}
+
+export type OtpStore = ReturnType<typeof createOtpStore>

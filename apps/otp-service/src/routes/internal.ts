@@ -1,0 +1,20 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { Maintenance } from '../otp/maintenance.ts'
+import { ErrorReply, StatsReply } from '../schemas.ts'
+
+/** Routes for the other services only; the gateway never exposes /internal. */
+export const internalRoutes: FastifyPluginAsyncTypebox<{ maintenance: Maintenance }> = async (app, { maintenance }) => {
+  app.get(
+    '/internal/v1/stats',
+    {
+      preHandler: app.requireToken('service'),
+      schema: {
+        tags: ['internal'],
+        summary: 'Counts of OTP outcomes, last 24 hours and in total',
+        security: [{ bearer: [] }],
+        response: { 200: StatsReply, 401: ErrorReply, 503: ErrorReply },
+      },
+    },
+    async () => maintenance.stats(),
+  )
+}

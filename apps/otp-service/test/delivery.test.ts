@@ -1,0 +1,165 @@
+import type { ParsedUrlQuery } from 'node:querystring'
+import nock from 'nock'
+import { SMTPServer } from 'smtp-server'
+import t, { type Test } from 'tap'
+import { buildOtpService, testDatabase, testEnv } from './helpers.ts'
+
+const database = await testDatabase(t)
+const msg91 = { MSG91_AUTH_KEY: 'test-auth-key', MSG91_TEMPLATE_ID: 'tmpl-42', SMS_PROVIDER: 'msg91' }
+
+// Only MSG91 is faked, at its HTTP boundary; everything local (PostgreSQL, SMTP) is real.
+nock.disableNetConnect()
+t.teardown(() => {
+  nock.cleanAll()
+  nock.enableNetConnect()
+})
+
+type Query = ParsedUrlQuery
+
+t.test('MSG91 gets our own code, the template and the number without its plus', async (t) => {
+  let seen: Query | undefined
+  const scope = nock('https://api.msg91.com')
+    .get('/api/v5/otp')
+    .query((query: Query) => {
+      seen = query
+      return true
+    })
+    .reply(200, { type: 'success', request_id: 'r-1' })
+  const app = await buildOtpService(t, await testEnv(database.url, msg91))
+  const target = { channel: 'sms', to: '+91 98765 43210', purpose: 'login' }
+  const sent = await app.inject({ method: 'POST', url: '/api/v1/otp/send', payload: target })
+  t.equal(sent.statusCode, 202)
+  t.ok(scope.isDone())
+  t.match(seen, { template_id: 'tmpl-42', mobile: '919876543210', authkey: 'test-auth-key', otp: /^\d{6}$/, otp_expiry: '10' })
+  const verified = await app.inject({ method: 'POST', url: '/api/v1/otp/verify', payload: { ...target, code: String(seen?.otp) } })
+  t.equal(verified.statusCode, 200, 'the code MSG91 was given is the one that verifies')
+})
+
+t.test('MSG91 refusing the message: 502 and no usable code left behind', async (t) => {
+  let code = ''
+  nock('https://api.msg91.com')
+    .get('/api/v5/otp')
+    .query((query: Query) => {
+      code = String(query.otp)
+      return true
+    })
+    .reply(200, { type: 'error', message: 'Invalid template' })
+  const app = await buildOtpService(t, await testEnv(database.url, msg91))
+  const target = { channel: 'sms', to: '+14155556001', purpose: 'login' }
+  const sent = await app.inject({ method: 'POST', url: '/api/v1/otp/send', payload: target })
+  t.equal(sent.statusCode, 502)
+  t.equal(sent.json().code, 'DELIVERY_FAILED')
+  const verify = await app.inject({ method: 'POST', url: '/api/v1/otp/verify', payload: { ...target, code } })
+  t.equal(verify.statusCode, 410, 'the undelivered code does not verify')
+
+  nock('https://api.msg91.com').get('/api/v5/otp').query(true).reply(200, { type: 'success' })
+  const retry = await app.inject({ method: 'POST', url: '/api/v1/otp/send', payload: target })
+  t.equal(retry.statusCode, 202, 'a failed delivery does not start the cooldown')
+})
+
+t.test('MSG91 stalling: the request fails fast instead of hanging', async (t) => {
+  nock('https://api.msg91.com').get('/api/v5/otp').query(true).delay(3000).reply(200, { type: 'success' })
+  const app = await buildOtpService(t, await testEnv(database.url, { ...msg91, OTP_DELIVERY_TIMEOUT_MS: '200' }))
+  const started = Date.now()
+  const sent = await app.inject({
+    method: 'POST',
+    url: '/api/v1/otp/send',
+    payload: { channel: 'sms', to: '+14155556002', purpose: 'login' },
+  })
+  t.equal(sent.statusCode, 502)
+  t.equal(sent.json().code, 'DELIVERY_FAILED')
+  t.ok(Date.now() - started < 2500, 'answered before MSG91 would have')
+  const [row] = await database.query<{ n: number }>("SELECT count(*)::int AS n FROM otp_codes WHERE destination = '+14155556002'")
+  t.equal(row?.n, 0)
+})
+
+t.test('MSG91 unreachable: 502', async (t) => {
+  nock('https://api.msg91.com').get('/api/v5/otp').query(true).replyWithError({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' })
+  const app = await buildOtpService(t, await testEnv(database.url, msg91))
+  const sent = await app.inject({
+    method: 'POST',
+    url: '/api/v1/otp/send',
+    payload: { channel: 'sms', to: '+14155556003', purpose: 'login' },
+  })
+  t.equal(sent.json().code, 'DELIVERY_FAILED')
+})
+
+async function smtpServer(t: Test, options: { refuse?: boolean } = {}) {
+  const messages: { to: string[]; from: string; body: string }[] = []
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onRcptTo(address, _session, callback) {
+      callback(options.refuse ? Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }) : undefined)
+      void address
+    },
+    onData(stream, session, callback) {
+      let body = ''
+      stream.on('data', (chunk: Buffer) => {
+        body += chunk.toString()
+      })
+      stream.on('end', () => {
+        messages.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
+          body,
+        })
+        callback()
+      })
+    },
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())))
+  const { port } = server.server.address() as { port: number }
+  return { url: `smtp://127.0.0.1:${port}`, messages }
+}
+
+t.test('email through a real SMTP server', async (t) => {
+  const smtp = await smtpServer(t)
+  const app = await buildOtpService(
+    t,
+    await testEnv(database.url, { EMAIL_PROVIDER: 'smtp', SMTP_URL: smtp.url, MAIL_FROM: 'codes@suite.test' }),
+  )
+  const target = { channel: 'email', to: 'Grace@Example.com', purpose: 'verify_email' }
+  const sent = await app.inject({ method: 'POST', url: '/api/v1/otp/send', payload: target })
+  t.equal(sent.statusCode, 202)
+  t.equal(smtp.messages.length, 1)
+  const [message] = smtp.messages
+  t.same(message?.to, ['grace@example.com'])
+  t.equal(message?.from, 'codes@suite.test')
+  const code = message?.body.match(/code is (\d{6})/)?.[1]
+  t.ok(code, 'the message carries the code')
+  const verified = await app.inject({ method: 'POST', url: '/api/v1/otp/verify', payload: { ...target, code } })
+  t.equal(verified.statusCode, 200)
+})
+
+t.test('SMTP refusing or down: 502', async (t) => {
+  const refusing = await smtpServer(t, { refuse: true })
+  const app = await buildOtpService(t, await testEnv(database.url, { EMAIL_PROVIDER: 'smtp', SMTP_URL: refusing.url }))
+  const refused = await app.inject({
+    method: 'POST',
+    url: '/api/v1/otp/send',
+    payload: { channel: 'email', to: 'x@example.com', purpose: 'login' },
+  })
+  t.equal(refused.json().code, 'DELIVERY_FAILED')
+
+  const down = await buildOtpService(t, await testEnv(database.url, { EMAIL_PROVIDER: 'smtp', SMTP_URL: 'smtp://127.0.0.1:1' }))
+  const failed = await down.inject({
+    method: 'POST',
+    url: '/api/v1/otp/send',
+    payload: { channel: 'email', to: 'y@example.com', purpose: 'login' },
+  })
+  t.equal(failed.statusCode, 502)
+})
+
+t.test('development delivery is refused in production unless allowed', async (t) => {
+  const production = { NODE_ENV: 'production', OTP_PEPPER: 'p'.repeat(40), JWT_SECRET: 'j'.repeat(40) }
+  await t.rejects(buildOtpService(t, await testEnv(database.url, production)), /OTP_ALLOW_DEV_DELIVERY/)
+  await t.resolves(buildOtpService(t, await testEnv(database.url, { ...production, OTP_ALLOW_DEV_DELIVERY: 'true' })))
+  await t.rejects(buildOtpService(t, await testEnv(database.url, { SMS_PROVIDER: 'msg91' })), /MSG91_AUTH_KEY/)
+  await t.rejects(
+    buildOtpService(t, await testEnv(database.url, { ...production, OTP_PEPPER: 'short-pepper-1234', OTP_ALLOW_DEV_DELIVERY: 'true' })),
+    /OTP_PEPPER/,
+  )
+})

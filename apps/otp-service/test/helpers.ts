@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createTestDatabase } from '@otp-suite/db/testing'
+import { createServer } from '@otp-suite/service-kit'
+import pg from 'pg'
+import type { Test } from 'tap'
+import otpServiceApp from '../src/app.ts'
+import { loadOtpServiceConfig } from '../src/config.ts'
+
+export const migrationsDir = new URL('../prisma/migrations', import.meta.url).pathname
+export const jwtSecret = randomBytes(32).toString('base64url')
+
+/** A fresh, migrated database of its own for one test file, with a pool for the test's own checks. */
+export async function testDatabase(t: Test) {
+  const database = await createTestDatabase({ migrationsDir, prefix: 'otp_test' })
+  const pool = new pg.Pool({ connectionString: database.url, max: 2 })
+  t.teardown(async () => {
+    await pool.end()
+    await database.drop()
+  })
+  return {
+    url: database.url,
+    async query<Row>(sql: string, values: unknown[] = []): Promise<Row[]> {
+      return (await pool.query(sql, values)).rows as Row[]
+    },
+  }
+}
+
+export type OtpEnv = Record<string, string | undefined>
+
+/** Environment of a test instance: outbox delivery to a file of its own, housekeeping off. */
+export async function testEnv(databaseUrl: string, overrides: OtpEnv = {}): Promise<OtpEnv> {
+  const outbox = join(await mkdtemp(join(tmpdir(), 'otp-outbox-')), 'outbox.jsonl')
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: databaseUrl,
+    DATABASE_POOL_MAX: '20',
+    JWT_SECRET: jwtSecret,
+    OTP_PEPPER: 'test-pepper-0123456789abcdef',
+    SMS_PROVIDER: 'outbox',
+    EMAIL_PROVIDER: 'outbox',
+    OTP_OUTBOX_FILE: outbox,
+    OTP_CLEANUP_INTERVAL_SECONDS: '0',
+    ...overrides,
+  }
+}
+
+/** An otp-service instance built exactly as the server builds it; closed when the test ends. */
+export async function buildOtpService(t: Test, env: OtpEnv) {
+  const config = loadOtpServiceConfig(env)
+  const app = createServer(config)
+  await app.register(otpServiceApp, { config })
+  await app.ready()
+  t.teardown(() => app.close())
+  return app
+}
+
+type OutboxLine = { channel: string; to: string; purpose: string; code: string; at: string }
+
+export async function outbox(env: OtpEnv): Promise<OutboxLine[]> {
+  const text = await readFile(env.OTP_OUTBOX_FILE as string, 'utf8').catch(() => '')
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as OutboxLine)
+}
+
+/** The newest code delivered to `to`. */
+export async function lastCode(env: OtpEnv, to: string): Promise<string> {
+  const line = (await outbox(env)).filter((entry) => entry.to === to).at(-1)
+  if (!line) throw new Error(`no code was delivered to ${to}`)
+  return line.code
+}

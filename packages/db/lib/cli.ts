@@ -1,0 +1,57 @@
+import { join } from 'node:path'
+import { generateClient } from './generate.ts'
+import { applyMigrations, createMigration, resetDatabase } from './migrate.ts'
+
+const USAGE = 'usage: otp-db migrate | migration <name> | generate [prisma args] | reset'
+
+function databaseUrl(): string {
+  const url = process.env.DATABASE_URL
+  if (!url) throw new Error('DATABASE_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/otp)')
+  return url
+}
+
+async function migrate(migrationsDir: string): Promise<void> {
+  const { applied } = await applyMigrations({ databaseUrl: databaseUrl(), migrationsDir })
+  console.log(applied.length === 0 ? 'No pending migrations' : `Applied migrations: ${applied.join(', ')}`)
+}
+
+async function dispatch(argv: string[], cwd: string): Promise<void> {
+  const [command, ...args] = argv
+  const migrationsDir = join(cwd, 'prisma', 'migrations')
+  switch (command) {
+    case 'migrate':
+      return migrate(migrationsDir)
+    case 'migration': {
+      const name = args[0]
+      if (!name) throw new Error(`missing migration name; ${USAGE}`)
+      const folder = await createMigration({
+        databaseUrl: databaseUrl(),
+        schemaPath: join(cwd, 'prisma', 'schema.prisma'),
+        migrationsDir,
+        name,
+      })
+      console.log(folder ? `Created ${folder}` : 'The schema has no changes to migrate')
+      return
+    }
+    case 'generate':
+      return generateClient(cwd, args)
+    case 'reset':
+      await resetDatabase(databaseUrl())
+      return migrate(migrationsDir)
+    default:
+      throw new Error(USAGE)
+  }
+}
+
+/** Runs one otp-db command in `cwd` (an app folder with prisma/); returns the exit code. */
+export async function run(argv: string[], cwd = process.cwd()): Promise<number> {
+  try {
+    await dispatch(argv, cwd)
+    return 0
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err)
+    // Engine errors carry a multi-line trace; the first line says what went wrong.
+    console.error(`otp-db: ${message.trim().split('\n')[0]}`)
+    return 1
+  }
+}

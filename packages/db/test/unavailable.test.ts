@@ -1,0 +1,69 @@
+import pg from 'pg'
+import t from 'tap'
+import { createPool, isDatabaseUnavailable } from '../index.ts'
+import { CLOSED_PORT_URL, SERVER_URL } from './helpers/server.ts'
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => {
+      throw new Error('expected a rejection')
+    },
+    (err: unknown) => err,
+  )
+}
+
+t.test('raw pg against a closed port', async (t) => {
+  const pool = createPool({ connectionString: CLOSED_PORT_URL })
+  t.teardown(() => pool.end())
+  t.ok(isDatabaseUnavailable(await rejection(pool.query('SELECT 1'))))
+})
+
+t.test('a unique violation is not an outage', async (t) => {
+  const client = new pg.Client({ connectionString: SERVER_URL })
+  await client.connect()
+  t.teardown(() => client.end())
+  await client.query('CREATE TEMP TABLE t (id int PRIMARY KEY)')
+  await client.query('INSERT INTO t VALUES (1)')
+  const err = await rejection(client.query('INSERT INTO t VALUES (1)'))
+  t.match(err, { code: '23505' })
+  t.notOk(isDatabaseUnavailable(err))
+})
+
+t.test('shapes thrown by pg and Prisma', async (t) => {
+  const cases: [string, unknown, boolean][] = [
+    ['pg pool wait', new Error('timeout exceeded when trying to connect'), true],
+    ['pg connect timeout', new Error('Connection terminated due to connection timeout'), true],
+    ['admin shutdown', Object.assign(new Error('terminating connection'), { code: '57P01' }), true],
+    ['cannot connect now', { code: '57P03' }, true],
+    ['too many connections', { code: '53300' }, true],
+    ['connection exception class', { code: '08006' }, true],
+    ['host unreachable', { code: 'EHOSTUNREACH' }, true],
+    ['dual-stack refusal', new AggregateError([{ code: 'ECONNREFUSED' }]), true],
+    ['wrapped in cause', new Error('request failed', { cause: { code: 'ECONNRESET' } }), true],
+    [
+      'Prisma raw query, server shut down',
+      {
+        code: 'P2010',
+        meta: { driverAdapterError: { cause: { kind: 'postgres', code: '57P01' } } },
+      },
+      true,
+    ],
+    [
+      'Prisma raw query, unique violation',
+      {
+        code: 'P2010',
+        meta: { driverAdapterError: { cause: { kind: 'UniqueConstraintViolation' } } },
+      },
+      false,
+    ],
+    ['syntax error', { code: '42601' }, false],
+    ['plain error', new Error('boom'), false],
+    ['not an error', 'ECONNREFUSED', false],
+    ['nothing', undefined, false],
+  ]
+  for (const [label, err, expected] of cases) t.equal(isDatabaseUnavailable(err), expected, label)
+
+  const cyclic: { cause?: unknown } = {}
+  cyclic.cause = cyclic
+  t.notOk(isDatabaseUnavailable(cyclic), 'a cyclic cause chain ends')
+})

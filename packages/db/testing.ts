@@ -1,0 +1,36 @@
+import { randomBytes } from 'node:crypto'
+import { dropDatabase, withDatabaseName } from './lib/admin.ts'
+import { applyMigrations } from './lib/migrate.ts'
+
+const DEFAULT_SERVER = 'postgres://postgres@127.0.0.1:5432/postgres'
+
+export interface TestDatabase {
+  url: string
+  drop(): Promise<void>
+}
+
+/**
+ * Creates a fresh, uniquely named database on the server of TEST_DATABASE_URL and applies
+ * `migrationsDir` to it. Names carry the pid and random bytes so parallel test processes
+ * never collide.
+ */
+export async function createTestDatabase(options: { migrationsDir: string; prefix?: string }): Promise<TestDatabase> {
+  // PostgreSQL truncates identifiers to 63 bytes; keep the unique suffix inside that.
+  const prefix = (options.prefix ?? 'test')
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, 40)
+  const name = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`
+  const url = withDatabaseName(process.env.TEST_DATABASE_URL ?? DEFAULT_SERVER, name)
+  const drop = () => dropDatabase(url)
+  try {
+    await applyMigrations({ databaseUrl: url, migrationsDir: options.migrationsDir })
+  } catch (err) {
+    // The migration error is the one worth reporting, even if dropping fails too.
+    await drop().catch(() => {})
+    throw err
+  }
+  return { url, drop }
+}
+
+export { createTcpProxy, type TcpProxy } from './lib/tcp-proxy.ts'

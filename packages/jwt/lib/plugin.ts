@@ -1,0 +1,81 @@
+import fastifyJwt, { type JwtHeader, type JwtVerifyFunction, type TokenOrHeader } from '@fastify/jwt'
+import type { FastifyPluginAsync, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
+import fp from 'fastify-plugin'
+import { TOKEN_KINDS, type TokenKind, toVerifiedClaims, type VerifiedClaims } from './claims.ts'
+import { errors, toTokenError } from './errors.ts'
+import { rulesOf, type TokenService } from './token-service.ts'
+
+export interface TokenPluginOptions {
+  tokens: TokenService
+  /**
+   * The service's revocation check (blacklist, introspection). Called only for a token whose
+   * signature, expiry and kind already passed; true answers 401 TOKEN_REVOKED. A rejection
+   * (store down) is passed on as is.
+   */
+  isRevoked?: (claims: VerifiedClaims, request: FastifyRequest) => boolean | Promise<boolean>
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** A preHandler that lets the request through only with a valid Bearer token of `kind`. */
+    requireToken(kind: TokenKind): preHandlerAsyncHookHandler
+  }
+  interface FastifyRequest {
+    /** Set by `requireToken`; narrow it with `getClaims(request, kind)` or by its `typ`. */
+    tokenClaims: VerifiedClaims | null
+  }
+}
+
+// The request decorator @fastify/jwt adds for a namespace; only requireToken calls it.
+const verifyMethodOf = (kind: TokenKind) => `${kind}JwtVerify` as const
+type VerifyingRequest = Record<ReturnType<typeof verifyMethodOf>, JwtVerifyFunction>
+
+const tokenPlugin: FastifyPluginAsync<TokenPluginOptions> = async (fastify, { tokens, isRevoked }) => {
+  const rules = rulesOf(tokens)
+
+  // One @fastify/jwt namespace per kind, each verifying with that kind's audience and the shared
+  // keys, so requireToken('access') can never accept a proof or refresh token.
+  for (const kind of TOKEN_KINDS) {
+    await fastify.register(fastifyJwt, {
+      namespace: kind,
+      decoratorName: 'tokenClaims',
+      // Complete decoding hands the secret callback the header, whose kid picks the key.
+      decode: { complete: true },
+      secret: async (_request: FastifyRequest, decoded: TokenOrHeader) => rules.secretFor((decoded as { header: JwtHeader }).header),
+      verify: rules.verifierOptions(kind),
+      // Async on purpose: @fastify/jwt routes a rejected promise to the request, a sync throw it does not.
+      trusted: async (request, payload) => {
+        const claims = toVerifiedClaims(kind, payload)
+        if (isRevoked && (await isRevoked(claims, request))) throw new errors.TOKEN_REVOKED()
+        return true
+      },
+      // Runs after trusted accepted the same payload, so it cannot throw here.
+      formatUser: (payload) => toVerifiedClaims(kind, payload as Record<string, unknown>),
+    })
+  }
+
+  fastify.decorate('requireToken', (kind: TokenKind) => {
+    // Caught when the route is declared, not as a 500 on its first request.
+    if (!TOKEN_KINDS.includes(kind)) throw new TypeError(`Unknown token kind: ${String(kind)}`)
+    const method = verifyMethodOf(kind)
+    return async function requireToken(request: FastifyRequest) {
+      try {
+        await (request as unknown as VerifyingRequest)[method]()
+      } catch (error) {
+        throw toTokenError(error)
+      }
+    }
+  })
+}
+
+export const jwtPlugin = fp(tokenPlugin, { fastify: '5.x', name: '@otp-suite/jwt' })
+
+/**
+ * The claims `requireToken(kind)` put on the request, typed for that kind. A route that did not
+ * require this kind gets TOKEN_MISSING rather than someone else's claims: it fails closed.
+ */
+export function getClaims<K extends TokenKind>(request: FastifyRequest, kind: K): VerifiedClaims<K> {
+  const claims = request.tokenClaims
+  if (claims?.typ !== kind) throw new errors.TOKEN_MISSING()
+  return claims as VerifiedClaims<K>
+}

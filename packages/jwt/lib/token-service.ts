@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto'
+import { createDecoder, createSigner, createVerifier, type VerifierOptions } from 'fast-jwt'
+import {
+  AUDIENCES,
+  DEFAULT_LIFETIMES,
+  type TokenClaims,
+  type TokenKind,
+  toSignableClaims,
+  toVerifiedClaims,
+  type VerifiedClaims,
+} from './claims.ts'
+import { errors, toTokenError } from './errors.ts'
+import { createKeyRing } from './keys.ts'
+
+export interface TokenServiceOptions {
+  secret: string
+  /** Retired secrets whose tokens are still accepted until they expire; never used to sign. */
+  previousSecrets?: string[]
+  /** Default "otp-suite". */
+  issuer?: string
+  /** Default 5. */
+  clockToleranceSeconds?: number
+  /** Stricter secret rules; defaults to NODE_ENV === 'production' so forgetting it fails safe. */
+  production?: boolean
+}
+
+export interface SignedToken {
+  token: string
+  jti: string
+  expiresAt: Date
+  /** Seconds, as clients expect in `expiresIn` fields. */
+  expiresIn: number
+}
+
+export interface TokenService {
+  sign<K extends TokenKind>(kind: K, claims: TokenClaims[K], options?: { expiresIn?: number }): SignedToken
+  /** Throws TOKEN_MISSING, TOKEN_INVALID or TOKEN_EXPIRED from `errors`. */
+  verify<K extends TokenKind>(kind: K, token: string | null | undefined): VerifiedClaims<K>
+}
+
+/** The pieces both verification paths (plain and the Fastify plugin) are built from. */
+export interface VerificationRules {
+  verifierOptions(kind: TokenKind): VerifierOptions
+  secretFor(header: { kid?: unknown }): string
+}
+
+// Kept off the public object so that holding a TokenService never hands out the raw secrets.
+const rulesByService = new WeakMap<TokenService, VerificationRules>()
+
+export function rulesOf(tokens: TokenService): VerificationRules {
+  const rules = rulesByService.get(tokens)
+  if (!rules) throw new TypeError('tokens must be a TokenService made by createTokenService')
+  return rules
+}
+
+// Presence first: fast-jwt only checks aud, iss and exp when the token carries them.
+const REQUIRED_CLAIMS = ['typ', 'sub', 'jti', 'iat', 'exp', 'aud', 'iss']
+
+export function createTokenService(options: TokenServiceOptions): TokenService {
+  const { issuer = 'otp-suite', clockToleranceSeconds = 5, production = process.env.NODE_ENV === 'production' } = options
+  if (!Number.isFinite(clockToleranceSeconds) || clockToleranceSeconds < 0) {
+    throw new RangeError('clockToleranceSeconds must be a non-negative number')
+  }
+  const keys = createKeyRing(options.secret, options.previousSecrets ?? [], production)
+
+  const rules: VerificationRules = {
+    verifierOptions: (kind) => ({
+      algorithms: ['HS256'],
+      allowedAud: AUDIENCES[kind],
+      allowedIss: issuer,
+      requiredClaims: REQUIRED_CLAIMS,
+      clockTolerance: clockToleranceSeconds * 1000,
+    }),
+    secretFor: keys.secretFor,
+  }
+
+  const signer = createSigner({ algorithm: 'HS256', key: keys.current.secret, kid: keys.current.kid })
+  const decode = createDecoder({ complete: true })
+  const verifiers = new Map<string, (token: string) => Record<string, unknown>>()
+
+  function verifierFor(kind: TokenKind, header: { kid?: unknown }) {
+    const key = keys.secretFor(header)
+    const cacheKey = `${kind} ${String(header.kid)}`
+    let verifier = verifiers.get(cacheKey)
+    if (!verifier) {
+      verifier = createVerifier({ ...rules.verifierOptions(kind), key })
+      verifiers.set(cacheKey, verifier)
+    }
+    return verifier
+  }
+
+  const service: TokenService = {
+    sign(kind, claims, { expiresIn = DEFAULT_LIFETIMES[kind] } = {}) {
+      if (!Number.isInteger(expiresIn) || expiresIn <= 0) {
+        throw new RangeError('expiresIn must be a positive whole number of seconds')
+      }
+      const iat = Math.floor(Date.now() / 1000)
+      const exp = iat + expiresIn
+      const jti = randomUUID()
+      const payload = { ...toSignableClaims(kind, claims), typ: kind, jti, iat, exp, aud: AUDIENCES[kind], iss: issuer }
+      return { token: signer(payload), jti, expiresAt: new Date(exp * 1000), expiresIn }
+    },
+
+    verify(kind, token) {
+      if (!token) throw new errors.TOKEN_MISSING()
+      try {
+        const { header } = decode(token)
+        return toVerifiedClaims(kind, verifierFor(kind, header)(token))
+      } catch (error) {
+        throw toTokenError(error)
+      }
+    },
+  }
+  rulesByService.set(service, rules)
+  return service
+}
+
+/** Reads JWT_SECRET, JWT_PREVIOUS_SECRETS (comma-separated), JWT_ISSUER and NODE_ENV. */
+export function tokenServiceFromEnv(env: NodeJS.ProcessEnv = process.env): TokenService {
+  // Trimmed alike, so a secret keeps its kid when it moves from JWT_SECRET to the previous list.
+  const secret = env.JWT_SECRET?.trim()
+  if (!secret) throw new Error('JWT_SECRET is not set')
+  return createTokenService({
+    secret,
+    previousSecrets: (env.JWT_PREVIOUS_SECRETS ?? '')
+      .split(',')
+      .map((value) => value.trim())
+      .filter(Boolean),
+    issuer: env.JWT_ISSUER?.trim() || undefined,
+    production: env.NODE_ENV === 'production',
+  })
+}

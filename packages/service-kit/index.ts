@@ -1,0 +1,5 @@
+export { baseConfigProperties, defineConfig, loadConfig } from './lib/config.ts'
+export { type ErrorDetails, errors, withDetails } from './lib/errors.ts'
+export type { CheckResult, HealthChecks } from './lib/health.ts'
+export { createServer, listen, type ServerSettings } from './lib/server.ts'
+export { type ServiceKitOptions, serviceKit } from './lib/service-plugin.ts'

@@ -1,0 +1,30 @@
+import envSchema from 'env-schema'
+import { type Static, type TObject, type TProperties, Type } from 'typebox'
+
+/** Settings every service reads; a service adds its own with `defineConfig`. */
+export const baseConfigProperties = {
+  NODE_ENV: Type.Union([Type.Literal('development'), Type.Literal('test'), Type.Literal('production')], {
+    default: 'development',
+  }),
+  HOST: Type.String({ default: '127.0.0.1' }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+    { default: 'info' },
+  ),
+  /** Hops of reverse proxies whose X-Forwarded-For is believed (the gateway is one). */
+  TRUST_PROXY_HOPS: Type.Integer({ minimum: 0, default: 1 }),
+  BODY_LIMIT_BYTES: Type.Integer({ minimum: 256, default: 16_384 }),
+}
+
+export function defineConfig<P extends TProperties>(properties: P) {
+  return Type.Object({ ...baseConfigProperties, ...properties })
+}
+
+/** Reads and validates the environment once, at boot; a bad value stops the process with its name. */
+export function loadConfig<S extends TObject>(schema: S, env: NodeJS.ProcessEnv = process.env): Static<S> {
+  try {
+    return envSchema<Static<S>>({ schema, data: env, dotenv: false })
+  } catch (error) {
+    throw new Error(`Invalid configuration: ${(error as Error).message}`)
+  }
+}

@@ -1,0 +1,50 @@
+import { STATUS_CODES } from 'node:http'
+import { isDatabaseUnavailable } from '@otp-suite/db'
+import type { FastifyError, FastifyInstance } from 'fastify'
+import { type ErrorDetails, errors } from './errors.ts'
+
+const fastifyErrorCodes: Record<string, () => FastifyError> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: () => new errors.PAYLOAD_TOO_LARGE(),
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: () => new errors.UNSUPPORTED_MEDIA_TYPE(),
+  FST_ERR_CTP_INVALID_JSON_BODY: () => new errors.INVALID_BODY(),
+  FST_ERR_CTP_EMPTY_JSON_BODY: () => new errors.INVALID_BODY(),
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => new errors.INVALID_BODY(),
+}
+
+type ServiceError = FastifyError & { details?: ErrorDetails }
+
+/** Turns anything thrown into the documented error shape; 5xx never carry internals to the client. */
+function toPublicError(error: ServiceError): ServiceError {
+  if (error.validation) return new errors.VALIDATION_ERROR(error.message)
+  const mapped = error.code ? fastifyErrorCodes[error.code] : undefined
+  if (mapped) return mapped()
+  if (error.statusCode && error.statusCode < 500 && error.statusCode >= 400) {
+    return error.code ? error : Object.assign(new errors.INVALID_BODY(), { statusCode: error.statusCode })
+  }
+  if (isDatabaseUnavailable(error)) return new errors.SERVICE_UNAVAILABLE()
+  if (error.statusCode === 502 || error.statusCode === 503) return error
+  return new errors.INTERNAL_ERROR()
+}
+
+export function installErrorHandling(app: FastifyInstance) {
+  app.setErrorHandler<ServiceError>((error, request, reply) => {
+    const publicError = toPublicError(error)
+    const statusCode = publicError.statusCode ?? 500
+    if (statusCode >= 500) request.log.error({ err: error }, 'request failed')
+    else request.log.info({ code: publicError.code, statusCode }, publicError.message)
+
+    const details = publicError.details ?? {}
+    if (details.retryAfter !== undefined) reply.header('retry-after', String(details.retryAfter))
+    return reply.code(statusCode).send({
+      statusCode,
+      code: publicError.code,
+      error: STATUS_CODES[statusCode] ?? 'Error',
+      message: publicError.message,
+      ...details,
+    })
+  })
+
+  app.setNotFoundHandler((request) => {
+    throw new errors.NOT_FOUND(`${request.method} ${request.url.split('?')[0]}`)
+  })
+}

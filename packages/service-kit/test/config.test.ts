@@ -1,0 +1,19 @@
+import t from 'tap'
+import { Type } from 'typebox'
+import { defineConfig, loadConfig } from '../index.ts'
+
+const schema = defineConfig({ PORT: Type.Integer({ default: 3001 }), SECRET: Type.String({ minLength: 8 }) })
+
+t.test('reads, coerces and defaults the environment', async (t) => {
+  const config = loadConfig(schema, { PORT: '4000', SECRET: 'long-enough' })
+  t.equal(config.PORT, 4000)
+  t.equal(config.HOST, '127.0.0.1')
+  t.equal(config.NODE_ENV, 'development')
+  t.equal(config.SECRET, 'long-enough')
+})
+
+t.test('fails at boot naming the bad variable', async (t) => {
+  t.throws(() => loadConfig(schema, {}), /Invalid configuration: .*SECRET/)
+  t.throws(() => loadConfig(schema, { SECRET: 'long-enough', PORT: 'eighty' }), /Invalid configuration: .*PORT/)
+  t.throws(() => loadConfig(schema, { SECRET: 'long-enough', NODE_ENV: 'staging' }), /NODE_ENV/)
+})

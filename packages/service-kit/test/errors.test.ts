@@ -1,0 +1,97 @@
+import t from 'tap'
+import { Type } from 'typebox'
+import { errors, withDetails } from '../index.ts'
+import { buildApp } from './build-app.ts'
+
+t.test('errors take the documented shape, with a stable code', async (t) => {
+  const app = await buildApp(t)
+  app.post(
+    '/things',
+    { schema: { body: Type.Object({ name: Type.String({ maxLength: 10 }), count: Type.Integer() }, { additionalProperties: false }) } },
+    async (request) => request.body,
+  )
+  app.get('/limited', async () => {
+    throw withDetails(new errors.VALIDATION_ERROR('slow down'), { retryAfter: 7, attemptsLeft: 2 })
+  })
+  app.get('/boom', async () => {
+    throw new Error('secret internals: password=hunter2')
+  })
+  app.get('/db-down', async () => {
+    throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })
+  })
+
+  const missing = await app.inject({ method: 'POST', url: '/things', payload: { count: 1 } })
+  t.equal(missing.statusCode, 400)
+  t.match(missing.json(), { statusCode: 400, code: 'VALIDATION_ERROR', error: 'Bad Request', message: /name/ })
+
+  const wrongType = await app.inject({ method: 'POST', url: '/things', payload: { name: 'a', count: '1' } })
+  t.match(wrongType.json(), { code: 'VALIDATION_ERROR', message: /count/ }, 'a body is not coerced')
+
+  const stripped = await app.inject({ method: 'POST', url: '/things', payload: { name: 'a', count: 1, admin: true } })
+  t.same(stripped.json(), { name: 'a', count: 1 }, 'unknown fields never reach the handler')
+
+  const badJson = await app.inject({
+    method: 'POST',
+    url: '/things',
+    payload: '{"name":',
+    headers: { 'content-type': 'application/json' },
+  })
+  t.match(badJson.json(), { statusCode: 400, code: 'INVALID_BODY' })
+
+  const tooLarge = await app.inject({ method: 'POST', url: '/things', payload: { name: 'x'.repeat(4096), count: 1 } })
+  t.match(tooLarge.json(), { statusCode: 413, code: 'PAYLOAD_TOO_LARGE' })
+
+  const wrongMedia = await app.inject({ method: 'POST', url: '/things', payload: 'name=a', headers: { 'content-type': 'text/plain' } })
+  t.match(wrongMedia.json(), { statusCode: 415, code: 'UNSUPPORTED_MEDIA_TYPE' })
+
+  const limited = await app.inject({ method: 'GET', url: '/limited' })
+  t.equal(limited.headers['retry-after'], '7')
+  t.match(limited.json(), { code: 'VALIDATION_ERROR', retryAfter: 7, attemptsLeft: 2 })
+
+  const boom = await app.inject({ method: 'GET', url: '/boom' })
+  t.same(boom.json(), { statusCode: 500, code: 'INTERNAL_ERROR', error: 'Internal Server Error', message: 'Internal Server Error' })
+  t.notMatch(boom.body, /hunter2/)
+
+  const down = await app.inject({ method: 'GET', url: '/db-down' })
+  t.match(down.json(), { statusCode: 503, code: 'SERVICE_UNAVAILABLE' })
+  t.notMatch(down.body, /5432/)
+
+  const unknown = await app.inject({ method: 'GET', url: '/nowhere?x=1' })
+  t.match(unknown.json(), { statusCode: 404, code: 'NOT_FOUND', message: /GET \/nowhere/ })
+})
+
+t.test('every response carries x-request-id, taken from the request when it is safe', async (t) => {
+  const app = await buildApp(t)
+  app.get('/echo', async (request) => ({ id: request.id }))
+
+  const given = await app.inject({ method: 'GET', url: '/echo', headers: { 'x-request-id': 'abc-123' } })
+  t.equal(given.headers['x-request-id'], 'abc-123')
+  t.equal(given.json().id, 'abc-123', 'the request (and so its log lines) carries it')
+
+  const generated = await app.inject({ method: 'GET', url: '/echo' })
+  t.match(generated.headers['x-request-id'], /^[0-9a-f-]{36}$/)
+
+  const hostile = await app.inject({ method: 'GET', url: '/echo', headers: { 'x-request-id': 'a\nb c' } })
+  t.not(hostile.headers['x-request-id'], 'a\nb c')
+  t.match(hostile.headers['x-request-id'], /^[0-9a-f-]{36}$/)
+
+  const onError = await app.inject({ method: 'GET', url: '/missing', headers: { 'x-request-id': 'err-1' } })
+  t.equal(onError.headers['x-request-id'], 'err-1')
+})
+
+t.test('metrics and docs are served', async (t) => {
+  const app = await buildApp(t)
+  app.get('/ping', { schema: { summary: 'ping' } }, async () => ({ ok: true }))
+  await app.inject({ method: 'GET', url: '/ping' })
+  const metrics = await app.inject({ method: 'GET', url: '/metrics' })
+  t.equal(metrics.statusCode, 200)
+  t.match(metrics.body, /http_request_duration_seconds_count\{method="GET",route="\/ping",status_code="200"\} 1/)
+  t.match(metrics.body, /process_resident_memory_bytes/)
+
+  const openapi = await app.inject({ method: 'GET', url: '/docs/json' })
+  t.equal(openapi.statusCode, 200)
+  t.ok(openapi.json().paths['/ping'], 'routes appear in the OpenAPI document')
+  t.equal(openapi.json().info.title, 'test-service')
+  const ui = await app.inject({ method: 'GET', url: '/docs' })
+  t.ok(ui.statusCode < 400)
+})
