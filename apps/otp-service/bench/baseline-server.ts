@@ -1,9 +1,9 @@
 // The design of the first notes, as such code is usually written: one table, the code in plain
 // text, `pg` with unnamed queries, SELECT then DELETE or UPDATE. Only here to be measured against.
 import { randomInt } from 'node:crypto'
-import { appendFile } from 'node:fs/promises'
 import Fastify from 'fastify'
 import pg from 'pg'
+import { outboxSender } from '../src/delivery/dev-senders.ts'
 import { SendBody, verifyBody } from '../src/schemas.ts'
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 })
@@ -11,16 +11,18 @@ await pool.query(`CREATE TABLE IF NOT EXISTS baseline_otp_codes (
   id SERIAL PRIMARY KEY, phone_number VARCHAR(254) NOT NULL UNIQUE, code VARCHAR(6) NOT NULL,
   attempts INTEGER DEFAULT 0, created_at TIMESTAMP DEFAULT NOW(), expires_at TIMESTAMP NOT NULL)`)
 
+// Delivered the same way as otp-service's, so the comparison is about storing and checking codes.
+const outbox = outboxSender(process.env.OTP_OUTBOX_FILE as string)
 const app = Fastify()
 app.post('/api/v1/otp/send', { schema: { body: SendBody } }, async (request, reply) => {
-  const { to, channel, purpose } = request.body as { to: string; channel: string; purpose: string }
+  const { to, channel, purpose } = request.body as { to: string; channel: 'sms' | 'email'; purpose: string }
   const code = String(randomInt(1_000_000)).padStart(6, '0')
   await pool.query(
     `INSERT INTO baseline_otp_codes (phone_number, code, attempts, expires_at) VALUES ($1, $2, 0, NOW() + INTERVAL '10 minutes')
      ON CONFLICT (phone_number) DO UPDATE SET code = $2, attempts = 0, expires_at = NOW() + INTERVAL '10 minutes'`,
     [to, code],
   )
-  await appendFile(process.env.OTP_OUTBOX_FILE as string, `${JSON.stringify({ channel, to, purpose, code })}\n`)
+  await outbox.send({ channel, to, purpose, code, ttlSeconds: 600 })
   return reply.code(202).send({ success: true, expiresIn: 600, resendAfter: 30 })
 })
 app.post('/api/v1/otp/verify', { schema: { body: verifyBody(6) } }, async (request, reply) => {

@@ -1,8 +1,8 @@
 // Loads the sign-in cycle (send a code, read it from the outbox, verify it) on loopback against
 // real PostgreSQL, for otp-service, the seed-000 baseline and a no-op, and prints the figures.
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { closeSync, mkdtempSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs'
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -32,11 +32,22 @@ const targets = [
       OTP_SEND_DAILY_MAX: '1000000',
       OTP_IP_MAX: '1000000',
       OTP_CLEANUP_INTERVAL_SECONDS: '0',
+      DATABASE_POOL_MAX: process.env.BENCH_POOL_MAX ?? '10',
     },
   },
   { name: 'baseline (seed 000)', script: 'bench/baseline-server.ts', env: {} },
   { name: 'no-op + validation', script: 'bench/noop-server.ts', env: {} },
 ]
+
+// Each target runs compiled, as in production: plain Node, no TypeScript loader.
+const buildDir = mkdtempSync(join(tmpdir(), 'otp-bench-build-'))
+const compiled = (script: string) => join(buildDir, `${script.replaceAll('/', '-')}.js`)
+for (const target of targets) {
+  execFileSync(process.execPath, [join(root, '../../scripts/build-app.mjs'), target.script, compiled(target.script)], {
+    cwd: root,
+    stdio: 'inherit',
+  })
+}
 
 /** Reads the outbox file as the target appends to it, so each verify can use the code just sent. */
 function outboxReader(file: string) {
@@ -76,6 +87,24 @@ const waitForPort = async (child: ChildProcess) => {
   }
   throw new Error('target did not start')
 }
+
+const ticksPerSecond = 100
+/** CPU seconds used so far by a process (utime + stime from /proc). */
+const cpuSeconds = (pid: number) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond
+}
+/** CPU seconds used so far by every PostgreSQL process on the machine. */
+const postgresCpuSeconds = () =>
+  readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .reduce((sum, pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('postgres') ? sum + cpuSeconds(Number(pid)) : sum
+      } catch {
+        return sum
+      }
+    }, 0)
 
 const peakRssMb = (pid: number) => {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/)
@@ -122,11 +151,14 @@ async function load(seconds: number, outbox: ReturnType<typeof outboxReader>) {
   return { result, verified }
 }
 
+// BENCH_ONLY=otp-service runs one target; BENCH_NODE_FLAGS (e.g. --cpu-prof) go to the target's node.
+const selected = targets.filter((target) => !process.env.BENCH_ONLY || target.name.startsWith(process.env.BENCH_ONLY))
+const nodeFlags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []
 const rows = []
-for (const target of targets) {
+for (const target of selected) {
   const outboxFile = join(mkdtempSync(join(tmpdir(), 'otp-bench-')), 'outbox.jsonl')
   writeFileSync(outboxFile, '')
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, target.script)], {
+  const child = spawn(process.execPath, [...nodeFlags, compiled(target.script)], {
     cwd: root,
     env: {
       ...process.env,
@@ -143,7 +175,10 @@ for (const target of targets) {
     await waitForPort(child)
     const outbox = outboxReader(outboxFile)
     await load(warmup, outbox)
+    const before = { server: cpuSeconds(child.pid as number), postgres: postgresCpuSeconds() }
     const { result, verified } = await load(duration, outbox)
+    const serverCpu = (cpuSeconds(child.pid as number) - before.server) / duration
+    const postgresCpu = (postgresCpuSeconds() - before.postgres) / duration
     outbox.close()
     rows.push({
       target: target.name,
@@ -154,6 +189,8 @@ for (const target of targets) {
       'non-2xx': result.non2xx,
       errors: result.errors + result.timeouts,
       'peak RSS MB': Math.round(peakRssMb(child.pid as number)),
+      'server CPU %': Math.round(serverCpu * 100),
+      'PostgreSQL CPU %': Math.round(postgresCpu * 100),
     })
   } finally {
     child.kill('SIGTERM')

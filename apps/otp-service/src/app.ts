@@ -8,6 +8,7 @@ import { createSenders } from './delivery/index.ts'
 import { createMaintenance } from './otp/maintenance.ts'
 import { createOtpMetrics } from './otp/metrics.ts'
 import { createOtpService } from './otp/otp-service.ts'
+import { createStatsRecorder } from './otp/stats-recorder.ts'
 import { createOtpStore } from './otp/store.ts'
 import { createDatabase } from './plugins/database.ts'
 import { internalRoutes } from './routes/internal.ts'
@@ -19,10 +20,6 @@ const version = '0.1.0'
 async function otpServiceApp(app: FastifyInstance, { config }: { config: OtpServiceConfig }) {
   const database = createDatabase({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX })
   const senders = createSenders(config, app.log)
-  app.addHook('onClose', async () => {
-    await Promise.all(Object.values(senders).map((sender) => sender.close?.()))
-    await database.close()
-  })
 
   await app.register(serviceKit, {
     service: 'otp-service',
@@ -47,25 +44,41 @@ async function otpServiceApp(app: FastifyInstance, { config }: { config: OtpServ
     ipMax: config.OTP_IP_MAX,
   })
   const metrics = createOtpMetrics(app.metricsRegistry)
-  const otp = createOtpService({ config, store, senders, tokens, metrics, log: app.log })
+  const stats = createStatsRecorder(database.pool, app.log)
+  const otp = createOtpService({ config, store, senders, tokens, metrics, stats, log: app.log })
   const maintenance = createMaintenance(database.prisma, {
     batchSize: config.OTP_CLEANUP_BATCH_SIZE,
+    codeTtlSeconds: config.OTP_TTL_SECONDS,
     failureWindowSeconds: config.OTP_VERIFY_FAILURE_WINDOW_SECONDS,
+    ipWindowSeconds: config.OTP_IP_WINDOW_SECONDS,
   })
 
   await app.register(otpRoutes, { otp, codeLength: config.OTP_LENGTH })
-  await app.register(internalRoutes, { maintenance })
+  await app.register(internalRoutes, { maintenance, stats })
 
-  if (config.OTP_CLEANUP_INTERVAL_SECONDS > 0) {
-    const timer = setInterval(() => {
+  const jobs = [
+    repeat(config.OTP_STATS_FLUSH_SECONDS, () => stats.flush().catch(() => {})),
+    repeat(config.OTP_CLEANUP_INTERVAL_SECONDS, () =>
       maintenance.cleanUp().then(
         (handled) => app.log.info({ handled }, 'OTP cleanup done'),
-        (error) => app.log.warn({ err: error }, 'OTP cleanup failed; next run will retry'),
-      )
-    }, config.OTP_CLEANUP_INTERVAL_SECONDS * 1000)
-    timer.unref()
-    app.addHook('onClose', async () => clearInterval(timer))
-  }
+        (error) => app.log.warn({ err: error }, 'OTP cleanup failed; the next run retries'),
+      ),
+    ),
+  ]
+  app.addHook('onClose', async () => {
+    for (const stop of jobs) stop()
+    await stats.flush().catch(() => {})
+    await Promise.all(Object.values(senders).map((sender) => sender.close?.()))
+    await database.close()
+  })
+}
+
+/** Runs `task` every `seconds` (0: never) without keeping the process alive; returns the stop. */
+function repeat(seconds: number, task: () => Promise<unknown>): () => void {
+  if (seconds <= 0) return () => {}
+  const timer = setInterval(task, seconds * 1000)
+  timer.unref()
+  return () => clearInterval(timer)
 }
 
 export default fp(otpServiceApp, { name: 'otp-service', fastify: '5.x' })

@@ -27,6 +27,7 @@ export const OtpServiceConfig = defineConfig({
   OTP_VERIFY_FAILURE_WINDOW_SECONDS: seconds(3600),
   OTP_VERIFY_FAILURE_MAX: count(10),
   OTP_CLEANUP_INTERVAL_SECONDS: seconds(300, 0),
+  OTP_STATS_FLUSH_SECONDS: seconds(5, 0),
   OTP_CLEANUP_BATCH_SIZE: count(1000),
 
   OTP_DEFAULT_REGION: Type.String({ pattern: '^[A-Z]{2}$', default: 'US' }),

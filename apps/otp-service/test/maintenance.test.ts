@@ -41,35 +41,52 @@ t.test('stats: behind a service token, counting every outcome', async (t) => {
   })
 })
 
-t.test('cleanup: deletes expired codes in batches, rolls up old events, safe on two instances at once', async (t) => {
-  await database.query(`
-    INSERT INTO otp_codes (channel, destination, purpose, user_type, code_hash, max_attempts, expires_at)
-    SELECT 'email', 'old' || i || '@example.com', 'login', 'live', '\\x00', 5, now() - interval '1 minute'
+t.test('cleanup: expired codes, idle rows, old minutes; safe on two instances at once', async (t) => {
+  const insertCodes = (sql: string) =>
+    database.query(`
+      INSERT INTO otp_codes (channel, destination, purpose, user_type, code_hash, max_attempts, expires_at, last_sent_at)
+      ${sql}`)
+  await insertCodes(`SELECT 'email', 'old' || i || '@example.com', 'login', 'live', '\\x00', 5, now() - interval '1 minute', now() - interval '11 minutes'
     FROM generate_series(1, 25) i`)
+  await insertCodes(`VALUES ('email', 'fresh@example.com', 'login', 'live', '\\x00', 5, now() + interval '5 minutes', now())`)
+  await insertCodes(`VALUES ('email', 'idle@example.com', 'login', 'live', NULL, 5, NULL, now() - interval '2 days')`)
   await database.query(`
-    INSERT INTO otp_codes (channel, destination, purpose, user_type, code_hash, max_attempts, expires_at)
-    VALUES ('email', 'fresh@example.com', 'login', 'live', '\\x00', 5, now() + interval '5 minutes')`)
-  await database.query(`INSERT INTO otp_send_log (subject, sent_at) VALUES ('dest:email:old@example.com', now() - interval '2 days')`)
-  await database.query(
-    `INSERT INTO otp_events (kind, channel, at) SELECT 'sent', 'sms', now() - interval '3 days' FROM generate_series(1, 7)`,
-  )
+    INSERT INTO otp_client_ips (ip, sent_at, updated_at) VALUES
+      ('198.51.100.1', ARRAY[now() - interval '2 hours'], now() - interval '2 hours'),
+      ('198.51.100.2', ARRAY[now()], now())`)
+  await database.query(`
+    INSERT INTO otp_stats (bucket, kind, channel, count)
+    SELECT date_trunc('day', now() - interval '3 days', 'UTC') + make_interval(mins => i), 'sent', 'sms', i
+    FROM generate_series(1, 7) i`)
 
-  const options = { batchSize: 4, failureWindowSeconds: 3600 }
+  const options = { batchSize: 4, codeTtlSeconds: 600, failureWindowSeconds: 3600, ipWindowSeconds: 3600 }
   const instances = [createDatabase({ url: database.url, poolMax: 2 }), createDatabase({ url: database.url, poolMax: 2 })]
   t.teardown(() => Promise.all(instances.map((instance) => instance.close())))
   const handled = await Promise.all(instances.map((instance) => createMaintenance(instance.prisma, options).cleanUp()))
+  const total = (step: keyof (typeof handled)[0]) => handled[0]![step] + handled[1]![step]
 
-  t.equal(handled[0]!.expiredCodes + handled[1]!.expiredCodes, 25, 'each expired code deleted once, by one instance')
-  t.equal(handled[0]!.rollUpEvents + handled[1]!.rollUpEvents, 7)
-  t.same(await database.query("SELECT destination FROM otp_codes WHERE destination LIKE '%@example.com'"), [
-    { destination: 'fresh@example.com' },
-  ])
-  t.same(await database.query("SELECT subject FROM otp_send_log WHERE sent_at < now() - interval '1 day'"), [])
-  const [daily] = await database.query<{ n: number }>("SELECT sum(count)::int AS n FROM otp_stats_daily WHERE kind = 'sent'")
-  t.equal(daily?.n, 7, 'old events survive as daily totals')
+  t.equal(total('expiredCodes'), 25, 'each expired code withdrawn once, by one instance')
+  const live = await database.query("SELECT destination FROM otp_codes WHERE destination LIKE '%@example.com' AND code_hash IS NOT NULL")
+  t.same(live, [{ destination: 'fresh@example.com' }])
+  t.equal(total('idleRows'), 1)
+  t.same(
+    await database.query("SELECT destination FROM otp_codes WHERE destination = 'idle@example.com'"),
+    [],
+    'rows with no live code and no recent history go',
+  )
+  const [kept] = await database.query<{ n: number }>("SELECT count(*)::int AS n FROM otp_codes WHERE destination LIKE 'old%'")
+  t.equal(kept?.n, 25, "an expired code's row stays while its sends still count for the limits")
+  t.equal(total('idleClientIps'), 1)
+  t.same(await database.query("SELECT ip FROM otp_client_ips WHERE ip LIKE '198.51.100.%'"), [{ ip: '198.51.100.2' }])
+  t.equal(total('foldOldMinutes'), 7)
+  t.same(
+    await database.query<{ count: string }>("SELECT count FROM otp_stats WHERE bucket < now() - interval '2 days'"),
+    [{ count: '28' }],
+    'old minutes survive as one daily total',
+  )
 
   const stats = await createMaintenance(instances[0]!.prisma, options).stats()
-  t.same(stats.sent, { last24h: 2, total: 9 })
+  t.same(stats.sent, { last24h: 2, total: 30 })
   t.same(stats.expired, { last24h: 25, total: 25 })
 })
 
@@ -79,5 +96,5 @@ t.test('the scheduled cleanup runs by itself', async (t) => {
     VALUES ('email', 'stale@example.com', 'login', 'live', '\\x00', 5, now() - interval '1 second')`)
   await buildOtpService(t, await testEnv(database.url, { OTP_CLEANUP_INTERVAL_SECONDS: '1' }))
   await new Promise((resolve) => setTimeout(resolve, 1500))
-  t.same(await database.query("SELECT id FROM otp_codes WHERE destination = 'stale@example.com'"), [])
+  t.same(await database.query("SELECT code_hash FROM otp_codes WHERE destination = 'stale@example.com'"), [{ code_hash: null }])
 })

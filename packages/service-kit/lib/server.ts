@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import closeWithGrace from 'close-with-grace'
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance, LogController } from 'fastify'
 import { requestIdFrom } from './request-id.ts'
 
 export type ServerSettings = {
@@ -18,7 +18,7 @@ export function createServer(settings: ServerSettings) {
     },
     requestIdHeader: false,
     genReqId: requestIdFrom,
-    requestIdLogLabel: 'requestId',
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
     // X-Forwarded-For is believed for this many proxy hops (the gateway is one), no further.
     trustProxy: (_address: string, hop: number) => hop < settings.TRUST_PROXY_HOPS,
     bodyLimit: settings.BODY_LIMIT_BYTES,

@@ -1,4 +1,4 @@
-import { appendFile, mkdir } from 'node:fs/promises'
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs'
 import { dirname } from 'node:path'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Sender } from './sender.ts'
@@ -14,12 +14,25 @@ export function consoleSender(log: FastifyBaseLogger): Sender {
 
 /** Development and end-to-end tests: one JSON line per message, read back by the test or the developer. */
 export function outboxSender(file: string): Sender {
-  let ready: Promise<unknown> | undefined
+  let stream: WriteStream | undefined
+  const open = () => {
+    mkdirSync(dirname(file), { recursive: true })
+    // One file descriptor in append mode for the process: each line is a single atomic write.
+    // A failed stream is dropped (the pending sends get the error) and the next send reopens it.
+    return createWriteStream(file, { flags: 'a' }).on('error', () => {
+      stream = undefined
+    })
+  }
   return {
-    async send({ channel, to, purpose, code }) {
-      ready ??= mkdir(dirname(file), { recursive: true })
-      await ready
-      await appendFile(file, `${JSON.stringify({ channel, to, purpose, code, at: new Date().toISOString() })}\n`)
+    send({ channel, to, purpose, code }) {
+      stream ??= open()
+      const line = `${JSON.stringify({ channel, to, purpose, code, at: new Date().toISOString() })}\n`
+      return new Promise((resolve, reject) => {
+        stream?.write(line, (error) => (error ? reject(error) : resolve()))
+      })
+    },
+    async close() {
+      await new Promise((resolve) => (stream ? stream.end(resolve) : resolve(undefined)))
     },
   }
 }

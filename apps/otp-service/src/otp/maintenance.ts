@@ -1,50 +1,68 @@
 import type { PrismaClient } from '../generated/prisma/client.ts'
+import type { StatKind } from './stats-recorder.ts'
 
-export const statKinds = ['sent', 'verified', 'failed', 'locked', 'expired'] as const
-type StatKind = (typeof statKinds)[number]
+const statKinds: StatKind[] = ['sent', 'verified', 'failed', 'locked', 'expired']
 export type OtpStats = Record<StatKind, { last24h: number; total: number }>
 
 /**
- * Housekeeping that any number of instances may run at once: every delete takes its batch
- * with SKIP LOCKED, so two runs share the work instead of counting anything twice.
+ * Housekeeping that any number of instances may run at once: each batch is taken with
+ * SKIP LOCKED, so two runs share the work and nothing is deleted or counted twice.
  */
-export function createMaintenance(prisma: PrismaClient, options: { batchSize: number; failureWindowSeconds: number }) {
-  const { batchSize, failureWindowSeconds } = options
+export function createMaintenance(
+  prisma: PrismaClient,
+  options: { batchSize: number; codeTtlSeconds: number; failureWindowSeconds: number; ipWindowSeconds: number },
+) {
+  const { batchSize } = options
+  // A row's history counts for a day of sends, and for failures made while its last code was live.
+  const idleAfterSeconds = Math.max(86_400, options.codeTtlSeconds + options.failureWindowSeconds)
 
   const steps = {
-    expiredCodes: () => prisma.$executeRaw`
-      WITH expired AS (
-        DELETE FROM otp_codes WHERE id IN (
-          SELECT id FROM otp_codes WHERE expires_at <= now() ORDER BY expires_at LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)
-        RETURNING channel)
-      INSERT INTO otp_events (kind, channel) SELECT 'expired', channel FROM expired`,
-    sendLog: () => prisma.$executeRaw`
-      DELETE FROM otp_send_log WHERE id IN (
-        SELECT id FROM otp_send_log WHERE sent_at < now() - interval '1 day' LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)`,
-    verifyFailures: () => prisma.$executeRaw`
-      DELETE FROM otp_verify_failures WHERE id IN (
-        SELECT id FROM otp_verify_failures WHERE failed_at < now() - make_interval(secs => ${failureWindowSeconds})
+    expiredCodes: async () => {
+      const [{ handled }] = await prisma.$queryRaw<[{ handled: number }]>`
+        WITH expired AS (
+          UPDATE otp_codes SET code_hash = NULL, expires_at = NULL
+          WHERE (channel, destination, purpose, user_type) IN (
+            SELECT channel, destination, purpose, user_type FROM otp_codes
+            WHERE expires_at <= now() ORDER BY expires_at LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)
+          RETURNING channel),
+        counted AS (
+          INSERT INTO otp_stats (bucket, kind, channel, count)
+          SELECT date_trunc('minute', now()), 'expired', channel, count(*) FROM expired GROUP BY channel
+          ON CONFLICT (bucket, kind, channel) DO UPDATE SET count = otp_stats.count + excluded.count)
+        SELECT count(*)::int AS handled FROM expired`
+      return handled
+    },
+    idleRows: () => prisma.$executeRaw`
+      DELETE FROM otp_codes WHERE (channel, destination, purpose, user_type) IN (
+        SELECT channel, destination, purpose, user_type FROM otp_codes
+        WHERE expires_at IS NULL AND last_sent_at < now() - make_interval(secs => ${idleAfterSeconds})
         LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)`,
-    // Events older than a day and an hour only feed totals: fold them into one row per day.
-    rollUpEvents: async () => {
-      const [{ moved }] = await prisma.$queryRaw<[{ moved: number }]>`
-        WITH moved AS (
-          DELETE FROM otp_events WHERE id IN (
-            SELECT id FROM otp_events WHERE at < now() - interval '25 hours' LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)
-          RETURNING kind, channel, at),
-        folded AS (
-          INSERT INTO otp_stats_daily (day, kind, channel, count)
-          SELECT (at AT TIME ZONE 'UTC')::date, kind, channel, count(*) FROM moved GROUP BY 1, 2, 3
-          ON CONFLICT (day, kind, channel) DO UPDATE SET count = otp_stats_daily.count + excluded.count)
-        SELECT count(*)::int AS moved FROM moved`
-      return moved
+    idleClientIps: () => prisma.$executeRaw`
+      DELETE FROM otp_client_ips WHERE ip IN (
+        SELECT ip FROM otp_client_ips
+        WHERE updated_at < now() - make_interval(secs => ${options.ipWindowSeconds}) LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)`,
+    // Minutes only matter for "last 24 hours"; after two days they are folded into one row per day.
+    foldOldMinutes: async () => {
+      const [{ handled }] = await prisma.$queryRaw<[{ handled: number }]>`
+        WITH folded AS (
+          DELETE FROM otp_stats WHERE (bucket, kind, channel) IN (
+            SELECT bucket, kind, channel FROM otp_stats
+            WHERE bucket < now() - interval '2 days' AND bucket <> date_trunc('day', bucket, 'UTC')
+            LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)
+          RETURNING bucket, kind, channel, count),
+        added AS (
+          INSERT INTO otp_stats (bucket, kind, channel, count)
+          SELECT date_trunc('day', bucket, 'UTC'), kind, channel, sum(count) FROM folded GROUP BY 1, 2, 3
+          ON CONFLICT (bucket, kind, channel) DO UPDATE SET count = otp_stats.count + excluded.count)
+        SELECT count(*)::int AS handled FROM folded`
+      return handled
     },
   }
 
   return {
     /** Runs every step until its backlog is gone; returns how many rows each step handled. */
     async cleanUp(): Promise<Record<keyof typeof steps, number>> {
-      const handled = { expiredCodes: 0, sendLog: 0, verifyFailures: 0, rollUpEvents: 0 }
+      const handled = { expiredCodes: 0, idleRows: 0, idleClientIps: 0, foldOldMinutes: 0 }
       for (const name of Object.keys(steps) as (keyof typeof steps)[]) {
         let rows: number
         do {
@@ -56,22 +74,12 @@ export function createMaintenance(prisma: PrismaClient, options: { batchSize: nu
     },
 
     async stats(): Promise<OtpStats> {
-      const [recent, rolled] = await Promise.all([
-        prisma.$queryRaw<{ kind: string; last24h: bigint; total: bigint }[]>`
-          SELECT kind, count(*) FILTER (WHERE at > now() - interval '24 hours') AS last24h, count(*) AS total
-          FROM otp_events GROUP BY kind`,
-        prisma.$queryRaw<{ kind: string; total: bigint }[]>`
-          SELECT kind, sum(count)::bigint AS total FROM otp_stats_daily GROUP BY kind`,
-      ])
+      const rows = await prisma.$queryRaw<{ kind: StatKind; last24h: number; total: number }[]>`
+        SELECT kind, coalesce(sum(count) FILTER (WHERE bucket > now() - interval '24 hours'), 0)::float8 AS last24h,
+               sum(count)::float8 AS total
+        FROM otp_stats GROUP BY kind`
       const stats = Object.fromEntries(statKinds.map((kind) => [kind, { last24h: 0, total: 0 }])) as OtpStats
-      for (const row of recent) {
-        const stat = stats[row.kind as StatKind]
-        if (stat) Object.assign(stat, { last24h: Number(row.last24h), total: stat.total + Number(row.total) })
-      }
-      for (const row of rolled) {
-        const stat = stats[row.kind as StatKind]
-        if (stat) stat.total += Number(row.total)
-      }
+      for (const { kind, last24h, total } of rows) if (kind in stats) stats[kind] = { last24h, total }
       return stats
     },
   }

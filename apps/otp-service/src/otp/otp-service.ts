@@ -7,7 +7,10 @@ import { errors } from '../errors.ts'
 import { generateCode, hashCode, type OtpKey, parseTestCodes, type UserType } from './codes.ts'
 import { type Channel, normalizeDestination, type PhonePolicy, parseAllowedCountries } from './destination.ts'
 import type { OtpMetrics } from './metrics.ts'
+import type { StatsRecorder } from './stats-recorder.ts'
 import type { OtpStore } from './store.ts'
+
+const statOf = { verified: 'verified', invalid: 'failed', locked: 'locked', expired: 'expired' } as const
 
 export type OtpRequest = { channel: Channel; to: string; purpose: string; userType: UserType }
 
@@ -17,10 +20,11 @@ type Dependencies = {
   senders: Senders
   tokens: TokenService
   metrics: OtpMetrics
+  stats: StatsRecorder
   log: FastifyBaseLogger
 }
 
-export function createOtpService({ config, store, senders, tokens, metrics, log }: Dependencies) {
+export function createOtpService({ config, store, senders, tokens, metrics, stats, log }: Dependencies) {
   const phonePolicy: PhonePolicy = {
     defaultRegion: config.OTP_DEFAULT_REGION,
     validation: config.OTP_PHONE_VALIDATION,
@@ -60,7 +64,7 @@ export function createOtpService({ config, store, senders, tokens, metrics, log 
       const key = keyOf(request)
       const testCode = testCodes.get(key.destination)
       const code = testCode ?? generateCode(config.OTP_LENGTH)
-      const result = await store.issue({
+      const issue = {
         ...key,
         codeHash: hashCode(config.OTP_PEPPER, key, code),
         ttlSeconds: config.OTP_TTL_SECONDS,
@@ -68,7 +72,8 @@ export function createOtpService({ config, store, senders, tokens, metrics, log 
         requirePending: options.resend,
         limited: testCode === undefined,
         clientIp: options.clientIp,
-      })
+      }
+      const result = await store.issue(issue)
       if (result.outcome !== 'issued') metrics.sends.inc({ channel: key.channel, result: result.outcome })
       switch (result.outcome) {
         case 'not_found':
@@ -83,11 +88,12 @@ export function createOtpService({ config, store, senders, tokens, metrics, log 
       if (testCode === undefined) {
         await deliver(key, code).catch(async (error) => {
           metrics.sends.inc({ channel: key.channel, result: 'delivery_failed' })
-          await store.release(result.receipt)
+          await store.release(issue, result.issuedAt)
           throw error
         })
       }
       metrics.sends.inc({ channel: key.channel, result: testCode === undefined ? 'delivered' : 'test_destination' })
+      stats.record('sent', key.channel)
       return { success: true as const, expiresIn: config.OTP_TTL_SECONDS, resendAfter: config.OTP_RESEND_COOLDOWN_SECONDS }
     },
 
@@ -95,8 +101,10 @@ export function createOtpService({ config, store, senders, tokens, metrics, log 
       const key = keyOf(request)
       const result = await store.verify(key, hashCode(config.OTP_PEPPER, key, request.code), verifyPolicy)
       metrics.verifies.inc({ channel: key.channel, result: result.outcome })
+      if (result.outcome !== 'missing') stats.record(statOf[result.outcome], key.channel)
       switch (result.outcome) {
         case 'expired':
+        case 'missing':
           throw new errors.OTP_EXPIRED()
         case 'invalid':
           throw withDetails(new errors.OTP_INVALID(), { attemptsLeft: result.attemptsLeft })

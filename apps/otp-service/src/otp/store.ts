@@ -22,23 +22,19 @@ export type IssueRequest = OtpKey & {
 }
 
 export type IssueResult =
-  | { outcome: 'issued'; receipt: IssueReceipt }
-  | { outcome: 'not_found' }
-  | { outcome: 'cooldown' | 'limit' | 'ip_limit'; retryAfter: number }
-
-/** What undoing an issue needs when delivery fails. */
-export type IssueReceipt = { codeId: string; codeHash: Buffer; sendLogIds: string[] | null; eventId: string }
+  /** `issuedAt` is the database's own timestamp, kept exact (as text) for `release`. */
+  { outcome: 'issued'; issuedAt: string } | { outcome: 'not_found' } | { outcome: 'cooldown' | 'limit' | 'ip_limit'; retryAfter: number }
 
 export type VerifyPolicy = { failureWindowSeconds: number; failureMax: number; cooldownSeconds: number }
 
 export type VerifyResult =
-  | { outcome: 'verified' | 'expired' }
-  | { outcome: 'invalid'; attemptsLeft: number }
-  | { outcome: 'locked'; retryAfter: number }
+  /** `missing`: never sent, already used or replaced; `expired`: found past its time, and now deleted. */
+  { outcome: 'verified' | 'expired' | 'missing' } | { outcome: 'invalid'; attemptsLeft: number } | { outcome: 'locked'; retryAfter: number }
 
 // Named statements are prepared once per pooled connection: these run on every send and verify.
-const issueSql = 'SELECT * FROM otp_issue($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)'
-const releaseSql = 'SELECT otp_release($1, $2, $3, $4)'
+const issueSql =
+  'SELECT outcome, retry_after, issued_at::text FROM otp_issue($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)'
+const releaseSql = 'SELECT otp_release($1, $2, $3, $4, $5, $6, $7)'
 const verifySql = 'SELECT * FROM otp_verify($1, $2, $3, $4, $5, $6, $7, $8)'
 
 export function createOtpStore(pool: pg.Pool, limits: SendLimits) {
@@ -67,19 +63,17 @@ export function createOtpStore(pool: pg.Pool, limits: SendLimits) {
         ],
       })
       const row = rows[0]
-      if (row.outcome === 'issued') {
-        const receipt = { codeId: row.code_id, codeHash: request.codeHash, sendLogIds: row.send_log_ids, eventId: row.event_id }
-        return { outcome: 'issued', receipt }
-      }
+      if (row.outcome === 'issued') return { outcome: 'issued', issuedAt: row.issued_at }
       if (row.outcome === 'not_found') return { outcome: 'not_found' }
       return { outcome: row.outcome, retryAfter: row.retry_after }
     },
 
-    async release(receipt: IssueReceipt): Promise<void> {
+    /** Undoes an issue whose delivery failed: the code is gone and the send does not count. */
+    async release(request: IssueRequest, issuedAt: string): Promise<void> {
       await pool.query({
         name: 'otp_release',
         text: releaseSql,
-        values: [receipt.codeId, receipt.codeHash, receipt.sendLogIds, receipt.eventId],
+        values: [request.channel, request.destination, request.purpose, request.userType, request.codeHash, request.clientIp, issuedAt],
       })
     },
 

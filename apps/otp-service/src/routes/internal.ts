@@ -1,9 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Maintenance } from '../otp/maintenance.ts'
+import type { StatsRecorder } from '../otp/stats-recorder.ts'
 import { ErrorReply, StatsReply } from '../schemas.ts'
 
 /** Routes for the other services only; the gateway never exposes /internal. */
-export const internalRoutes: FastifyPluginAsyncTypebox<{ maintenance: Maintenance }> = async (app, { maintenance }) => {
+export const internalRoutes: FastifyPluginAsyncTypebox<{ maintenance: Maintenance; stats: StatsRecorder }> = async (
+  app,
+  { maintenance, stats },
+) => {
   app.get(
     '/internal/v1/stats',
     {
@@ -15,6 +19,10 @@ export const internalRoutes: FastifyPluginAsyncTypebox<{ maintenance: Maintenanc
         response: { 200: StatsReply, 401: ErrorReply, 503: ErrorReply },
       },
     },
-    async () => maintenance.stats(),
+    async () => {
+      // This instance's latest counts first; other instances' are at most one flush interval behind.
+      await stats.flush()
+      return maintenance.stats()
+    },
   )
 }
