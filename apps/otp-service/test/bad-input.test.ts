@@ -1,5 +1,5 @@
 import t from 'tap'
-import { buildOtpService, testDatabase, testEnv } from './helpers.ts'
+import { buildOtpService, post, testDatabase, testEnv } from './helpers.ts'
 
 const database = await testDatabase(t)
 const app = await buildOtpService(t, await testEnv(database.url))
@@ -37,7 +37,7 @@ for (const [name, path, payload, status, code] of cases) {
 }
 
 t.test('validation messages name the field', async (t) => {
-  const reply = await app.inject({ method: 'POST', url: '/api/v1/otp/verify', payload: { ...valid, code: 'abc' } })
+  const reply = await post(app, 'verify', { ...valid, code: 'abc' })
   t.match(reply.json().message, /code/)
 })
 
@@ -49,7 +49,7 @@ t.test('malformed and oversized bodies', async (t) => {
     headers: { 'content-type': 'application/json' },
   })
   t.match(broken.json(), { statusCode: 400, code: 'INVALID_BODY' })
-  const huge = await app.inject({ method: 'POST', url: '/api/v1/otp/send', payload: { ...valid, padding: 'x'.repeat(64 * 1024) } })
+  const huge = await post(app, 'send', { ...valid, padding: 'x'.repeat(64 * 1024) })
   t.match(huge.json(), { statusCode: 413, code: 'PAYLOAD_TOO_LARGE' })
   const form = await app.inject({
     method: 'POST',
@@ -61,7 +61,7 @@ t.test('malformed and oversized bodies', async (t) => {
 })
 
 t.test('unknown fields are dropped, not trusted', async (t) => {
-  const reply = await app.inject({ method: 'POST', url: '/api/v1/otp/send', payload: { ...valid, code: '000000', attempts: -5 } })
+  const reply = await post(app, 'send', { ...valid, code: '000000', attempts: -5 })
   t.equal(reply.statusCode, 202)
   const rows = await database.query<{ attempts: number }>('SELECT attempts FROM otp_codes')
   t.same(rows, [{ attempts: 0 }])

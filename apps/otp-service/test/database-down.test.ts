@@ -1,6 +1,6 @@
 import { createTcpProxy } from '@otp-suite/db/testing'
 import t from 'tap'
-import { buildOtpService, lastCode, testDatabase, testEnv } from './helpers.ts'
+import { buildOtpService, lastCode, post, testDatabase, testEnv } from './helpers.ts'
 
 const database = await testDatabase(t)
 
@@ -11,7 +11,7 @@ t.test('database down: fast 503 and not ready; back: recovers by itself', async 
   url.port = String(proxy.port)
   const env = await testEnv(url.toString())
   const app = await buildOtpService(t, env)
-  const send = (to: string) => app.inject({ method: 'POST', url: '/api/v1/otp/send', payload: { channel: 'sms', to, purpose: 'login' } })
+  const send = (to: string) => post(app, 'send', { channel: 'sms', to, purpose: 'login' })
 
   t.equal((await send('+14155557001')).statusCode, 202)
   t.equal((await app.inject({ method: 'GET', url: '/health/ready' })).statusCode, 200)
@@ -22,11 +22,7 @@ t.test('database down: fast 503 and not ready; back: recovers by itself', async 
   t.equal(down.statusCode, 503)
   t.match(down.json(), { code: 'SERVICE_UNAVAILABLE', message: String })
   t.notMatch(down.body, /ECONNREFUSED|127\.0\.0\.1/, 'no internals leak')
-  const verifyDown = await app.inject({
-    method: 'POST',
-    url: '/api/v1/otp/verify',
-    payload: { channel: 'sms', to: '+14155557001', purpose: 'login', code: '123456' },
-  })
+  const verifyDown = await post(app, 'verify', { channel: 'sms', to: '+14155557001', purpose: 'login', code: '123456' })
   t.equal(verifyDown.statusCode, 503)
   t.ok(Date.now() - started < 5000, 'fails fast')
   const notReady = await app.inject({ method: 'GET', url: '/health/ready' })
@@ -40,10 +36,6 @@ t.test('database down: fast 503 and not ready; back: recovers by itself', async 
   t.match(ready.json(), { status: 'ok', checks: { database: { status: 'up', latencyMs: Number } } })
   t.equal((await send('+14155557003')).statusCode, 202, 'sends work again')
   const code = await lastCode(env, '+14155557001')
-  const verified = await app.inject({
-    method: 'POST',
-    url: '/api/v1/otp/verify',
-    payload: { channel: 'sms', to: '+14155557001', purpose: 'login', code },
-  })
+  const verified = await post(app, 'verify', { channel: 'sms', to: '+14155557001', purpose: 'login', code })
   t.equal(verified.statusCode, 200, 'a code sent before the outage still verifies')
 })

@@ -2,7 +2,7 @@ import type { ParsedUrlQuery } from 'node:querystring'
 import nock from 'nock'
 import { SMTPServer } from 'smtp-server'
 import t, { type Test } from 'tap'
-import { buildOtpService, testDatabase, testEnv } from './helpers.ts'
+import { buildOtpService, post, testDatabase, testEnv } from './helpers.ts'
 
 const database = await testDatabase(t)
 const msg91 = { MSG91_AUTH_KEY: 'test-auth-key', MSG91_TEMPLATE_ID: 'tmpl-42', SMS_PROVIDER: 'msg91' }
@@ -16,44 +16,43 @@ t.teardown(() => {
 
 type Query = ParsedUrlQuery
 
-t.test('MSG91 gets our own code, the template and the number without its plus', async (t) => {
-  let seen: Query | undefined
+/** Intercepts the next MSG91 send; the returned getter gives the query it carried. */
+function msg91Answers(status: number, body: object) {
+  let seen: Query = {}
   const scope = nock('https://api.msg91.com')
     .get('/api/v5/otp')
     .query((query: Query) => {
       seen = query
       return true
     })
-    .reply(200, { type: 'success', request_id: 'r-1' })
+    .reply(status, body)
+  return { scope, query: () => seen }
+}
+
+t.test('MSG91 gets our own code, the template and the number without its plus', async (t) => {
+  const msg91Call = msg91Answers(200, { type: 'success', request_id: 'r-1' })
   const app = await buildOtpService(t, await testEnv(database.url, msg91))
   const target = { channel: 'sms', to: '+91 98765 43210', purpose: 'login' }
-  const sent = await app.inject({ method: 'POST', url: '/api/v1/otp/send', payload: target })
+  const sent = await post(app, 'send', target)
   t.equal(sent.statusCode, 202)
-  t.ok(scope.isDone())
-  t.match(seen, { template_id: 'tmpl-42', mobile: '919876543210', authkey: 'test-auth-key', otp: /^\d{6}$/, otp_expiry: '10' })
-  const verified = await app.inject({ method: 'POST', url: '/api/v1/otp/verify', payload: { ...target, code: String(seen?.otp) } })
+  t.ok(msg91Call.scope.isDone())
+  t.match(msg91Call.query(), { template_id: 'tmpl-42', mobile: '919876543210', authkey: 'test-auth-key', otp: /^\d{6}$/, otp_expiry: '10' })
+  const verified = await post(app, 'verify', { ...target, code: String(msg91Call.query().otp) })
   t.equal(verified.statusCode, 200, 'the code MSG91 was given is the one that verifies')
 })
 
 t.test('MSG91 refusing the message: 502 and no usable code left behind', async (t) => {
-  let code = ''
-  nock('https://api.msg91.com')
-    .get('/api/v5/otp')
-    .query((query: Query) => {
-      code = String(query.otp)
-      return true
-    })
-    .reply(200, { type: 'error', message: 'Invalid template' })
+  const msg91Call = msg91Answers(200, { type: 'error', message: 'Invalid template' })
   const app = await buildOtpService(t, await testEnv(database.url, msg91))
   const target = { channel: 'sms', to: '+14155556001', purpose: 'login' }
-  const sent = await app.inject({ method: 'POST', url: '/api/v1/otp/send', payload: target })
+  const sent = await post(app, 'send', target)
   t.equal(sent.statusCode, 502)
   t.equal(sent.json().code, 'DELIVERY_FAILED')
-  const verify = await app.inject({ method: 'POST', url: '/api/v1/otp/verify', payload: { ...target, code } })
+  const verify = await post(app, 'verify', { ...target, code: String(msg91Call.query().otp) })
   t.equal(verify.statusCode, 410, 'the undelivered code does not verify')
 
   nock('https://api.msg91.com').get('/api/v5/otp').query(true).reply(200, { type: 'success' })
-  const retry = await app.inject({ method: 'POST', url: '/api/v1/otp/send', payload: target })
+  const retry = await post(app, 'send', target)
   t.equal(retry.statusCode, 202, 'a failed delivery does not start the cooldown')
 })
 
@@ -61,11 +60,7 @@ t.test('MSG91 stalling: the request fails fast instead of hanging', async (t) =>
   nock('https://api.msg91.com').get('/api/v5/otp').query(true).delay(3000).reply(200, { type: 'success' })
   const app = await buildOtpService(t, await testEnv(database.url, { ...msg91, OTP_DELIVERY_TIMEOUT_MS: '200' }))
   const started = Date.now()
-  const sent = await app.inject({
-    method: 'POST',
-    url: '/api/v1/otp/send',
-    payload: { channel: 'sms', to: '+14155556002', purpose: 'login' },
-  })
+  const sent = await post(app, 'send', { channel: 'sms', to: '+14155556002', purpose: 'login' })
   t.equal(sent.statusCode, 502)
   t.equal(sent.json().code, 'DELIVERY_FAILED')
   t.ok(Date.now() - started < 2500, 'answered before MSG91 would have')
@@ -78,11 +73,7 @@ t.test('MSG91 stalling: the request fails fast instead of hanging', async (t) =>
 t.test('MSG91 unreachable: 502', async (t) => {
   nock('https://api.msg91.com').get('/api/v5/otp').query(true).replyWithError({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' })
   const app = await buildOtpService(t, await testEnv(database.url, msg91))
-  const sent = await app.inject({
-    method: 'POST',
-    url: '/api/v1/otp/send',
-    payload: { channel: 'sms', to: '+14155556003', purpose: 'login' },
-  })
+  const sent = await post(app, 'send', { channel: 'sms', to: '+14155556003', purpose: 'login' })
   t.equal(sent.json().code, 'DELIVERY_FAILED')
 })
 
@@ -124,7 +115,7 @@ t.test('email through a real SMTP server', async (t) => {
     await testEnv(database.url, { EMAIL_PROVIDER: 'smtp', SMTP_URL: smtp.url, MAIL_FROM: 'codes@suite.test' }),
   )
   const target = { channel: 'email', to: 'Grace@Example.com', purpose: 'verify_email' }
-  const sent = await app.inject({ method: 'POST', url: '/api/v1/otp/send', payload: target })
+  const sent = await post(app, 'send', target)
   t.equal(sent.statusCode, 202)
   t.equal(smtp.messages.length, 1)
   const [message] = smtp.messages
@@ -132,26 +123,18 @@ t.test('email through a real SMTP server', async (t) => {
   t.equal(message?.from, 'codes@suite.test')
   const code = message?.body.match(/code is (\d{6})/)?.[1]
   t.ok(code, 'the message carries the code')
-  const verified = await app.inject({ method: 'POST', url: '/api/v1/otp/verify', payload: { ...target, code } })
+  const verified = await post(app, 'verify', { ...target, code })
   t.equal(verified.statusCode, 200)
 })
 
 t.test('SMTP refusing or down: 502', async (t) => {
   const refusing = await smtpServer(t, { refuse: true })
   const app = await buildOtpService(t, await testEnv(database.url, { EMAIL_PROVIDER: 'smtp', SMTP_URL: refusing.url }))
-  const refused = await app.inject({
-    method: 'POST',
-    url: '/api/v1/otp/send',
-    payload: { channel: 'email', to: 'x@example.com', purpose: 'login' },
-  })
+  const refused = await post(app, 'send', { channel: 'email', to: 'x@example.com', purpose: 'login' })
   t.equal(refused.json().code, 'DELIVERY_FAILED')
 
   const down = await buildOtpService(t, await testEnv(database.url, { EMAIL_PROVIDER: 'smtp', SMTP_URL: 'smtp://127.0.0.1:1' }))
-  const failed = await down.inject({
-    method: 'POST',
-    url: '/api/v1/otp/send',
-    payload: { channel: 'email', to: 'y@example.com', purpose: 'login' },
-  })
+  const failed = await post(down, 'send', { channel: 'email', to: 'y@example.com', purpose: 'login' })
   t.equal(failed.statusCode, 502)
 })
 

@@ -74,3 +74,10 @@ export async function lastCode(env: OtpEnv, to: string): Promise<string> {
   if (!line) throw new Error(`no code was delivered to ${to}`)
   return line.code
 }
+
+type App = Awaited<ReturnType<typeof buildOtpService>>
+
+/** POST to one of the OTP routes (`send`, `resend`, `verify`). */
+export function post(app: App, route: 'send' | 'resend' | 'verify', payload: unknown, headers: Record<string, string> = {}) {
+  return app.inject({ method: 'POST', url: `/api/v1/otp/${route}`, payload: payload as object, headers })
+}

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { buildOtpService, lastCode, testDatabase, testEnv } from './helpers.ts'
+import { buildOtpService, lastCode, post, testDatabase, testEnv } from './helpers.ts'
 
 const database = await testDatabase(t)
 let phoneCounter = 2000
@@ -8,7 +8,7 @@ const nextPhone = () => `+1415555${phoneCounter++}`
 t.test('resend cooldown per destination', async (t) => {
   const app = await buildOtpService(t, await testEnv(database.url))
   const target = { channel: 'sms', to: nextPhone(), purpose: 'login' }
-  t.equal((await app.inject({ method: 'POST', url: '/api/v1/otp/send', payload: target })).statusCode, 202)
+  t.equal((await post(app, 'send', target)).statusCode, 202)
   const attempts = [
     ['/api/v1/otp/resend', target],
     ['/api/v1/otp/send', { ...target, purpose: 'signup' }],
@@ -29,8 +29,8 @@ t.test('at most N sends per window and per day', async (t) => {
     await testEnv(database.url, { OTP_RESEND_COOLDOWN_SECONDS: '0', OTP_SEND_WINDOW_MAX: '3', OTP_SEND_DAILY_MAX: '10' }),
   )
   const target = { channel: 'email', to: 'limits@example.com', purpose: 'login' }
-  for (let i = 0; i < 3; i++) t.equal((await app.inject({ method: 'POST', url: '/api/v1/otp/send', payload: target })).statusCode, 202)
-  const limited = await app.inject({ method: 'POST', url: '/api/v1/otp/send', payload: target })
+  for (let i = 0; i < 3; i++) t.equal((await post(app, 'send', target)).statusCode, 202)
+  const limited = await post(app, 'send', target)
   t.equal(limited.statusCode, 429)
   t.equal(limited.json().code, 'OTP_SEND_LIMIT')
   const retryAfter = Number(limited.headers['retry-after'])
@@ -41,8 +41,8 @@ t.test('at most N sends per window and per day', async (t) => {
     await testEnv(database.url, { OTP_RESEND_COOLDOWN_SECONDS: '0', OTP_SEND_WINDOW_MAX: '50', OTP_SEND_DAILY_MAX: '2' }),
   )
   const other = { channel: 'email', to: 'daily@example.com', purpose: 'login' }
-  for (let i = 0; i < 2; i++) await daily.inject({ method: 'POST', url: '/api/v1/otp/send', payload: other })
-  const overDaily = await daily.inject({ method: 'POST', url: '/api/v1/otp/send', payload: other })
+  for (let i = 0; i < 2; i++) await post(daily, 'send', other)
+  const overDaily = await post(daily, 'send', other)
   t.equal(overDaily.json().code, 'OTP_SEND_LIMIT')
   t.ok(Number(overDaily.headers['retry-after']) > 86_000, 'the daily limit frees up a day after the oldest send')
 })
@@ -67,8 +67,7 @@ t.test('per client IP, as told by the trusted proxy', async (t) => {
 
 t.test('SMS only to allowed countries', async (t) => {
   const app = await buildOtpService(t, await testEnv(database.url, { OTP_SMS_ALLOWED_COUNTRIES: '1,44' }))
-  const send = (to: string, channel = 'sms') =>
-    app.inject({ method: 'POST', url: '/api/v1/otp/send', payload: { channel, to, purpose: 'login' } })
+  const send = (to: string, channel = 'sms') => post(app, 'send', { channel, to, purpose: 'login' })
   t.equal((await send('+447911123456')).statusCode, 202)
   const refused = await send('+919876543210')
   t.equal(refused.statusCode, 400)
@@ -88,16 +87,16 @@ t.test('failed verifies are capped per destination across codes (no resend-and-g
   const guess = async () => {
     const code = await lastCode(env, to)
     const wrong = code === '999999' ? '888888' : '999999'
-    return app.inject({ method: 'POST', url: '/api/v1/otp/verify', payload: { ...target, code: wrong } })
+    return post(app, 'verify', { ...target, code: wrong })
   }
   for (let round = 0; round < 2; round++) {
-    await app.inject({ method: 'POST', url: '/api/v1/otp/send', payload: target })
+    await post(app, 'send', target)
     t.equal((await guess()).json().code, 'OTP_INVALID')
     t.equal((await guess()).json().code, 'OTP_INVALID')
   }
-  await app.inject({ method: 'POST', url: '/api/v1/otp/send', payload: target })
+  await post(app, 'send', target)
   const code = await lastCode(env, to)
-  const capped = await app.inject({ method: 'POST', url: '/api/v1/otp/verify', payload: { ...target, code } })
+  const capped = await post(app, 'verify', { ...target, code })
   t.equal(capped.statusCode, 429, 'even the right code waits once the destination hit the cap')
   t.equal(capped.json().code, 'OTP_TOO_MANY_ATTEMPTS')
   t.ok(Number(capped.headers['retry-after']) > 3500)

@@ -2,7 +2,7 @@ import { createTokenService } from '@otp-suite/jwt'
 import t from 'tap'
 import { createMaintenance } from '../src/otp/maintenance.ts'
 import { createDatabase } from '../src/plugins/database.ts'
-import { buildOtpService, jwtSecret, lastCode, testDatabase, testEnv } from './helpers.ts'
+import { buildOtpService, jwtSecret, lastCode, post, testDatabase, testEnv } from './helpers.ts'
 
 const database = await testDatabase(t)
 const serviceToken = createTokenService({ secret: jwtSecret }).sign('service', { sub: 'admin-service' }).token
@@ -11,8 +11,8 @@ t.test('stats: behind a service token, counting every outcome', async (t) => {
   const env = await testEnv(database.url, { OTP_RESEND_COOLDOWN_SECONDS: '0', OTP_MAX_ATTEMPTS: '1' })
   const app = await buildOtpService(t, env)
   const target = { channel: 'sms', to: '+14155558001', purpose: 'login' }
-  const send = () => app.inject({ method: 'POST', url: '/api/v1/otp/send', payload: target })
-  const verify = (code: string) => app.inject({ method: 'POST', url: '/api/v1/otp/verify', payload: { ...target, code } })
+  const send = () => post(app, 'send', target)
+  const verify = (code: string) => post(app, 'verify', { ...target, code })
 
   await send()
   await verify(await lastCode(env, target.to))

@@ -1,6 +1,6 @@
 import { createTokenService } from '@otp-suite/jwt'
 import t from 'tap'
-import { buildOtpService, jwtSecret, lastCode, outbox, testDatabase, testEnv } from './helpers.ts'
+import { buildOtpService, jwtSecret, lastCode, outbox, post, testDatabase, testEnv } from './helpers.ts'
 
 const database = await testDatabase(t)
 const tokens = createTokenService({ secret: jwtSecret })
@@ -11,18 +11,14 @@ t.test('sign-in cycle by SMS: send, verify once, proof for the normalized destin
   const env = await testEnv(database.url)
   const app = await buildOtpService(t, env)
   const national = '(415) 555-0142'
-  const sent = await app.inject({ method: 'POST', url: '/api/v1/otp/send', payload: { channel: 'sms', to: national, purpose: 'login' } })
+  const sent = await post(app, 'send', { channel: 'sms', to: national, purpose: 'login' })
   t.equal(sent.statusCode, 202)
   t.same(sent.json(), { success: true, expiresIn: 600, resendAfter: 30 })
   t.notMatch(sent.body, /\d{6}/, 'the code is never in the response')
 
   const code = await lastCode(env, '+14155550142')
   t.match(code, /^\d{6}$/)
-  const verified = await app.inject({
-    method: 'POST',
-    url: '/api/v1/otp/verify',
-    payload: { channel: 'sms', to: '+1 415 555 0142', purpose: 'login', code },
-  })
+  const verified = await post(app, 'verify', { channel: 'sms', to: '+1 415 555 0142', purpose: 'login', code })
   t.equal(verified.statusCode, 200)
   const body = verified.json()
   t.match(body, { success: true, verified: true, proofExpiresIn: 300 })
@@ -30,11 +26,7 @@ t.test('sign-in cycle by SMS: send, verify once, proof for the normalized destin
   t.match(proof, { sub: '+14155550142', channel: 'sms', purpose: 'login', userType: 'live', typ: 'otp_proof' })
   t.throws(() => tokens.verify('access', body.proof), 'a proof is not an access token')
 
-  const again = await app.inject({
-    method: 'POST',
-    url: '/api/v1/otp/verify',
-    payload: { channel: 'sms', to: '+14155550142', purpose: 'login', code },
-  })
+  const again = await post(app, 'verify', { channel: 'sms', to: '+14155550142', purpose: 'login', code })
   t.equal(again.statusCode, 410)
   t.equal(again.json().code, 'OTP_EXPIRED', 'a used code is gone')
 })
@@ -42,15 +34,10 @@ t.test('sign-in cycle by SMS: send, verify once, proof for the normalized destin
 t.test('email codes: trimmed and lower-cased, bound to purpose and user type', async (t) => {
   const env = await testEnv(database.url)
   const app = await buildOtpService(t, env)
-  const sent = await app.inject({
-    method: 'POST',
-    url: '/api/v1/otp/send',
-    payload: { channel: 'email', to: '  Ada@Example.COM ', purpose: 'signup', userType: 'demo' },
-  })
+  const sent = await post(app, 'send', { channel: 'email', to: '  Ada@Example.COM ', purpose: 'signup', userType: 'demo' })
   t.equal(sent.statusCode, 202)
   const code = await lastCode(env, 'ada@example.com')
-  const attempt = (payload: object) =>
-    app.inject({ method: 'POST', url: '/api/v1/otp/verify', payload: { channel: 'email', to: 'ada@example.com', code, ...payload } })
+  const attempt = (payload: object) => post(app, 'verify', { channel: 'email', to: 'ada@example.com', code, ...payload })
 
   t.equal((await attempt({ purpose: 'login', userType: 'demo' })).statusCode, 410, 'another purpose has no code')
   t.equal((await attempt({ purpose: 'signup' })).statusCode, 410, 'live is not demo')
@@ -64,27 +51,23 @@ t.test('a new send replaces the pending code', async (t) => {
   const app = await buildOtpService(t, env)
   const to = nextPhone()
   const target = { channel: 'sms', to, purpose: 'login' }
-  await app.inject({ method: 'POST', url: '/api/v1/otp/send', payload: target })
+  await post(app, 'send', target)
   const first = await lastCode(env, to)
-  const resent = await app.inject({ method: 'POST', url: '/api/v1/otp/resend', payload: target })
+  const resent = await post(app, 'resend', target)
   t.equal(resent.statusCode, 202)
   const second = await lastCode(env, to)
   t.equal((await outbox(env)).length, 2)
   if (first !== second) {
-    const old = await app.inject({ method: 'POST', url: '/api/v1/otp/verify', payload: { ...target, code: first } })
+    const old = await post(app, 'verify', { ...target, code: first })
     t.equal(old.json().code, 'OTP_INVALID', 'the replaced code no longer verifies')
   }
-  const current = await app.inject({ method: 'POST', url: '/api/v1/otp/verify', payload: { ...target, code: second } })
+  const current = await post(app, 'verify', { ...target, code: second })
   t.equal(current.statusCode, 200)
 })
 
 t.test('resend needs a pending code', async (t) => {
   const app = await buildOtpService(t, await testEnv(database.url))
-  const reply = await app.inject({
-    method: 'POST',
-    url: '/api/v1/otp/resend',
-    payload: { channel: 'sms', to: nextPhone(), purpose: 'login' },
-  })
+  const reply = await post(app, 'resend', { channel: 'sms', to: nextPhone(), purpose: 'login' })
   t.equal(reply.statusCode, 404)
   t.equal(reply.json().code, 'OTP_NOT_FOUND')
 })
@@ -93,10 +76,10 @@ t.test('codes expire', async (t) => {
   const env = await testEnv(database.url, { OTP_TTL_SECONDS: '1' })
   const app = await buildOtpService(t, env)
   const to = nextPhone()
-  await app.inject({ method: 'POST', url: '/api/v1/otp/send', payload: { channel: 'sms', to, purpose: 'login' } })
+  await post(app, 'send', { channel: 'sms', to, purpose: 'login' })
   const code = await lastCode(env, to)
   await new Promise((resolve) => setTimeout(resolve, 1100))
-  const reply = await app.inject({ method: 'POST', url: '/api/v1/otp/verify', payload: { channel: 'sms', to, purpose: 'login', code } })
+  const reply = await post(app, 'verify', { channel: 'sms', to, purpose: 'login', code })
   t.equal(reply.statusCode, 410)
   t.equal(reply.json().code, 'OTP_EXPIRED')
 })
@@ -106,18 +89,18 @@ t.test('wrong codes count down, then the code is dead even for the right guess',
   const app = await buildOtpService(t, env)
   const to = nextPhone()
   const target = { channel: 'sms', to, purpose: 'login' }
-  await app.inject({ method: 'POST', url: '/api/v1/otp/send', payload: target })
+  await post(app, 'send', target)
   const code = await lastCode(env, to)
   const wrong = code === '000000' ? '111111' : '000000'
   const left = []
   for (let i = 0; i < 3; i++) {
-    const reply = await app.inject({ method: 'POST', url: '/api/v1/otp/verify', payload: { ...target, code: wrong } })
+    const reply = await post(app, 'verify', { ...target, code: wrong })
     t.equal(reply.statusCode, 400)
     t.equal(reply.json().code, 'OTP_INVALID')
     left.push(reply.json().attemptsLeft)
   }
   t.same(left, [2, 1, 0])
-  const locked = await app.inject({ method: 'POST', url: '/api/v1/otp/verify', payload: { ...target, code } })
+  const locked = await post(app, 'verify', { ...target, code })
   t.equal(locked.statusCode, 429)
   t.equal(locked.json().code, 'OTP_TOO_MANY_ATTEMPTS')
   t.ok(Number(locked.headers['retry-after']) >= 1, 'says when to try again')
@@ -128,15 +111,15 @@ t.test('test destinations get their fixed code, undelivered, unlimited, still si
   const app = await buildOtpService(t, env)
   const target = { channel: 'sms', to: '+15550000001', purpose: 'login' }
   for (let i = 0; i < 5; i++) {
-    const reply = await app.inject({ method: 'POST', url: '/api/v1/otp/send', payload: target })
+    const reply = await post(app, 'send', target)
     t.equal(reply.statusCode, 202, 'no cooldown or send limit')
   }
   t.same(await outbox(env), [], 'nothing is delivered')
-  const wrong = await app.inject({ method: 'POST', url: '/api/v1/otp/verify', payload: { ...target, code: '000000' } })
+  const wrong = await post(app, 'verify', { ...target, code: '000000' })
   t.equal(wrong.json().code, 'OTP_INVALID', 'still attempt-limited')
-  const ok = await app.inject({ method: 'POST', url: '/api/v1/otp/verify', payload: { ...target, code: '123456' } })
+  const ok = await post(app, 'verify', { ...target, code: '123456' })
   t.equal(ok.statusCode, 200)
-  const reused = await app.inject({ method: 'POST', url: '/api/v1/otp/verify', payload: { ...target, code: '123456' } })
+  const reused = await post(app, 'verify', { ...target, code: '123456' })
   t.equal(reused.statusCode, 410)
   const rows = await database.query<{ code_hash: Buffer | null }>('SELECT code_hash FROM otp_codes')
   t.notOk(

@@ -5,30 +5,20 @@ import { ErrorReply, SendBody, SendReply, VerifyReply, verifyBody } from '../sch
 const errorReplies = { 400: ErrorReply, 404: ErrorReply, 410: ErrorReply, 429: ErrorReply, 502: ErrorReply, 503: ErrorReply }
 
 export const otpRoutes: FastifyPluginAsyncTypebox<{ otp: OtpService; codeLength: number }> = async (app, { otp, codeLength }) => {
-  app.post(
-    '/api/v1/otp/send',
-    { schema: { tags: ['otp'], summary: 'Send a code', body: SendBody, response: { 202: SendReply, ...errorReplies } } },
-    async (request, reply) => {
-      const result = await otp.send({ userType: 'live', ...request.body }, { resend: false, clientIp: request.ip })
-      return reply.code(202).send(result)
-    },
-  )
-
-  app.post(
-    '/api/v1/otp/resend',
-    {
-      schema: {
-        tags: ['otp'],
-        summary: 'Send a new code for a pending one',
-        body: SendBody,
-        response: { 202: SendReply, ...errorReplies },
+  const sends = [
+    { path: '/api/v1/otp/send', resend: false, summary: 'Send a code' },
+    { path: '/api/v1/otp/resend', resend: true, summary: 'Send a new code in place of a pending one' },
+  ]
+  for (const { path, resend, summary } of sends) {
+    app.post(
+      path,
+      { schema: { tags: ['otp'], summary, body: SendBody, response: { 202: SendReply, ...errorReplies } } },
+      async (request, reply) => {
+        const result = await otp.send({ userType: 'live', ...request.body }, { resend, clientIp: request.ip })
+        return reply.code(202).send(result)
       },
-    },
-    async (request, reply) => {
-      const result = await otp.send({ userType: 'live', ...request.body }, { resend: true, clientIp: request.ip })
-      return reply.code(202).send(result)
-    },
-  )
+    )
+  }
 
   app.post(
     '/api/v1/otp/verify',
