@@ -37,7 +37,7 @@ const children = selected.map((service) => {
   const migrated = spawnSync('pnpm', ['run', '--silent', 'db:migrate'], { cwd, env, stdio: 'inherit' })
   if (migrated.status !== 0) process.exit(migrated.status ?? 1)
   console.log(`${service.name}: http://127.0.0.1:${service.port} (docs at /docs)`)
-  return spawn(process.execPath, ['--enable-source-maps', 'dist/server.js'], { cwd, env, stdio: 'inherit' })
+  return spawn('pnpm', ['run', '--silent', 'start'], { cwd, env, stdio: 'inherit' })
 })
 
 for (const signal of ['SIGINT', 'SIGTERM']) {
