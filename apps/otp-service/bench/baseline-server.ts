@@ -7,9 +7,13 @@ import { outboxSender } from '../src/delivery/dev-senders.ts'
 import { SendBody, verifyBody } from '../src/schemas.ts'
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 })
+// Seed 000's table and indexes, as written there (phone_number widened to hold emails too).
 await pool.query(`CREATE TABLE IF NOT EXISTS baseline_otp_codes (
-  id SERIAL PRIMARY KEY, phone_number VARCHAR(254) NOT NULL UNIQUE, code VARCHAR(6) NOT NULL,
-  attempts INTEGER DEFAULT 0, created_at TIMESTAMP DEFAULT NOW(), expires_at TIMESTAMP NOT NULL)`)
+  id SERIAL PRIMARY KEY, phone_number VARCHAR(254) NOT NULL, code VARCHAR(6) NOT NULL,
+  attempts INTEGER DEFAULT 0, created_at TIMESTAMP DEFAULT NOW(), expires_at TIMESTAMP NOT NULL,
+  UNIQUE(phone_number))`)
+await pool.query('CREATE INDEX IF NOT EXISTS idx_otp_phone ON baseline_otp_codes(phone_number)')
+await pool.query('CREATE INDEX IF NOT EXISTS idx_otp_expires ON baseline_otp_codes(expires_at)')
 
 // Delivered the same way as otp-service's, so the comparison is about storing and checking codes.
 const outbox = outboxSender(process.env.OTP_OUTBOX_FILE as string)

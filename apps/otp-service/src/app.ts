@@ -48,7 +48,6 @@ async function otpServiceApp(app: FastifyInstance, { config }: { config: OtpServ
   const otp = createOtpService({ config, store, senders, tokens, metrics, stats, log: app.log })
   const maintenance = createMaintenance(database.prisma, {
     batchSize: config.OTP_CLEANUP_BATCH_SIZE,
-    codeTtlSeconds: config.OTP_TTL_SECONDS,
     failureWindowSeconds: config.OTP_VERIFY_FAILURE_WINDOW_SECONDS,
     ipWindowSeconds: config.OTP_IP_WINDOW_SECONDS,
   })

@@ -1,4 +1,4 @@
-import type { PrismaClient } from '../generated/prisma/client.ts'
+import { Prisma, type PrismaClient } from '../generated/prisma/client.ts'
 import type { StatKind } from './stats-recorder.ts'
 
 const statKinds: StatKind[] = ['sent', 'verified', 'failed', 'locked', 'expired']
@@ -10,33 +10,46 @@ export type OtpStats = Record<StatKind, { last24h: number; total: number }>
  */
 export function createMaintenance(
   prisma: PrismaClient,
-  options: { batchSize: number; codeTtlSeconds: number; failureWindowSeconds: number; ipWindowSeconds: number },
+  options: { batchSize: number; failureWindowSeconds: number; ipWindowSeconds: number },
 ) {
   const { batchSize } = options
-  // A row's history counts for a day of sends, and for failures made while its last code was live.
-  const idleAfterSeconds = Math.max(86_400, options.codeTtlSeconds + options.failureWindowSeconds)
+  // A row's history counts for a day of sends, and for failures made while its last code was live:
+  // past this long after its last expiry, no limit needs the row.
+  const idleAfterSeconds = Math.max(86_400, options.failureWindowSeconds)
+
+  // Both steps that end a code count it as expired when it was never used.
+  const countExpired = (ended: Prisma.Sql) => Prisma.sql`
+    INSERT INTO otp_stats (bucket, kind, channel, count)
+    SELECT date_trunc('minute', now()), 'expired', channel, count(*) FROM ${ended} GROUP BY channel
+    ON CONFLICT (bucket, kind, channel) DO UPDATE SET count = otp_stats.count + excluded.count`
 
   const steps = {
+    // Looks back an hour only, so it never rescans the day of spent codes; an expired code older
+    // than that (housekeeping was down) is counted when its row goes, below.
     expiredCodes: async () => {
       const [{ handled }] = await prisma.$queryRaw<[{ handled: number }]>`
         WITH expired AS (
-          UPDATE otp_codes SET code_hash = NULL, expires_at = NULL
+          UPDATE otp_codes SET code_hash = NULL
           WHERE (channel, destination, purpose, user_type) IN (
             SELECT channel, destination, purpose, user_type FROM otp_codes
-            WHERE expires_at <= now() ORDER BY expires_at LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)
+            WHERE expires_at <= now() AND expires_at > now() - interval '1 hour' AND code_hash IS NOT NULL
+            LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)
           RETURNING channel),
-        counted AS (
-          INSERT INTO otp_stats (bucket, kind, channel, count)
-          SELECT date_trunc('minute', now()), 'expired', channel, count(*) FROM expired GROUP BY channel
-          ON CONFLICT (bucket, kind, channel) DO UPDATE SET count = otp_stats.count + excluded.count)
+        counted AS (${countExpired(Prisma.sql`expired`)})
         SELECT count(*)::int AS handled FROM expired`
       return handled
     },
-    idleRows: () => prisma.$executeRaw`
-      DELETE FROM otp_codes WHERE (channel, destination, purpose, user_type) IN (
-        SELECT channel, destination, purpose, user_type FROM otp_codes
-        WHERE expires_at IS NULL AND last_sent_at < now() - make_interval(secs => ${idleAfterSeconds})
-        LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)`,
+    idleRows: async () => {
+      const [{ handled }] = await prisma.$queryRaw<[{ handled: number }]>`
+        WITH idle AS (
+          DELETE FROM otp_codes WHERE (channel, destination, purpose, user_type) IN (
+            SELECT channel, destination, purpose, user_type FROM otp_codes
+            WHERE expires_at < now() - make_interval(secs => ${idleAfterSeconds}) LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)
+          RETURNING channel, code_hash),
+        counted AS (${countExpired(Prisma.sql`idle WHERE code_hash IS NOT NULL`)})
+        SELECT count(*)::int AS handled FROM idle`
+      return handled
+    },
     idleClientIps: () => prisma.$executeRaw`
       DELETE FROM otp_client_ips WHERE ip IN (
         SELECT ip FROM otp_client_ips

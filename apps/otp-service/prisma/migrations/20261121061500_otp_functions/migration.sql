@@ -2,6 +2,10 @@
 -- serializes everything that touches one destination (its few otp_codes rows), so limits,
 -- replacement and single use hold whatever the number of service instances, without deadlocks.
 
+-- Room on each page for the new version of a row whose code is spent or guessed at, so those
+-- updates stay on the page and touch no index.
+ALTER TABLE otp_codes SET (fillfactor = 80);
+
 -- The times of an array that are after `since`, oldest first.
 CREATE FUNCTION otp_times_since(times timestamptz[], since timestamptz) RETURNS timestamptz[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
@@ -42,7 +46,7 @@ BEGIN
   IF p_require_pending AND NOT EXISTS (
     SELECT 1 FROM otp_codes c
     WHERE c.channel = p_channel AND c.destination = p_destination AND c.purpose = p_purpose
-      AND c.user_type = p_user_type AND c.expires_at > now()
+      AND c.user_type = p_user_type AND c.code_hash IS NOT NULL AND c.expires_at > now()
   ) THEN
     RETURN QUERY SELECT 'not_found', 0, NULL::timestamptz;
     RETURN;
@@ -82,13 +86,11 @@ BEGIN
     END IF;
   END IF;
 
-  INSERT INTO otp_codes AS c (channel, destination, purpose, user_type, code_hash, attempts, max_attempts,
-                              expires_at, last_sent_at, sent_at)
+  INSERT INTO otp_codes AS c (channel, destination, purpose, user_type, code_hash, attempts, max_attempts, expires_at, sent_at)
   VALUES (p_channel, p_destination, p_purpose, p_user_type, p_code_hash, 0, p_max_attempts,
-          now() + make_interval(secs => p_ttl_seconds), now(), ARRAY[now()])
+          now() + make_interval(secs => p_ttl_seconds), ARRAY[now()])
   ON CONFLICT (channel, destination, purpose, user_type) DO UPDATE
-    SET code_hash = excluded.code_hash, attempts = 0, max_attempts = excluded.max_attempts,
-        expires_at = excluded.expires_at, last_sent_at = now(),
+    SET code_hash = excluded.code_hash, attempts = 0, max_attempts = excluded.max_attempts, expires_at = excluded.expires_at,
         sent_at = otp_times_since(c.sent_at, now() - interval '1 day') || now();
 
   RETURN QUERY SELECT 'issued', 0, now();
@@ -102,7 +104,7 @@ CREATE FUNCTION otp_release(
 ) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM otp_lock_destination(p_channel, p_destination);
-  UPDATE otp_codes c SET code_hash = NULL, expires_at = NULL, sent_at = array_remove(c.sent_at, p_issued_at)
+  UPDATE otp_codes c SET code_hash = NULL, sent_at = array_remove(c.sent_at, p_issued_at)
    WHERE c.channel = p_channel AND c.destination = p_destination AND c.purpose = p_purpose
      AND c.user_type = p_user_type AND c.code_hash = p_code_hash;
   UPDATE otp_client_ips c SET sent_at = array_remove(c.sent_at, p_issued_at) WHERE c.ip = p_client_ip;
@@ -131,22 +133,22 @@ BEGIN
 
   SELECT * INTO code FROM otp_codes c
    WHERE c.channel = p_channel AND c.destination = p_destination AND c.purpose = p_purpose AND c.user_type = p_user_type;
-  IF NOT FOUND OR code.expires_at IS NULL THEN
+  IF NOT FOUND OR code.code_hash IS NULL THEN
     RETURN QUERY SELECT 'missing', 0, 0;
     RETURN;
   END IF;
 
   IF code.expires_at > now() AND code.attempts >= code.max_attempts THEN
     -- Dead: a new code may be sent once the resend cooldown since the last send is over.
-    RETURN QUERY SELECT 'locked', 0, otp_seconds_until_free(ARRAY[code.last_sent_at], 1, make_interval(secs => p_cooldown_seconds));
+    RETURN QUERY SELECT 'locked', 0, otp_seconds_until_free(code.sent_at, 1, make_interval(secs => p_cooldown_seconds));
     RETURN;
   END IF;
 
   IF code.expires_at <= now() OR code.code_hash = p_code_hash THEN
     -- Either way the code is spent. Only whoever withdraws it counts it (this, or the cleanup).
-    UPDATE otp_codes c SET code_hash = NULL, expires_at = NULL
+    UPDATE otp_codes c SET code_hash = NULL
      WHERE c.channel = p_channel AND c.destination = p_destination AND c.purpose = p_purpose
-       AND c.user_type = p_user_type AND c.expires_at IS NOT NULL;
+       AND c.user_type = p_user_type AND c.code_hash IS NOT NULL;
     RETURN QUERY SELECT CASE WHEN NOT FOUND THEN 'missing' WHEN code.expires_at <= now() THEN 'expired' ELSE 'verified' END, 0, 0;
     RETURN;
   END IF;

@@ -7,8 +7,7 @@ CREATE TABLE "otp_codes" (
     "code_hash" BYTEA,
     "attempts" INTEGER NOT NULL DEFAULT 0,
     "max_attempts" INTEGER NOT NULL,
-    "expires_at" TIMESTAMPTZ(3),
-    "last_sent_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "expires_at" TIMESTAMPTZ(3) NOT NULL,
     "sent_at" TIMESTAMPTZ(6)[] DEFAULT ARRAY[]::TIMESTAMPTZ(6)[],
     "failed_at" TIMESTAMPTZ(6)[] DEFAULT ARRAY[]::TIMESTAMPTZ(6)[],
 
@@ -36,6 +35,3 @@ CREATE TABLE "otp_stats" (
 
 -- CreateIndex
 CREATE INDEX "otp_codes_expires_at_idx" ON "otp_codes"("expires_at");
-
--- CreateIndex
-CREATE INDEX "otp_codes_last_sent_at_idx" ON "otp_codes"("last_sent_at");
