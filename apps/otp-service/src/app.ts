@@ -18,7 +18,11 @@ const version = '0.1.0'
 
 /** otp-service as a plugin: the server and the tests register exactly this. */
 async function otpServiceApp(app: FastifyInstance, { config }: { config: OtpServiceConfig }) {
-  const database = createDatabase({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX })
+  const database = createDatabase({
+    url: config.DATABASE_URL,
+    poolMax: config.DATABASE_POOL_MAX,
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+  })
   const senders = createSenders(config, app.log)
 
   await app.register(serviceKit, {

@@ -8,6 +8,8 @@ export const OtpServiceConfig = defineConfig({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3001 }),
   DATABASE_URL: Type.String({ default: 'postgres://postgres@127.0.0.1:5432/otp_service' }),
   DATABASE_POOL_MAX: count(10),
+  /** A statement running longer than this is cancelled, so a wedged database cannot hold requests. */
+  DATABASE_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5000 }),
 
   JWT_SECRET: Type.String({ minLength: 1 }),
   JWT_PREVIOUS_SECRETS: Type.Optional(Type.String()),

@@ -127,3 +127,24 @@ t.test('test destinations get their fixed code, undelivered, unlimited, still si
     'stored hashed',
   )
 })
+
+t.test('metrics count sends and verifies by result; the OpenAPI document lists the routes', async (t) => {
+  const env = await testEnv(database.url)
+  const app = await buildOtpService(t, env)
+  const to = nextPhone()
+  await post(app, 'send', { channel: 'sms', to, purpose: 'login' })
+  await post(app, 'verify', { channel: 'sms', to, purpose: 'login', code: await lastCode(env, to) })
+  await post(app, 'verify', { channel: 'sms', to, purpose: 'login', code: '000000' })
+
+  const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body
+  t.match(metrics, /otp_sends_total\{channel="sms",result="delivered"\} 1/)
+  t.match(metrics, /otp_verifies_total\{channel="sms",result="verified"\} 1/)
+  t.match(metrics, /otp_verifies_total\{channel="sms",result="missing"\} 1/)
+  t.match(metrics, /http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/otp\/send",status_code="202"\} 1/)
+
+  const openapi = (await app.inject({ method: 'GET', url: '/docs/json' })).json()
+  for (const path of ['/api/v1/otp/send', '/api/v1/otp/resend', '/api/v1/otp/verify', '/internal/v1/stats']) {
+    t.ok(openapi.paths[path], `${path} is documented`)
+  }
+  t.ok(openapi.paths['/api/v1/otp/verify'].post.responses['429'], 'error answers are documented too')
+})
