@@ -6,6 +6,8 @@
  *   const prisma = new PrismaClient({ adapter: createPrismaAdapter(pool) })
  *   await applyMigrations({ databaseUrl: env.DATABASE_URL, migrationsDir: 'prisma/migrations' })
  */
+
+export { type EmbeddedPostgres, startEmbeddedPostgres } from './lib/embedded.ts'
 export type { ApplyMigrationsOptions, CreateMigrationOptions } from './lib/migrate.ts'
 export { applyMigrations, createMigration, resetDatabase } from './lib/migrate.ts'
 export type { PingResult } from './lib/ping.ts'

@@ -1,8 +1,9 @@
 import { join } from 'node:path'
+import { startEmbeddedPostgres } from './embedded.ts'
 import { generateClient } from './generate.ts'
 import { applyMigrations, createMigration, resetDatabase } from './migrate.ts'
 
-const USAGE = 'usage: otp-db migrate | migration <name> | generate [prisma args] | reset'
+const USAGE = 'usage: otp-db migrate | migration <name> | generate [prisma args] | reset | embedded <data-dir> <port>'
 
 function databaseUrl(): string {
   const url = process.env.DATABASE_URL
@@ -13,6 +14,17 @@ function databaseUrl(): string {
 async function migrate(migrationsDir: string): Promise<void> {
   const { applied } = await applyMigrations({ databaseUrl: databaseUrl(), migrationsDir })
   console.log(applied.length === 0 ? 'No pending migrations' : `Applied migrations: ${applied.join(', ')}`)
+}
+
+/** Serves an embedded PostgreSQL until the process is told to stop. */
+async function serveEmbedded([dataDir, port]: string[]): Promise<void> {
+  if (!dataDir || !Number(port)) throw new Error(`missing data directory or port; ${USAGE}`)
+  const embedded = await startEmbeddedPostgres({ dataDir, port: Number(port) })
+  console.log(`Embedded PostgreSQL on ${embedded.url} (data in ${dataDir})`)
+  await new Promise<void>((resolve) => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve())
+  })
+  await embedded.stop()
 }
 
 async function dispatch(argv: string[], cwd: string): Promise<void> {
@@ -35,6 +47,8 @@ async function dispatch(argv: string[], cwd: string): Promise<void> {
     }
     case 'generate':
       return generateClient(cwd, args)
+    case 'embedded':
+      return serveEmbedded(args)
     case 'reset':
       await resetDatabase(databaseUrl())
       return migrate(migrationsDir)
