@@ -151,10 +151,10 @@ async function load(seconds: number, outbox: ReturnType<typeof outboxReader>) {
   return { result, verified }
 }
 
-// BENCH_ONLY=otp-service runs one target. Every target runs with the flags of the services' start
-// script (a small young generation keeps memory down at no measured cost), plus BENCH_NODE_FLAGS.
+// BENCH_ONLY=otp-service runs one target. Every target runs with the heap flags of the services'
+// start script (small young generation, capped old generation), plus BENCH_NODE_FLAGS.
 const selected = targets.filter((target) => !process.env.BENCH_ONLY || target.name.startsWith(process.env.BENCH_ONLY))
-const nodeFlags = ['--max-semi-space-size=4', ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])]
+const nodeFlags = ['--max-semi-space-size=4', '--max-old-space-size=128', ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])]
 const rows = []
 for (const target of selected) {
   const outboxFile = join(mkdtempSync(join(tmpdir(), 'otp-bench-')), 'outbox.jsonl')
