@@ -154,7 +154,11 @@ async function load(seconds: number, outbox: ReturnType<typeof outboxReader>) {
 // BENCH_ONLY=otp-service runs one target. Every target runs with the heap flags of the services'
 // start script (small young generation, capped old generation), plus BENCH_NODE_FLAGS.
 const selected = targets.filter((target) => !process.env.BENCH_ONLY || target.name.startsWith(process.env.BENCH_ONLY))
-const nodeFlags = ['--max-semi-space-size=4', '--max-old-space-size=128', ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])]
+const nodeFlags = [
+  '--max-semi-space-size=4',
+  '--max-old-space-size=128',
+  ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+]
 const rows = []
 for (const target of selected) {
   const outboxFile = join(mkdtempSync(join(tmpdir(), 'otp-bench-')), 'outbox.jsonl')
