@@ -65,6 +65,16 @@ t.test('per client IP, as told by the trusted proxy', async (t) => {
   t.equal((await from('203.0.113.8', nextPhone())).statusCode, 202, 'another client is not affected')
 })
 
+t.test('X-Forwarded-For is ignored unless a proxy is trusted', async (t) => {
+  // A database of its own: every earlier send in this file came from the same loopback address.
+  const own = await testDatabase(t)
+  const app = await buildOtpService(t, await testEnv(own.url, { OTP_IP_MAX: '1', TRUST_PROXY_HOPS: '0' }))
+  const from = (ip: string) => post(app, 'send', { channel: 'sms', to: nextPhone(), purpose: 'login' }, { 'x-forwarded-for': ip })
+  t.equal((await from('203.0.113.50')).statusCode, 202)
+  const spoofed = await from('203.0.113.51')
+  t.equal(spoofed.statusCode, 429, 'a forged address does not escape the per-address limit')
+})
+
 t.test('SMS only to allowed countries', async (t) => {
   const app = await buildOtpService(t, await testEnv(database.url, { OTP_SMS_ALLOWED_COUNTRIES: '1,44' }))
   const send = (to: string, channel = 'sms') => post(app, 'send', { channel, to, purpose: 'login' })
