@@ -46,6 +46,8 @@ async function otpServiceApp(app: FastifyInstance, { config }: { config: OtpServ
     dailyMax: config.OTP_SEND_DAILY_MAX,
     ipWindowSeconds: config.OTP_IP_WINDOW_SECONDS,
     ipMax: config.OTP_IP_MAX,
+    failureWindowSeconds: config.OTP_VERIFY_FAILURE_WINDOW_SECONDS,
+    failureMax: config.OTP_VERIFY_FAILURE_MAX,
   })
   const metrics = createOtpMetrics(app.metricsRegistry)
   const stats = createStatsRecorder(database.pool, app.log)

@@ -5,11 +5,9 @@ import { buildOtpService, lastCode, post, testDatabase, testEnv } from './helper
 const database = await testDatabase(t)
 
 t.test('database down: fast 503 and not ready; back: recovers by itself', async (t) => {
-  const url = new URL(database.url)
-  const proxy = await createTcpProxy({ host: url.hostname, port: Number(url.port || 5432) })
+  const proxy = await createTcpProxy(database.url)
   t.teardown(() => proxy.close())
-  url.port = String(proxy.port)
-  const env = await testEnv(url.toString())
+  const env = await testEnv(proxy.url)
   const app = await buildOtpService(t, env)
   const send = (to: string) => post(app, 'send', { channel: 'sms', to, purpose: 'login' })
 

@@ -8,11 +8,9 @@ const database = await testDatabase(t)
 const silent = { warn() {} } as never
 
 t.test('counts survive a flush that fails while the database is down', async (t) => {
-  const url = new URL(database.url)
-  const proxy = await createTcpProxy({ host: url.hostname, port: Number(url.port || 5432) })
+  const proxy = await createTcpProxy(database.url)
   t.teardown(() => proxy.close())
-  url.port = String(proxy.port)
-  const instance = createDatabase({ url: url.toString(), poolMax: 2 })
+  const instance = createDatabase({ url: proxy.url, poolMax: 2 })
   t.teardown(() => instance.close())
   const stats = createStatsRecorder(instance.pool, silent)
   const total = async () => {

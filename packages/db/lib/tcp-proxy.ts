@@ -1,7 +1,8 @@
 import net from 'node:net'
 
 export type TcpProxy = {
-  port: number
+  /** The database URL given, pointing at the proxy instead. */
+  url: string
   /** Refuses new connections and cuts the open ones, as a database that went away. */
   stop(): Promise<void>
   /** Accepts connections again on the same port. */
@@ -10,10 +11,12 @@ export type TcpProxy = {
 }
 
 /**
- * A loopback TCP relay in front of a real server, so a test can take "the database" down
- * and bring it back without touching the server other tests share.
+ * A loopback TCP relay in front of the server of `databaseUrl`, so a test can take "the database"
+ * down and bring it back without touching the server other tests share.
  */
-export async function createTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
+export async function createTcpProxy(databaseUrl: string): Promise<TcpProxy> {
+  const proxied = new URL(databaseUrl)
+  const target = { host: proxied.hostname, port: Number(proxied.port || 5432) }
   const sockets = new Set<net.Socket>()
   const server = net.createServer((client) => {
     const upstream = net.connect(target)
@@ -43,5 +46,6 @@ export async function createTcpProxy(target: { host: string; port: number }): Pr
 
   await listenOn(0)
   const { port } = server.address() as net.AddressInfo
-  return { port, stop, start: () => listenOn(port), close: () => (server.listening ? stop() : Promise.resolve()) }
+  proxied.port = String(port)
+  return { url: proxied.toString(), stop, start: () => listenOn(port), close: () => (server.listening ? stop() : Promise.resolve()) }
 }

@@ -3,13 +3,11 @@ import { createTcpProxy } from '@otp-suite/db/testing'
 import t from 'tap'
 import { buildApp } from './build-app.ts'
 
-const server = new URL(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres')
+const server = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 
 t.test('readiness follows the database: 503 while it is unreachable, 200 once it is back', async (t) => {
-  const proxy = await createTcpProxy({ host: server.hostname, port: Number(server.port || 5432) })
-  const url = new URL(server)
-  url.port = String(proxy.port)
-  const pool = createPool({ connectionString: url.toString(), max: 2 })
+  const proxy = await createTcpProxy(server)
+  const pool = createPool({ connectionString: proxy.url, max: 2 })
   t.teardown(async () => {
     await pool.end()
     await proxy.close()

@@ -37,11 +37,6 @@ export function createOtpService({ config, store, senders, tokens, metrics, stat
     if (code.length !== config.OTP_LENGTH)
       throw new Error(`Invalid configuration: OTP_TEST_CODES codes must have ${config.OTP_LENGTH} digits`)
   }
-  const verifyPolicy = {
-    failureWindowSeconds: config.OTP_VERIFY_FAILURE_WINDOW_SECONDS,
-    failureMax: config.OTP_VERIFY_FAILURE_MAX,
-    cooldownSeconds: config.OTP_RESEND_COOLDOWN_SECONDS,
-  }
 
   const keyOf = (request: OtpRequest): OtpKey => ({
     channel: request.channel,
@@ -99,7 +94,7 @@ export function createOtpService({ config, store, senders, tokens, metrics, stat
 
     async verify(request: OtpRequest & { code: string }) {
       const key = keyOf(request)
-      const result = await store.verify(key, hashCode(config.OTP_PEPPER, key, request.code), verifyPolicy)
+      const result = await store.verify(key, hashCode(config.OTP_PEPPER, key, request.code))
       metrics.verifies.inc({ channel: key.channel, result: result.outcome })
       if (result.outcome !== 'missing') stats.record(statOf[result.outcome], key.channel)
       switch (result.outcome) {

@@ -1,13 +1,16 @@
 import type pg from 'pg'
 import type { OtpKey } from './codes.ts'
 
-export type SendLimits = {
+/** The limits the database enforces; the resend cooldown also dates a locked code's retry. */
+export type OtpLimits = {
   cooldownSeconds: number
   windowSeconds: number
   windowMax: number
   dailyMax: number
   ipWindowSeconds: number
   ipMax: number
+  failureWindowSeconds: number
+  failureMax: number
 }
 
 export type IssueRequest = OtpKey & {
@@ -25,10 +28,8 @@ export type IssueResult =
   /** `issuedAt` is the database's own timestamp, kept exact (as text) for `release`. */
   { outcome: 'issued'; issuedAt: string } | { outcome: 'not_found' } | { outcome: 'cooldown' | 'limit' | 'ip_limit'; retryAfter: number }
 
-export type VerifyPolicy = { failureWindowSeconds: number; failureMax: number; cooldownSeconds: number }
-
 export type VerifyResult =
-  /** `missing`: never sent, already used or replaced; `expired`: found past its time, and now deleted. */
+  /** `missing`: never sent, already used or withdrawn; `expired`: found past its time, and now withdrawn. */
   { outcome: 'verified' | 'expired' | 'missing' } | { outcome: 'invalid'; attemptsLeft: number } | { outcome: 'locked'; retryAfter: number }
 
 // Named statements are prepared once per pooled connection: these run on every send and verify.
@@ -37,7 +38,7 @@ const issueSql =
 const releaseSql = 'SELECT otp_release($1, $2, $3, $4, $5, $6, $7)'
 const verifySql = 'SELECT * FROM otp_verify($1, $2, $3, $4, $5, $6, $7, $8)'
 
-export function createOtpStore(pool: pg.Pool, limits: SendLimits) {
+export function createOtpStore(pool: pg.Pool, limits: OtpLimits) {
   return {
     async issue(request: IssueRequest): Promise<IssueResult> {
       const { rows } = await pool.query({
@@ -77,7 +78,7 @@ export function createOtpStore(pool: pg.Pool, limits: SendLimits) {
       })
     },
 
-    async verify(key: OtpKey, codeHash: Buffer, policy: VerifyPolicy): Promise<VerifyResult> {
+    async verify(key: OtpKey, codeHash: Buffer): Promise<VerifyResult> {
       const { rows } = await pool.query({
         name: 'otp_verify',
         text: verifySql,
@@ -87,9 +88,9 @@ export function createOtpStore(pool: pg.Pool, limits: SendLimits) {
           key.purpose,
           key.userType,
           codeHash,
-          policy.failureWindowSeconds,
-          policy.failureMax,
-          policy.cooldownSeconds,
+          limits.failureWindowSeconds,
+          limits.failureMax,
+          limits.cooldownSeconds,
         ],
       })
       const row = rows[0]
