@@ -180,10 +180,12 @@ for (const target of selected) {
     await waitForPort(child)
     const outbox = outboxReader(outboxFile)
     await load(warmup, outbox)
-    const before = { server: cpuSeconds(child.pid as number), postgres: postgresCpuSeconds() }
+    const before = { server: cpuSeconds(child.pid as number), postgres: postgresCpuSeconds(), client: process.cpuUsage() }
     const { result, verified } = await load(duration, outbox)
     const serverCpu = (cpuSeconds(child.pid as number) - before.server) / duration
     const postgresCpu = (postgresCpuSeconds() - before.postgres) / duration
+    const clientUsage = process.cpuUsage(before.client)
+    const clientCpu = (clientUsage.user + clientUsage.system) / 1e6 / duration
     outbox.close()
     rows.push({
       target: target.name,
@@ -196,6 +198,7 @@ for (const target of selected) {
       'peak RSS MB': Math.round(peakRssMb(child.pid as number)),
       'server CPU %': Math.round(serverCpu * 100),
       'PostgreSQL CPU %': Math.round(postgresCpu * 100),
+      'load generator CPU %': Math.round(clientCpu * 100),
     })
   } finally {
     child.kill('SIGTERM')

@@ -39,16 +39,22 @@ async function otpServiceApp(app: FastifyInstance, { config }: { config: OtpServ
   })
   await app.register(jwtPlugin, { tokens })
 
-  const store = createOtpStore(database.pool, {
-    cooldownSeconds: config.OTP_RESEND_COOLDOWN_SECONDS,
-    windowSeconds: config.OTP_SEND_WINDOW_SECONDS,
-    windowMax: config.OTP_SEND_WINDOW_MAX,
-    dailyMax: config.OTP_SEND_DAILY_MAX,
-    ipWindowSeconds: config.OTP_IP_WINDOW_SECONDS,
-    ipMax: config.OTP_IP_MAX,
-    failureWindowSeconds: config.OTP_VERIFY_FAILURE_WINDOW_SECONDS,
-    failureMax: config.OTP_VERIFY_FAILURE_MAX,
-  })
+  const store = createOtpStore(
+    database.pool,
+    {
+      ttlSeconds: config.OTP_TTL_SECONDS,
+      maxAttempts: config.OTP_MAX_ATTEMPTS,
+      cooldownSeconds: config.OTP_RESEND_COOLDOWN_SECONDS,
+      windowSeconds: config.OTP_SEND_WINDOW_SECONDS,
+      windowMax: config.OTP_SEND_WINDOW_MAX,
+      dailyMax: config.OTP_SEND_DAILY_MAX,
+      ipWindowSeconds: config.OTP_IP_WINDOW_SECONDS,
+      ipMax: config.OTP_IP_MAX,
+      failureWindowSeconds: config.OTP_VERIFY_FAILURE_WINDOW_SECONDS,
+      failureMax: config.OTP_VERIFY_FAILURE_MAX,
+    },
+    { maxBatch: config.DATABASE_BATCH_MAX },
+  )
   const metrics = createOtpMetrics(app.metricsRegistry)
   const stats = createStatsRecorder(database.pool, app.log)
   const otp = createOtpService({ config, store, senders, tokens, metrics, stats, log: app.log })

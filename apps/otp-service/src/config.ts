@@ -10,6 +10,8 @@ export const OtpServiceConfig = defineConfig({
   DATABASE_POOL_MAX: count(10),
   /** A statement running longer than this is cancelled, so a wedged database cannot hold requests. */
   DATABASE_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5000 }),
+  /** The most sends (or verifies) that go to the database in one statement when they arrive together. */
+  DATABASE_BATCH_MAX: count(64),
 
   JWT_SECRET: Type.String({ minLength: 1 }),
   JWT_PREVIOUS_SECRETS: Type.Optional(Type.String()),

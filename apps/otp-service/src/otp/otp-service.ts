@@ -62,8 +62,6 @@ export function createOtpService({ config, store, senders, tokens, metrics, stat
       const issue = {
         ...key,
         codeHash: hashCode(config.OTP_PEPPER, key, code),
-        ttlSeconds: config.OTP_TTL_SECONDS,
-        maxAttempts: config.OTP_MAX_ATTEMPTS,
         requirePending: options.resend,
         limited: testCode === undefined,
         clientIp: options.clientIp,

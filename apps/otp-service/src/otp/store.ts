@@ -1,8 +1,11 @@
+import DataLoader from 'dataloader'
 import type pg from 'pg'
 import type { OtpKey } from './codes.ts'
 
 /** The limits the database enforces; the resend cooldown also dates a locked code's retry. */
 export type OtpLimits = {
+  ttlSeconds: number
+  maxAttempts: number
   cooldownSeconds: number
   windowSeconds: number
   windowMax: number
@@ -15,8 +18,6 @@ export type OtpLimits = {
 
 export type IssueRequest = OtpKey & {
   codeHash: Buffer
-  ttlSeconds: number
-  maxAttempts: number
   /** Resend: only when a live code is pending. */
   requirePending: boolean
   /** False for test destinations, which are exempt from send limits. */
@@ -32,42 +33,79 @@ export type VerifyResult =
   /** `missing`: never sent, already used or withdrawn; `expired`: found past its time, and now withdrawn. */
   { outcome: 'verified' | 'expired' | 'missing' } | { outcome: 'invalid'; attemptsLeft: number } | { outcome: 'locked'; retryAfter: number }
 
-// Named statements are prepared once per pooled connection: these run on every send and verify.
+// Named statements, prepared once per pooled connection. Each takes a batch: the requests that
+// arrive together share one round trip, one transaction and one commit.
 const issueSql =
   'SELECT outcome, retry_after, issued_at::text FROM otp_issue($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)'
 const releaseSql = 'SELECT otp_release($1, $2, $3, $4, $5, $6, $7)'
 const verifySql = 'SELECT * FROM otp_verify($1, $2, $3, $4, $5, $6, $7, $8)'
 
-export function createOtpStore(pool: pg.Pool, limits: OtpLimits) {
-  return {
-    async issue(request: IssueRequest): Promise<IssueResult> {
-      const { rows } = await pool.query({
-        name: 'otp_issue',
-        text: issueSql,
-        values: [
-          request.channel,
-          request.destination,
-          request.purpose,
-          request.userType,
-          request.codeHash,
-          request.ttlSeconds,
-          request.maxAttempts,
-          request.requirePending,
-          request.limited,
-          request.clientIp,
-          limits.cooldownSeconds,
-          limits.windowSeconds,
-          limits.windowMax,
-          limits.dailyMax,
-          limits.ipWindowSeconds,
-          limits.ipMax,
-        ],
-      })
-      const row = rows[0]
+/**
+ * Gathers the calls made while the event loop handles one round of I/O into one batch. When the
+ * service is idle a batch holds one call, so it waits for nothing.
+ */
+function batched<I, O>(run: (items: readonly I[]) => Promise<O[]>, maxBatch: number) {
+  const loader = new DataLoader(run, { cache: false, maxBatchSize: maxBatch, batchScheduleFn: (dispatch) => setImmediate(dispatch) })
+  return (item: I) => loader.load(item)
+}
+
+const column = <I, K extends keyof I>(items: readonly I[], key: K) => items.map((item) => item[key])
+
+export function createOtpStore(pool: Pick<pg.Pool, 'query'>, limits: OtpLimits, options: { maxBatch: number }) {
+  const issue = batched(async (requests: readonly IssueRequest[]) => {
+    const { rows } = await pool.query({
+      name: 'otp_issue',
+      text: issueSql,
+      values: [
+        column(requests, 'channel'),
+        column(requests, 'destination'),
+        column(requests, 'purpose'),
+        column(requests, 'userType'),
+        column(requests, 'codeHash'),
+        column(requests, 'requirePending'),
+        column(requests, 'limited'),
+        column(requests, 'clientIp'),
+        limits.ttlSeconds,
+        limits.maxAttempts,
+        limits.cooldownSeconds,
+        limits.windowSeconds,
+        limits.windowMax,
+        limits.dailyMax,
+        limits.ipWindowSeconds,
+        limits.ipMax,
+      ],
+    })
+    return rows.map((row): IssueResult => {
       if (row.outcome === 'issued') return { outcome: 'issued', issuedAt: row.issued_at }
       if (row.outcome === 'not_found') return { outcome: 'not_found' }
       return { outcome: row.outcome, retryAfter: row.retry_after }
-    },
+    })
+  }, options.maxBatch)
+
+  const verify = batched(async (requests: readonly (OtpKey & { codeHash: Buffer })[]) => {
+    const { rows } = await pool.query({
+      name: 'otp_verify',
+      text: verifySql,
+      values: [
+        column(requests, 'channel'),
+        column(requests, 'destination'),
+        column(requests, 'purpose'),
+        column(requests, 'userType'),
+        column(requests, 'codeHash'),
+        limits.failureWindowSeconds,
+        limits.failureMax,
+        limits.cooldownSeconds,
+      ],
+    })
+    return rows.map((row): VerifyResult => {
+      if (row.outcome === 'invalid') return { outcome: 'invalid', attemptsLeft: row.attempts_left }
+      if (row.outcome === 'locked') return { outcome: 'locked', retryAfter: row.retry_after }
+      return { outcome: row.outcome }
+    })
+  }, options.maxBatch)
+
+  return {
+    issue,
 
     /** Undoes an issue whose delivery failed: the code is gone and the send does not count. */
     async release(request: IssueRequest, issuedAt: string): Promise<void> {
@@ -78,26 +116,7 @@ export function createOtpStore(pool: pg.Pool, limits: OtpLimits) {
       })
     },
 
-    async verify(key: OtpKey, codeHash: Buffer): Promise<VerifyResult> {
-      const { rows } = await pool.query({
-        name: 'otp_verify',
-        text: verifySql,
-        values: [
-          key.channel,
-          key.destination,
-          key.purpose,
-          key.userType,
-          codeHash,
-          limits.failureWindowSeconds,
-          limits.failureMax,
-          limits.cooldownSeconds,
-        ],
-      })
-      const row = rows[0]
-      if (row.outcome === 'invalid') return { outcome: 'invalid', attemptsLeft: row.attempts_left }
-      if (row.outcome === 'locked') return { outcome: 'locked', retryAfter: row.retry_after }
-      return { outcome: row.outcome }
-    },
+    verify: (key: OtpKey, codeHash: Buffer) => verify({ ...key, codeHash }),
   }
 }
 

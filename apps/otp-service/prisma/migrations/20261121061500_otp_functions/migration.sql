@@ -1,6 +1,9 @@
--- Sending and verifying are one function call each. A transaction lock per destination
--- serializes everything that touches one destination (its few otp_codes rows), so limits,
--- replacement and single use hold whatever the number of service instances, without deadlocks.
+-- Sending and verifying are one statement each, for a batch of requests at once: under load a
+-- service instance gathers the requests that arrive together into one call, so the round trip,
+-- the transaction and the commit are shared. Transaction locks on each destination (and client
+-- address) serialize everything that touches one destination (its few otp_codes rows), so limits,
+-- replacement and single use hold whatever the number of service instances. A batch takes all
+-- its locks first, in one global order, so two batches never deadlock.
 
 -- Room on each page for the new version of a row whose code is spent or guessed at, so those
 -- updates stay on the page and touch no index.
@@ -32,12 +35,15 @@ LANGUAGE sql STABLE AS $$
     FROM unnest(recent) t ORDER BY t DESC OFFSET max - 1 LIMIT 1), 1))
 $$;
 
-CREATE FUNCTION otp_lock_destination(p_channel text, p_destination text) RETURNS void
+-- Keys are 'channel:destination' and 'ip:address'.
+CREATE FUNCTION otp_lock(keys text[]) RETURNS void
 LANGUAGE sql AS $$
-  SELECT pg_advisory_xact_lock(hashtextextended(p_channel || ':' || p_destination, 0))
+  SELECT count(pg_advisory_xact_lock(k)) FROM (
+    SELECT DISTINCT hashtextextended(key, 0) AS k FROM unnest(keys) key WHERE key IS NOT NULL ORDER BY k) locks
 $$;
 
-CREATE FUNCTION otp_issue(
+-- One send; the caller holds the locks of the destination and the client address.
+CREATE FUNCTION otp_issue_one(
   p_channel text, p_destination text, p_purpose text, p_user_type text,
   p_code_hash bytea, p_ttl_seconds integer, p_max_attempts integer,
   p_require_pending boolean, p_limited boolean, p_client_ip text,
@@ -51,11 +57,6 @@ DECLARE
   ip_sends timestamptz[];
   ip_window interval := make_interval(secs => p_ip_window_seconds);
 BEGIN
-  -- An issued code that a database crash loses is simply asked for again, so this transaction
-  -- does not wait for its WAL flush. Verification, which must never be undone, does.
-  PERFORM set_config('synchronous_commit', 'off', true);
-  PERFORM otp_lock_destination(p_channel, p_destination);
-
   IF p_require_pending AND NOT EXISTS (
     SELECT 1 FROM otp_codes c
     WHERE c.channel = p_channel AND c.destination = p_destination AND c.purpose = p_purpose
@@ -116,7 +117,7 @@ CREATE FUNCTION otp_release(
   p_code_hash bytea, p_client_ip text, p_issued_at timestamptz
 ) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM otp_lock_destination(p_channel, p_destination);
+  PERFORM otp_lock(ARRAY[p_channel || ':' || p_destination, 'ip:' || p_client_ip]);
   UPDATE otp_codes c SET code_hash = NULL, sent_at = array_remove(c.sent_at, p_issued_at)
    WHERE c.channel = p_channel AND c.destination = p_destination AND c.purpose = p_purpose
      AND c.user_type = p_user_type AND c.code_hash = p_code_hash;
@@ -124,7 +125,8 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION otp_verify(
+-- One verification; the caller holds the destination's lock.
+CREATE FUNCTION otp_verify_one(
   p_channel text, p_destination text, p_purpose text, p_user_type text, p_code_hash bytea,
   p_failure_window_seconds integer, p_failure_max integer, p_cooldown_seconds integer
 ) RETURNS TABLE (outcome text, attempts_left integer, retry_after integer)
@@ -134,8 +136,6 @@ DECLARE
   failures timestamptz[];
   code otp_codes%ROWTYPE;
 BEGIN
-  PERFORM otp_lock_destination(p_channel, p_destination);
-
   SELECT coalesce(array_agg(t ORDER BY t), '{}') INTO failures
     FROM otp_codes c, unnest(c.failed_at) t
    WHERE c.channel = p_channel AND c.destination = p_destination AND t > now() - failure_window;
@@ -169,5 +169,47 @@ BEGIN
   UPDATE otp_codes c SET attempts = c.attempts + 1, failed_at = otp_times_since(c.failed_at, now() - failure_window) || now()
    WHERE c.channel = p_channel AND c.destination = p_destination AND c.purpose = p_purpose AND c.user_type = p_user_type;
   RETURN QUERY SELECT 'invalid', code.max_attempts - code.attempts - 1, 0;
+END
+$$;
+
+-- The batch forms: one row per request, in the order of the arrays.
+CREATE FUNCTION otp_issue(
+  p_channel text[], p_destination text[], p_purpose text[], p_user_type text[],
+  p_code_hash bytea[], p_require_pending boolean[], p_limited boolean[], p_client_ip text[],
+  p_ttl_seconds integer, p_max_attempts integer,
+  p_cooldown_seconds integer, p_window_seconds integer, p_window_max integer,
+  p_daily_max integer, p_ip_window_seconds integer, p_ip_max integer
+) RETURNS TABLE (outcome text, retry_after integer, issued_at timestamptz)
+LANGUAGE plpgsql AS $$
+BEGIN
+  -- An issued code that a database crash loses is simply asked for again, so this transaction
+  -- does not wait for its WAL flush. Verification, which must never be undone, does.
+  PERFORM set_config('synchronous_commit', 'off', true);
+  PERFORM otp_lock(array_cat(
+    ARRAY(SELECT c || ':' || d FROM unnest(p_channel, p_destination) AS r(c, d)),
+    ARRAY(SELECT 'ip:' || ip FROM unnest(p_client_ip) ip)));
+  RETURN QUERY
+    SELECT i.* FROM unnest(p_channel, p_destination, p_purpose, p_user_type, p_code_hash, p_require_pending, p_limited, p_client_ip)
+      WITH ORDINALITY AS r(channel, destination, purpose, user_type, code_hash, require_pending, limited, client_ip, n),
+    LATERAL otp_issue_one(r.channel, r.destination, r.purpose, r.user_type, r.code_hash, p_ttl_seconds, p_max_attempts,
+      r.require_pending, r.limited, r.client_ip, p_cooldown_seconds, p_window_seconds, p_window_max,
+      p_daily_max, p_ip_window_seconds, p_ip_max) i
+    ORDER BY r.n;
+END
+$$;
+
+CREATE FUNCTION otp_verify(
+  p_channel text[], p_destination text[], p_purpose text[], p_user_type text[], p_code_hash bytea[],
+  p_failure_window_seconds integer, p_failure_max integer, p_cooldown_seconds integer
+) RETURNS TABLE (outcome text, attempts_left integer, retry_after integer)
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM otp_lock(ARRAY(SELECT c || ':' || d FROM unnest(p_channel, p_destination) AS r(c, d)));
+  RETURN QUERY
+    SELECT v.* FROM unnest(p_channel, p_destination, p_purpose, p_user_type, p_code_hash)
+      WITH ORDINALITY AS r(channel, destination, purpose, user_type, code_hash, n),
+    LATERAL otp_verify_one(r.channel, r.destination, r.purpose, r.user_type, r.code_hash,
+      p_failure_window_seconds, p_failure_max, p_cooldown_seconds) v
+    ORDER BY r.n;
 END
 $$;
