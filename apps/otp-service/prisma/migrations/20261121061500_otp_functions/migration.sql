@@ -35,35 +35,41 @@ LANGUAGE sql STABLE AS $$
     FROM unnest(recent) t ORDER BY t DESC OFFSET max - 1 LIMIT 1), 1))
 $$;
 
--- Keys are 'channel:destination' and 'ip:address'.
+-- Keys are 'channel:destination' and 'ip:address'. PL/pgSQL rather than SQL: its plan is kept
+-- per connection, where a SQL function's would be made again on every call.
 CREATE FUNCTION otp_lock(keys text[]) RETURNS void
-LANGUAGE sql AS $$
-  SELECT count(pg_advisory_xact_lock(k)) FROM (
-    SELECT DISTINCT hashtextextended(key, 0) AS k FROM unnest(keys) key WHERE key IS NOT NULL ORDER BY k) locks
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_advisory_xact_lock(k) FROM (
+    SELECT DISTINCT hashtextextended(key, 0) AS k FROM unnest(keys) key WHERE key IS NOT NULL ORDER BY k) locks;
+END
 $$;
 
--- One send; the caller holds the locks of the destination and the client address.
+-- One send; the caller holds the locks of the destination and the client address. The per-request
+-- functions answer through OUT parameters: no result set to build for each request.
 CREATE FUNCTION otp_issue_one(
   p_channel text, p_destination text, p_purpose text, p_user_type text,
   p_code_hash bytea, p_ttl_seconds integer, p_max_attempts integer,
   p_require_pending boolean, p_limited boolean, p_client_ip text,
   p_cooldown_seconds integer, p_window_seconds integer, p_window_max integer,
-  p_daily_max integer, p_ip_window_seconds integer, p_ip_max integer
-) RETURNS TABLE (outcome text, retry_after integer, issued_at timestamptz)
-LANGUAGE plpgsql AS $$
+  p_daily_max integer, p_ip_window_seconds integer, p_ip_max integer,
+  OUT outcome text, OUT retry_after integer, OUT issued_at timestamptz
+) LANGUAGE plpgsql AS $$
 DECLARE
   sends timestamptz[];
   in_window timestamptz[];
   ip_sends timestamptz[];
   ip_window interval := make_interval(secs => p_ip_window_seconds);
 BEGIN
-  IF p_require_pending AND NOT EXISTS (
-    SELECT 1 FROM otp_codes c
+  retry_after := 0;
+  IF p_require_pending THEN
+    PERFORM FROM otp_codes c
     WHERE c.channel = p_channel AND c.destination = p_destination AND c.purpose = p_purpose
-      AND c.user_type = p_user_type AND c.code_hash IS NOT NULL AND c.expires_at > now()
-  ) THEN
-    RETURN QUERY SELECT 'not_found', 0, NULL::timestamptz;
-    RETURN;
+      AND c.user_type = p_user_type AND c.code_hash IS NOT NULL AND c.expires_at > now();
+    IF NOT FOUND THEN
+      outcome := 'not_found';
+      RETURN;
+    END IF;
   END IF;
 
   IF p_limited THEN
@@ -72,16 +78,19 @@ BEGIN
      WHERE c.channel = p_channel AND c.destination = p_destination AND t > now() - interval '1 day';
 
     IF cardinality(sends) > 0 AND sends[cardinality(sends)] > now() - make_interval(secs => p_cooldown_seconds) THEN
-      RETURN QUERY SELECT 'cooldown', otp_seconds_until_free(sends, 1, make_interval(secs => p_cooldown_seconds)), NULL::timestamptz;
+      outcome := 'cooldown';
+      retry_after := otp_seconds_until_free(sends, 1, make_interval(secs => p_cooldown_seconds));
       RETURN;
     END IF;
     IF cardinality(sends) >= p_daily_max THEN
-      RETURN QUERY SELECT 'limit', otp_seconds_until_free(sends, p_daily_max, interval '1 day'), NULL::timestamptz;
+      outcome := 'limit';
+      retry_after := otp_seconds_until_free(sends, p_daily_max, interval '1 day');
       RETURN;
     END IF;
     in_window := otp_times_since(sends, now() - make_interval(secs => p_window_seconds));
     IF cardinality(in_window) >= p_window_max THEN
-      RETURN QUERY SELECT 'limit', otp_seconds_until_free(in_window, p_window_max, make_interval(secs => p_window_seconds)), NULL::timestamptz;
+      outcome := 'limit';
+      retry_after := otp_seconds_until_free(in_window, p_window_max, make_interval(secs => p_window_seconds));
       RETURN;
     END IF;
 
@@ -94,7 +103,8 @@ BEGIN
       RETURNING c.sent_at INTO ip_sends;
       IF NOT FOUND THEN
         SELECT otp_times_since(c.sent_at, now() - ip_window) INTO ip_sends FROM otp_client_ips c WHERE c.ip = p_client_ip;
-        RETURN QUERY SELECT 'ip_limit', otp_seconds_until_free(ip_sends, p_ip_max, ip_window), NULL::timestamptz;
+        outcome := 'ip_limit';
+        retry_after := otp_seconds_until_free(ip_sends, p_ip_max, ip_window);
         RETURN;
       END IF;
     END IF;
@@ -107,7 +117,8 @@ BEGIN
     SET code_hash = excluded.code_hash, attempts = 0, max_attempts = excluded.max_attempts, expires_at = excluded.expires_at,
         sent_at = otp_times_since(c.sent_at, now() - interval '1 day') || now();
 
-  RETURN QUERY SELECT 'issued', 0, now();
+  outcome := 'issued';
+  issued_at := now();
 END
 $$;
 
@@ -128,32 +139,36 @@ $$;
 -- One verification; the caller holds the destination's lock.
 CREATE FUNCTION otp_verify_one(
   p_channel text, p_destination text, p_purpose text, p_user_type text, p_code_hash bytea,
-  p_failure_window_seconds integer, p_failure_max integer, p_cooldown_seconds integer
-) RETURNS TABLE (outcome text, attempts_left integer, retry_after integer)
-LANGUAGE plpgsql AS $$
+  p_failure_window_seconds integer, p_failure_max integer, p_cooldown_seconds integer,
+  OUT outcome text, OUT attempts_left integer, OUT retry_after integer
+) LANGUAGE plpgsql AS $$
 DECLARE
   failure_window interval := make_interval(secs => p_failure_window_seconds);
   failures timestamptz[];
   code otp_codes%ROWTYPE;
 BEGIN
+  attempts_left := 0;
+  retry_after := 0;
   SELECT coalesce(array_agg(t ORDER BY t), '{}') INTO failures
     FROM otp_codes c, unnest(c.failed_at) t
    WHERE c.channel = p_channel AND c.destination = p_destination AND t > now() - failure_window;
   IF cardinality(failures) >= p_failure_max THEN
-    RETURN QUERY SELECT 'locked', 0, otp_seconds_until_free(failures, p_failure_max, failure_window);
+    outcome := 'locked';
+    retry_after := otp_seconds_until_free(failures, p_failure_max, failure_window);
     RETURN;
   END IF;
 
   SELECT * INTO code FROM otp_codes c
    WHERE c.channel = p_channel AND c.destination = p_destination AND c.purpose = p_purpose AND c.user_type = p_user_type;
   IF NOT FOUND OR code.code_hash IS NULL THEN
-    RETURN QUERY SELECT 'missing', 0, 0;
+    outcome := 'missing';
     RETURN;
   END IF;
 
   IF code.expires_at > now() AND code.attempts >= code.max_attempts THEN
     -- Dead: a new code may be sent once the resend cooldown since the last send is over.
-    RETURN QUERY SELECT 'locked', 0, otp_seconds_until_free(code.sent_at, 1, make_interval(secs => p_cooldown_seconds));
+    outcome := 'locked';
+    retry_after := otp_seconds_until_free(code.sent_at, 1, make_interval(secs => p_cooldown_seconds));
     RETURN;
   END IF;
 
@@ -162,13 +177,14 @@ BEGIN
     UPDATE otp_codes c SET code_hash = NULL
      WHERE c.channel = p_channel AND c.destination = p_destination AND c.purpose = p_purpose
        AND c.user_type = p_user_type AND c.code_hash IS NOT NULL;
-    RETURN QUERY SELECT CASE WHEN NOT FOUND THEN 'missing' WHEN code.expires_at <= now() THEN 'expired' ELSE 'verified' END, 0, 0;
+    outcome := CASE WHEN NOT FOUND THEN 'missing' WHEN code.expires_at <= now() THEN 'expired' ELSE 'verified' END;
     RETURN;
   END IF;
 
   UPDATE otp_codes c SET attempts = c.attempts + 1, failed_at = otp_times_since(c.failed_at, now() - failure_window) || now()
    WHERE c.channel = p_channel AND c.destination = p_destination AND c.purpose = p_purpose AND c.user_type = p_user_type;
-  RETURN QUERY SELECT 'invalid', code.max_attempts - code.attempts - 1, 0;
+  outcome := 'invalid';
+  attempts_left := code.max_attempts - code.attempts - 1;
 END
 $$;
 
