@@ -21,11 +21,12 @@ export function installMetrics(app: FastifyInstance) {
   })
   app.decorate('metricsRegistry', registry)
 
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     duration.observe(
       { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: reply.statusCode },
       reply.elapsedTime / 1000,
     )
+    done()
   })
 
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {

@@ -20,8 +20,10 @@ export const serviceKit = fp<ServiceKitOptions>(
     // JSON in, JSON out: a text body is refused with 415 rather than validated as a string.
     app.removeContentTypeParser('text/plain')
     installErrorHandling(app)
-    app.addHook('onSend', async (request, reply) => {
+    // Callback-style hooks: they run on every request, and cost no promise.
+    app.addHook('onSend', (request, reply, payload, done) => {
       reply.header('x-request-id', request.id)
+      done(null, payload)
     })
     await installDocs(app, options)
     installMetrics(app)
