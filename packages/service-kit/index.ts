@@ -1,3 +1,4 @@
+export { clientAddress } from './lib/client-address.ts'
 export { baseConfigProperties, defineConfig, loadConfig } from './lib/config.ts'
 export { type ErrorDetails, errors, withDetails } from './lib/errors.ts'
 export type { CheckResult, HealthChecks } from './lib/health.ts'

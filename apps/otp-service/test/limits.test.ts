@@ -75,6 +75,19 @@ t.test('X-Forwarded-For is ignored unless a proxy is trusted', async (t) => {
   t.equal(spoofed.statusCode, 429, 'a forged address does not escape the per-address limit')
 })
 
+t.test('a forwarded address that is not an address counts as the connecting one, and harms no other send', async (t) => {
+  const own = await testDatabase(t)
+  const app = await buildOtpService(t, await testEnv(own.url, { OTP_IP_MAX: '1' }))
+  const from = (ip: string) => post(app, 'send', { channel: 'sms', to: nextPhone(), purpose: 'login' }, { 'x-forwarded-for': ip })
+  // Sent together, so they share a batch with the malformed one.
+  const answers = await Promise.all([from('203.0.113.60'), from('x'.repeat(300)), from('203.0.113.61')])
+  t.same(
+    answers.map((answer) => answer.statusCode),
+    [202, 202, 202],
+  )
+  t.equal((await from('not an address')).statusCode, 429, 'limited as the connecting address, which has had its one send')
+})
+
 t.test('SMS only to allowed countries', async (t) => {
   const app = await buildOtpService(t, await testEnv(database.url, { OTP_SMS_ALLOWED_COUNTRIES: '1,44' }))
   const send = (to: string, channel = 'sms') => post(app, 'send', { channel, to, purpose: 'login' })

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { clientAddress } from '@otp-suite/service-kit'
 import type { OtpService } from '../otp/otp-service.ts'
 import { ErrorReply, SendBody, SendReply, VerifyReply, verifyBody } from '../schemas.ts'
 
@@ -14,7 +15,7 @@ export const otpRoutes: FastifyPluginAsyncTypebox<{ otp: OtpService; codeLength:
       path,
       { schema: { tags: ['otp'], summary, body: SendBody, response: { 202: SendReply, ...errorReplies } } },
       async (request, reply) => {
-        const result = await otp.send({ userType: 'live', ...request.body }, { resend, clientIp: request.ip })
+        const result = await otp.send({ userType: 'live', ...request.body }, { resend, clientIp: clientAddress(request) })
         return reply.code(202).send(result)
       },
     )
