@@ -49,7 +49,11 @@ function batched<I, O>(run: (items: readonly I[]) => Promise<O[]>, maxBatch: num
   return (item: I) => loader.load(item)
 }
 
+type HashedKey = OtpKey & { codeHash: Buffer }
 const column = <I, K extends keyof I>(items: readonly I[], key: K) => items.map((item) => item[key])
+/** The columns both batch functions start with, in their order. */
+const keyColumns = (requests: readonly HashedKey[]) =>
+  (['channel', 'destination', 'purpose', 'userType', 'codeHash'] as const).map((key) => column(requests, key))
 
 export function createOtpStore(pool: Pick<pg.Pool, 'query'>, limits: OtpLimits, options: { maxBatch: number }) {
   const issue = batched(async (requests: readonly IssueRequest[]) => {
@@ -57,11 +61,7 @@ export function createOtpStore(pool: Pick<pg.Pool, 'query'>, limits: OtpLimits, 
       name: 'otp_issue',
       text: issueSql,
       values: [
-        column(requests, 'channel'),
-        column(requests, 'destination'),
-        column(requests, 'purpose'),
-        column(requests, 'userType'),
-        column(requests, 'codeHash'),
+        ...keyColumns(requests),
         column(requests, 'requirePending'),
         column(requests, 'limited'),
         column(requests, 'clientIp'),
@@ -82,20 +82,11 @@ export function createOtpStore(pool: Pick<pg.Pool, 'query'>, limits: OtpLimits, 
     })
   }, options.maxBatch)
 
-  const verify = batched(async (requests: readonly (OtpKey & { codeHash: Buffer })[]) => {
+  const verify = batched(async (requests: readonly HashedKey[]) => {
     const { rows } = await pool.query({
       name: 'otp_verify',
       text: verifySql,
-      values: [
-        column(requests, 'channel'),
-        column(requests, 'destination'),
-        column(requests, 'purpose'),
-        column(requests, 'userType'),
-        column(requests, 'codeHash'),
-        limits.failureWindowSeconds,
-        limits.failureMax,
-        limits.cooldownSeconds,
-      ],
+      values: [...keyColumns(requests), limits.failureWindowSeconds, limits.failureMax, limits.cooldownSeconds],
     })
     return rows.map((row): VerifyResult => {
       if (row.outcome === 'invalid') return { outcome: 'invalid', attemptsLeft: row.attempts_left }
