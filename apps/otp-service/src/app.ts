@@ -39,6 +39,7 @@ async function otpServiceApp(app: FastifyInstance, { config }: { config: OtpServ
   })
   await app.register(jwtPlugin, { tokens })
 
+  const metrics = createOtpMetrics(app.metricsRegistry)
   const store = createOtpStore(
     database.pool,
     {
@@ -53,9 +54,8 @@ async function otpServiceApp(app: FastifyInstance, { config }: { config: OtpServ
       failureWindowSeconds: config.OTP_VERIFY_FAILURE_WINDOW_SECONDS,
       failureMax: config.OTP_VERIFY_FAILURE_MAX,
     },
-    { maxBatch: config.DATABASE_BATCH_MAX },
+    { maxBatch: config.DATABASE_BATCH_MAX, batchSizes: metrics.batchSizes },
   )
-  const metrics = createOtpMetrics(app.metricsRegistry)
   const stats = createStatsRecorder(database.pool, app.log)
   const otp = createOtpService({ config, store, senders, tokens, metrics, stats, log: app.log })
   const maintenance = createMaintenance(database.prisma, {

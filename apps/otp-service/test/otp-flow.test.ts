@@ -140,6 +140,8 @@ t.test('metrics count sends and verifies by result; the OpenAPI document lists t
   t.match(metrics, /otp_sends_total\{channel="sms",result="delivered"\} 1/)
   t.match(metrics, /otp_verifies_total\{channel="sms",result="verified"\} 1/)
   t.match(metrics, /otp_verifies_total\{channel="sms",result="missing"\} 1/)
+  t.match(metrics, /otp_database_batch_size_count\{statement="issue"\} 1/)
+  t.match(metrics, /otp_database_batch_size_count\{statement="verify"\} 2/)
   t.match(metrics, /http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/otp\/send",status_code="202"\} 1/)
 
   const openapi = (await app.inject({ method: 'GET', url: '/docs/json' })).json()

@@ -28,7 +28,8 @@ function countingStore(t: Test, maxBatch = 64) {
     counter.statements++
     return pool.query(...args)
   }) as pg.Pool['query']
-  return { store: createOtpStore({ query }, limits, { maxBatch }), counter }
+  const batchSizes = { observe: () => {} }
+  return { store: createOtpStore({ query }, limits, { maxBatch, batchSizes }), counter }
 }
 
 const hash = (code: string) => createHash('sha256').update(code).digest()

@@ -1,4 +1,4 @@
-import { Counter, type Registry } from 'prom-client'
+import { Counter, Histogram, type Registry } from 'prom-client'
 
 export function createOtpMetrics(registry: Registry) {
   return {
@@ -12,6 +12,13 @@ export function createOtpMetrics(registry: Registry) {
       name: 'otp_verifies_total',
       help: 'OTP verifications by channel and result',
       labelNames: ['channel', 'result'],
+      registers: [registry],
+    }),
+    batchSizes: new Histogram({
+      name: 'otp_database_batch_size',
+      help: 'Requests per database statement (sends and verifies that arrived together)',
+      labelNames: ['statement'],
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128],
       registers: [registry],
     }),
   }

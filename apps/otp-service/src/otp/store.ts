@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader'
 import type pg from 'pg'
+import type { Histogram } from 'prom-client'
 import type { OtpKey } from './codes.ts'
 
 /** The limits the database enforces; the resend cooldown also dates a locked code's retry. */
@@ -49,14 +50,21 @@ function batched<I, O>(run: (items: readonly I[]) => Promise<O[]>, maxBatch: num
   return (item: I) => loader.load(item)
 }
 
+export type BatchOptions = {
+  maxBatch: number
+  /** Told the size of every batch sent. */
+  batchSizes: Pick<Histogram<'statement'>, 'observe'>
+}
+
 type HashedKey = OtpKey & { codeHash: Buffer }
 const column = <I, K extends keyof I>(items: readonly I[], key: K) => items.map((item) => item[key])
 /** The columns both batch functions start with, in their order. */
 const keyColumns = (requests: readonly HashedKey[]) =>
   (['channel', 'destination', 'purpose', 'userType', 'codeHash'] as const).map((key) => column(requests, key))
 
-export function createOtpStore(pool: Pick<pg.Pool, 'query'>, limits: OtpLimits, options: { maxBatch: number }) {
+export function createOtpStore(pool: Pick<pg.Pool, 'query'>, limits: OtpLimits, { maxBatch, batchSizes }: BatchOptions) {
   const issue = batched(async (requests: readonly IssueRequest[]) => {
+    batchSizes.observe({ statement: 'issue' }, requests.length)
     const { rows } = await pool.query({
       name: 'otp_issue',
       text: issueSql,
@@ -80,9 +88,10 @@ export function createOtpStore(pool: Pick<pg.Pool, 'query'>, limits: OtpLimits, 
       if (row.outcome === 'not_found') return { outcome: 'not_found' }
       return { outcome: row.outcome, retryAfter: row.retry_after }
     })
-  }, options.maxBatch)
+  }, maxBatch)
 
   const verify = batched(async (requests: readonly HashedKey[]) => {
+    batchSizes.observe({ statement: 'verify' }, requests.length)
     const { rows } = await pool.query({
       name: 'otp_verify',
       text: verifySql,
@@ -93,7 +102,7 @@ export function createOtpStore(pool: Pick<pg.Pool, 'query'>, limits: OtpLimits, 
       if (row.outcome === 'locked') return { outcome: 'locked', retryAfter: row.retry_after }
       return { outcome: row.outcome }
     })
-  }, options.maxBatch)
+  }, maxBatch)
 
   return {
     issue,
