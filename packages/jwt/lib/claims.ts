@@ -69,8 +69,14 @@ function fieldProblem(name: string, rule: typeof text | readonly string[], value
   return undefined
 }
 
+/** Each kind's fields and rules as a list, made once: checking runs on every sign and verify. */
+const CLAIM_RULES = Object.fromEntries(TOKEN_KINDS.map((kind) => [kind, Object.entries(CLAIM_SHAPES[kind])])) as Record<
+  TokenKind,
+  [string, typeof text | readonly string[]][]
+>
+
 function claimsProblem(kind: TokenKind, source: Record<string, unknown>) {
-  for (const [name, rule] of Object.entries(CLAIM_SHAPES[kind])) {
+  for (const [name, rule] of CLAIM_RULES[kind]) {
     const problem = fieldProblem(name, rule, source[name])
     if (problem) return problem
   }
@@ -80,7 +86,7 @@ function claimsProblem(kind: TokenKind, source: Record<string, unknown>) {
 /** Copies exactly the kind's own fields, so nothing else (an `aud`, an `exp`) slips through. */
 function pickClaims<K extends TokenKind>(kind: K, source: Record<string, unknown>) {
   const picked: Record<string, unknown> = {}
-  for (const name of Object.keys(CLAIM_SHAPES[kind])) picked[name] = source[name]
+  for (const [name] of CLAIM_RULES[kind]) picked[name] = source[name]
   return picked as TokenClaims[K]
 }
 

@@ -5,11 +5,9 @@ export type UserType = 'live' | 'demo'
 /** What a code is bound to: it verifies nothing else. */
 export type OtpKey = { channel: Channel; destination: string; purpose: string; userType: UserType }
 
-/** Uniform random digits from the CSPRNG (randomInt rejects modulo bias). */
+/** Uniform random digits from the CSPRNG: one draw below 10^length (randomInt rejects modulo bias). */
 export function generateCode(length: number): string {
-  let code = ''
-  for (let i = 0; i < length; i++) code += randomInt(10)
-  return code
+  return String(randomInt(10 ** length)).padStart(length, '0')
 }
 
 /**
