@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto'
-import { createDecoder, createSigner, createVerifier, type VerifierOptions } from 'fast-jwt'
+import { createHmac, createSecretKey, randomUUID } from 'node:crypto'
+import { createDecoder, createVerifier, type VerifierOptions } from 'fast-jwt'
 import {
   AUDIENCES,
   DEFAULT_LIFETIMES,
@@ -74,7 +74,15 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     secretFor: keys.secretFor,
   }
 
-  const signer = createSigner({ algorithm: 'HS256', key: keys.current.secret, kid: keys.current.kid })
+  // HS256 under one fixed header is a few lines of node:crypto, and on a busy server a fraction of
+  // the cost of a general-purpose signer (measured in otp-service's bench). The output is what
+  // fast-jwt would make (same header, key bytes and encoding); verifying stays with fast-jwt.
+  const signingKey = createSecretKey(Buffer.from(keys.current.secret, 'utf8'))
+  const encodedHeader = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT', kid: keys.current.kid })).toString('base64url')
+  const signer = (payload: object) => {
+    const input = `${encodedHeader}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`
+    return `${input}.${createHmac('sha256', signingKey).update(input).digest('base64url')}`
+  }
   const decode = createDecoder({ complete: true })
   const verifiers = new Map<string, (token: string) => Record<string, unknown>>()
 
