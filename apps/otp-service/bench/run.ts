@@ -208,7 +208,7 @@ async function measure(target: (typeof targets)[number]): Promise<Row> {
   }
 }
 // Targets take turns, round after round, so a slow moment of the machine falls on all of them.
-const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
+const rounds = Number(process.env.BENCH_ROUNDS ?? 5)
 const runs = new Map(selected.map((target) => [target.name, [] as Row[]]))
 for (let round = 0; round < rounds; round++) {
   for (const target of selected) runs.get(target.name)?.push(await measure(target))

@@ -149,6 +149,19 @@ DECLARE
 BEGIN
   attempts_left := 0;
   retry_after := 0;
+  -- The common case in one statement: the right code, live, with attempts and the destination's
+  -- failure allowance left. Anything else goes the whole way below.
+  UPDATE otp_codes c SET code_hash = NULL
+   WHERE c.channel = p_channel AND c.destination = p_destination AND c.purpose = p_purpose
+     AND c.user_type = p_user_type AND c.code_hash = p_code_hash AND c.expires_at > now()
+     AND c.attempts < c.max_attempts
+     AND (SELECT count(*) FROM otp_codes f, unnest(f.failed_at) t
+           WHERE f.channel = p_channel AND f.destination = p_destination AND t > now() - failure_window) < p_failure_max;
+  IF FOUND THEN
+    outcome := 'verified';
+    RETURN;
+  END IF;
+
   SELECT coalesce(array_agg(t ORDER BY t), '{}') INTO failures
     FROM otp_codes c, unnest(c.failed_at) t
    WHERE c.channel = p_channel AND c.destination = p_destination AND t > now() - failure_window;
@@ -197,6 +210,8 @@ CREATE FUNCTION otp_issue(
   p_daily_max integer, p_ip_window_seconds integer, p_ip_max integer
 ) RETURNS TABLE (outcome text, retry_after integer, issued_at timestamptz)
 LANGUAGE plpgsql AS $$
+DECLARE
+  result record;
 BEGIN
   -- An issued code that a database crash loses is simply asked for again, so this transaction
   -- does not wait for its WAL flush. Verification, which must never be undone, does.
@@ -204,13 +219,16 @@ BEGIN
   PERFORM otp_lock(array_cat(
     ARRAY(SELECT c || ':' || d FROM unnest(p_channel, p_destination) AS r(c, d)),
     ARRAY(SELECT 'ip:' || ip FROM unnest(p_client_ip) ip)));
-  RETURN QUERY
-    SELECT i.* FROM unnest(p_channel, p_destination, p_purpose, p_user_type, p_code_hash, p_require_pending, p_limited, p_client_ip)
-      WITH ORDINALITY AS r(channel, destination, purpose, user_type, code_hash, require_pending, limited, client_ip, n),
-    LATERAL otp_issue_one(r.channel, r.destination, r.purpose, r.user_type, r.code_hash, p_ttl_seconds, p_max_attempts,
-      r.require_pending, r.limited, r.client_ip, p_cooldown_seconds, p_window_seconds, p_window_max,
-      p_daily_max, p_ip_window_seconds, p_ip_max) i
-    ORDER BY r.n;
+  -- A loop rather than a join: each request is one plain function call, in the arrays' order.
+  FOR i IN 1 .. cardinality(p_channel) LOOP
+    result := otp_issue_one(p_channel[i], p_destination[i], p_purpose[i], p_user_type[i],
+      p_code_hash[i], p_ttl_seconds, p_max_attempts, p_require_pending[i], p_limited[i], p_client_ip[i],
+      p_cooldown_seconds, p_window_seconds, p_window_max, p_daily_max, p_ip_window_seconds, p_ip_max);
+    outcome := result.outcome;
+    retry_after := result.retry_after;
+    issued_at := result.issued_at;
+    RETURN NEXT;
+  END LOOP;
 END
 $$;
 
@@ -219,13 +237,17 @@ CREATE FUNCTION otp_verify(
   p_failure_window_seconds integer, p_failure_max integer, p_cooldown_seconds integer
 ) RETURNS TABLE (outcome text, attempts_left integer, retry_after integer)
 LANGUAGE plpgsql AS $$
+DECLARE
+  result record;
 BEGIN
   PERFORM otp_lock(ARRAY(SELECT c || ':' || d FROM unnest(p_channel, p_destination) AS r(c, d)));
-  RETURN QUERY
-    SELECT v.* FROM unnest(p_channel, p_destination, p_purpose, p_user_type, p_code_hash)
-      WITH ORDINALITY AS r(channel, destination, purpose, user_type, code_hash, n),
-    LATERAL otp_verify_one(r.channel, r.destination, r.purpose, r.user_type, r.code_hash,
-      p_failure_window_seconds, p_failure_max, p_cooldown_seconds) v
-    ORDER BY r.n;
+  FOR i IN 1 .. cardinality(p_channel) LOOP
+    result := otp_verify_one(p_channel[i], p_destination[i], p_purpose[i],
+      p_user_type[i], p_code_hash[i], p_failure_window_seconds, p_failure_max, p_cooldown_seconds);
+    outcome := result.outcome;
+    attempts_left := result.attempts_left;
+    retry_after := result.retry_after;
+    RETURN NEXT;
+  END LOOP;
 END
 $$;
