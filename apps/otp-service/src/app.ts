@@ -54,7 +54,7 @@ async function otpServiceApp(app: FastifyInstance, { config }: { config: OtpServ
       failureWindowSeconds: config.OTP_VERIFY_FAILURE_WINDOW_SECONDS,
       failureMax: config.OTP_VERIFY_FAILURE_MAX,
     },
-    { maxBatch: config.DATABASE_BATCH_MAX, batchSizes: metrics.batchSizes },
+    { maxBatch: config.DATABASE_BATCH_MAX, concurrency: config.DATABASE_BATCH_CONCURRENCY, batchSizes: metrics.batchSizes },
   )
   const stats = createStatsRecorder(database.pool, app.log)
   const otp = createOtpService({ config, store, senders, tokens, metrics, stats, log: app.log })

@@ -12,6 +12,8 @@ export const OtpServiceConfig = defineConfig({
   DATABASE_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5000 }),
   /** The most sends (or verifies) that go to the database in one statement when they arrive together. */
   DATABASE_BATCH_MAX: count(64),
+  /** Batches of sends (and of verifies) one instance has at the database at once; the next waits and grows. */
+  DATABASE_BATCH_CONCURRENCY: count(1),
 
   JWT_SECRET: Type.String({ minLength: 1 }),
   JWT_PREVIOUS_SECRETS: Type.Optional(Type.String()),

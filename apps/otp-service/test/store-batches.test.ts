@@ -19,17 +19,17 @@ const limits: OtpLimits = {
   failureMax: 10,
 }
 
-/** A store on a pool of its own, counting the statements it sends. */
-function countingStore(t: Test, maxBatch = 64) {
+/** A store on a pool of its own, counting the statements it sends and the size of each batch. */
+function countingStore(t: Test, maxBatch = 64, concurrency = 1) {
   const pool = new pg.Pool({ connectionString: database.url, max: 4 })
   t.teardown(() => pool.end())
-  const counter = { statements: 0 }
+  const counter = { statements: 0, sizes: [] as number[] }
   const query = ((...args: Parameters<pg.Pool['query']>) => {
     counter.statements++
     return pool.query(...args)
   }) as pg.Pool['query']
-  const batchSizes = { observe: () => {} }
-  return { store: createOtpStore({ query }, limits, { maxBatch, batchSizes }), counter }
+  const batchSizes = { observe: (_labels: object, size: number) => counter.sizes.push(size) }
+  return { store: createOtpStore({ query }, limits, { maxBatch, concurrency, batchSizes }), counter }
 }
 
 const hash = (code: string) => createHash('sha256').update(code).digest()
@@ -84,6 +84,35 @@ t.test('a batch holds at most DATABASE_BATCH_MAX requests', async (t) => {
   const results = await Promise.all(['1', '2', '3', '4', '5'].map((n) => store.issue(sms(`+1415555030${n}`))))
   t.equal(counter.statements, 3)
   t.ok(results.every((result) => result.outcome === 'issued'))
+})
+
+t.test('while a batch is out, the sends that arrive wait for it and leave together in the next', async (t) => {
+  const held = '+14155550401'
+  // Hold the first batch in the database: another session has its destination's lock.
+  const blocker = new pg.Client({ connectionString: database.url })
+  await blocker.connect()
+  t.teardown(() => blocker.end())
+  const lock = (fn: string) => blocker.query(`SELECT ${fn}(hashtextextended('sms:' || $1, 0))`, [held])
+  const nextRound = () => new Promise((resolve) => setImmediate(resolve))
+
+  for (const concurrency of [1, 2]) {
+    await lock('pg_advisory_lock')
+    const { store, counter } = countingStore(t, 64, concurrency)
+    const sends = [store.issue(sms(held, { limited: false }))]
+    for (const n of [2, 3, 4]) {
+      await nextRound()
+      sends.push(store.issue(sms(`+14155550${concurrency}0${n}`)))
+    }
+    await nextRound()
+    await lock('pg_advisory_unlock')
+    await Promise.all(sends)
+    if (concurrency === 1) t.same(counter.sizes, [1, 3], 'one batch out at a time: the three later sends waited together')
+    else t.same(counter.sizes.slice(0, 2), [1, 1], 'two batches out at a time: the second send went out beside the held one')
+    t.equal(
+      counter.sizes.reduce((sum, size) => sum + size, 0),
+      4,
+    )
+  }
 })
 
 t.test('batches on two instances whose destinations and addresses cross never deadlock', async (t) => {

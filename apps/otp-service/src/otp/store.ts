@@ -1,6 +1,5 @@
 import DataLoader from 'dataloader'
 import type pg from 'pg'
-import type { Histogram } from 'prom-client'
 import type { OtpKey } from './codes.ts'
 
 /** The limits the database enforces; the resend cooldown also dates a locked code's retry. */
@@ -42,18 +41,35 @@ const releaseSql = 'SELECT otp_release($1, $2, $3, $4, $5, $6, $7)'
 const verifySql = 'SELECT * FROM otp_verify($1, $2, $3, $4, $5, $6, $7, $8)'
 
 /**
- * Gathers the calls made while the event loop handles one round of I/O into one batch. When the
- * service is idle a batch holds one call, so it waits for nothing.
+ * Gathers calls into batches. A batch leaves once the event loop has handled the current round of
+ * I/O and fewer than `concurrency` batches of its kind are out, taking every call that arrived
+ * meanwhile: an idle service sends a batch of one at once, a busy one fewer, larger batches.
  */
-function batched<I, O>(run: (items: readonly I[]) => Promise<O[]>, maxBatch: number) {
-  const loader = new DataLoader(run, { cache: false, maxBatchSize: maxBatch, batchScheduleFn: (dispatch) => setImmediate(dispatch) })
+function batched<I, O>(run: (items: readonly I[]) => Promise<O[]>, { maxBatch, concurrency }: Omit<BatchOptions, 'batchSizes'>) {
+  let out = 0
+  const waiting: (() => void)[] = []
+  const send = (dispatch: () => void) => {
+    out++
+    setImmediate(dispatch)
+  }
+  const loader = new DataLoader(
+    (items: readonly I[]) =>
+      run(items).finally(() => {
+        out--
+        const next = waiting.shift()
+        if (next) send(next)
+      }),
+    { cache: false, maxBatchSize: maxBatch, batchScheduleFn: (dispatch) => (out < concurrency ? send(dispatch) : waiting.push(dispatch)) },
+  )
   return (item: I) => loader.load(item)
 }
 
 export type BatchOptions = {
   maxBatch: number
-  /** Told the size of every batch sent. */
-  batchSizes: Pick<Histogram<'statement'>, 'observe'>
+  /** Batches of each kind (sends, verifies) out at once per instance. */
+  concurrency: number
+  /** Told the size of every batch sent (a Prometheus histogram). */
+  batchSizes: { observe(labels: { statement: 'issue' | 'verify' }, size: number): void }
 }
 
 type HashedKey = OtpKey & { codeHash: Buffer }
@@ -62,7 +78,7 @@ const column = <I, K extends keyof I>(items: readonly I[], key: K) => items.map(
 const keyColumns = (requests: readonly HashedKey[]) =>
   (['channel', 'destination', 'purpose', 'userType', 'codeHash'] as const).map((key) => column(requests, key))
 
-export function createOtpStore(pool: Pick<pg.Pool, 'query'>, limits: OtpLimits, { maxBatch, batchSizes }: BatchOptions) {
+export function createOtpStore(pool: Pick<pg.Pool, 'query'>, limits: OtpLimits, { batchSizes, ...batching }: BatchOptions) {
   const issue = batched(async (requests: readonly IssueRequest[]) => {
     batchSizes.observe({ statement: 'issue' }, requests.length)
     const { rows } = await pool.query({
@@ -88,7 +104,7 @@ export function createOtpStore(pool: Pick<pg.Pool, 'query'>, limits: OtpLimits, 
       if (row.outcome === 'not_found') return { outcome: 'not_found' }
       return { outcome: row.outcome, retryAfter: row.retry_after }
     })
-  }, maxBatch)
+  }, batching)
 
   const verify = batched(async (requests: readonly HashedKey[]) => {
     batchSizes.observe({ statement: 'verify' }, requests.length)
@@ -102,7 +118,7 @@ export function createOtpStore(pool: Pick<pg.Pool, 'query'>, limits: OtpLimits, 
       if (row.outcome === 'locked') return { outcome: 'locked', retryAfter: row.retry_after }
       return { outcome: row.outcome }
     })
-  }, maxBatch)
+  }, batching)
 
   return {
     issue,
