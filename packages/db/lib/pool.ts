@@ -16,7 +16,14 @@ export function createPool(options: PoolOptions): pg.Pool {
     max: options.max ?? 10,
     // A database that is down must fail requests fast instead of queueing them.
     connectionTimeoutMillis: options.connectionTimeoutMillis ?? 3000,
-    ...(options.statementTimeoutMillis === undefined ? {} : { statement_timeout: options.statementTimeoutMillis }),
+    // The server cancels a statement that runs too long; should the server or the network go
+    // silent instead, the client gives up a second later, so nothing waits forever.
+    ...(options.statementTimeoutMillis === undefined
+      ? {}
+      : { statement_timeout: options.statementTimeoutMillis, query_timeout: options.statementTimeoutMillis + 1000 }),
+    // Finds connections whose peer vanished (a NAT or failover dropping them) while they sat idle.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     ...(options.applicationName === undefined ? {} : { application_name: options.applicationName }),
   })
   // An idle client dying (server restart, network blip) is emitted here; without a listener

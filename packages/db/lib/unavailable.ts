@@ -1,11 +1,12 @@
 const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND'])
-// 57P01-03: admin/crash shutdown, cannot connect now; 53300: too many connections.
-const SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300'])
+// 57P01-03: admin/crash shutdown, cannot connect now; 53300: too many connections; 57014: a
+// statement cancelled, here by the statement timeout of a database too slow to answer.
+const SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '57014'])
 // Kinds @prisma/driver-adapter-utils gives connection failures it has already mapped.
 const ADAPTER_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections'])
 // Prisma client error codes for "can't reach", "timed out", "server closed the connection".
 const PRISMA_CODES = new Set(['P1001', 'P1002', 'P1017'])
-const PG_MESSAGES = /Connection terminated|timeout exceeded when trying to connect/
+const PG_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Query read timeout/
 
 function isUnavailableCode(code: unknown): boolean {
   if (typeof code !== 'string') return false

@@ -18,6 +18,19 @@ t.test('raw pg against a closed port', async (t) => {
   t.ok(isDatabaseUnavailable(await rejection(pool.query('SELECT 1'))))
 })
 
+t.test('a statement past the statement timeout is an outage, and so is a server that goes silent', async (t) => {
+  const pool = createPool({ connectionString: SERVER_URL, statementTimeoutMillis: 100 })
+  t.teardown(() => pool.end())
+  const cancelled = await rejection(pool.query('SELECT pg_sleep(2)'))
+  t.match(cancelled, { code: '57014' })
+  t.ok(isDatabaseUnavailable(cancelled), 'cancelled by the server')
+  // With the server's timeout lifted for this statement, the client's own gives up after 1.1 s.
+  const silent = await rejection(pool.query('SET statement_timeout = 0; SELECT pg_sleep(3)'))
+  t.match(silent, { message: 'Query read timeout' })
+  t.ok(isDatabaseUnavailable(silent), 'given up by the client')
+  t.equal((await pool.query('SELECT 1 AS one')).rows[0].one, 1, 'the pool still serves')
+})
+
 t.test('a unique violation is not an outage', async (t) => {
   const client = new pg.Client({ connectionString: SERVER_URL })
   await client.connect()
