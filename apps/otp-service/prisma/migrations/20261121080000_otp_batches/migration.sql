@@ -10,6 +10,10 @@ DROP FUNCTION otp_verify(text, text, text, text, bytea, integer, integer, intege
 DROP FUNCTION otp_release(text, text, text, text, bytea, text, timestamptz);
 DROP FUNCTION otp_lock_destination(text, text);
 
+-- What one send and one verification answer.
+CREATE TYPE otp_issue_result AS (outcome text, retry_after integer, issued_at timestamptz);
+CREATE TYPE otp_verify_result AS (outcome text, attempts_left integer, retry_after integer);
+
 -- Keys are 'channel:destination' and 'ip:address'. PL/pgSQL rather than SQL: its plan is kept
 -- per connection, where a SQL function's would be made again on every call.
 CREATE FUNCTION otp_lock(keys text[]) RETURNS void
@@ -20,30 +24,26 @@ BEGIN
 END
 $$;
 
--- One send; the caller holds the locks of the destination and the client address. The per-request
--- functions answer through OUT parameters: no result set to build for each request.
+-- One send; the caller holds the locks of the destination and the client address.
 CREATE FUNCTION otp_issue_one(
   p_channel text, p_destination text, p_purpose text, p_user_type text,
   p_code_hash bytea, p_ttl_seconds integer, p_max_attempts integer,
   p_require_pending boolean, p_limited boolean, p_client_ip text,
   p_cooldown_seconds integer, p_window_seconds integer, p_window_max integer,
-  p_daily_max integer, p_ip_window_seconds integer, p_ip_max integer,
-  OUT outcome text, OUT retry_after integer, OUT issued_at timestamptz
-) LANGUAGE plpgsql AS $$
+  p_daily_max integer, p_ip_window_seconds integer, p_ip_max integer
+) RETURNS otp_issue_result LANGUAGE plpgsql AS $$
 DECLARE
   sends timestamptz[];
   in_window timestamptz[];
   ip_sends timestamptz[];
   ip_window interval := make_interval(secs => p_ip_window_seconds);
 BEGIN
-  retry_after := 0;
   IF p_require_pending THEN
     PERFORM FROM otp_codes c
     WHERE c.channel = p_channel AND c.destination = p_destination AND c.purpose = p_purpose
       AND c.user_type = p_user_type AND c.code_hash IS NOT NULL AND c.expires_at > now();
     IF NOT FOUND THEN
-      outcome := 'not_found';
-      RETURN;
+      RETURN ('not_found', 0, NULL)::otp_issue_result;
     END IF;
   END IF;
 
@@ -53,20 +53,14 @@ BEGIN
      WHERE c.channel = p_channel AND c.destination = p_destination AND t > now() - interval '1 day';
 
     IF cardinality(sends) > 0 AND sends[cardinality(sends)] > now() - make_interval(secs => p_cooldown_seconds) THEN
-      outcome := 'cooldown';
-      retry_after := otp_seconds_until_free(sends, 1, make_interval(secs => p_cooldown_seconds));
-      RETURN;
+      RETURN ('cooldown', otp_seconds_until_free(sends, 1, make_interval(secs => p_cooldown_seconds)), NULL)::otp_issue_result;
     END IF;
     IF cardinality(sends) >= p_daily_max THEN
-      outcome := 'limit';
-      retry_after := otp_seconds_until_free(sends, p_daily_max, interval '1 day');
-      RETURN;
+      RETURN ('limit', otp_seconds_until_free(sends, p_daily_max, interval '1 day'), NULL)::otp_issue_result;
     END IF;
     in_window := otp_times_since(sends, now() - make_interval(secs => p_window_seconds));
     IF cardinality(in_window) >= p_window_max THEN
-      outcome := 'limit';
-      retry_after := otp_seconds_until_free(in_window, p_window_max, make_interval(secs => p_window_seconds));
-      RETURN;
+      RETURN ('limit', otp_seconds_until_free(in_window, p_window_max, make_interval(secs => p_window_seconds)), NULL)::otp_issue_result;
     END IF;
 
     IF p_client_ip IS NOT NULL THEN
@@ -78,9 +72,7 @@ BEGIN
       RETURNING c.sent_at INTO ip_sends;
       IF NOT FOUND THEN
         SELECT otp_times_since(c.sent_at, now() - ip_window) INTO ip_sends FROM otp_client_ips c WHERE c.ip = p_client_ip;
-        outcome := 'ip_limit';
-        retry_after := otp_seconds_until_free(ip_sends, p_ip_max, ip_window);
-        RETURN;
+        RETURN ('ip_limit', otp_seconds_until_free(ip_sends, p_ip_max, ip_window), NULL)::otp_issue_result;
       END IF;
     END IF;
   END IF;
@@ -92,8 +84,7 @@ BEGIN
     SET code_hash = excluded.code_hash, attempts = 0, max_attempts = excluded.max_attempts, expires_at = excluded.expires_at,
         sent_at = otp_times_since(c.sent_at, now() - interval '1 day') || now();
 
-  outcome := 'issued';
-  issued_at := now();
+  RETURN ('issued', 0, now())::otp_issue_result;
 END
 $$;
 
@@ -114,16 +105,13 @@ $$;
 -- One verification; the caller holds the destination's lock.
 CREATE FUNCTION otp_verify_one(
   p_channel text, p_destination text, p_purpose text, p_user_type text, p_code_hash bytea,
-  p_failure_window_seconds integer, p_failure_max integer, p_cooldown_seconds integer,
-  OUT outcome text, OUT attempts_left integer, OUT retry_after integer
-) LANGUAGE plpgsql AS $$
+  p_failure_window_seconds integer, p_failure_max integer, p_cooldown_seconds integer
+) RETURNS otp_verify_result LANGUAGE plpgsql AS $$
 DECLARE
   failure_window interval := make_interval(secs => p_failure_window_seconds);
   failures timestamptz[];
   code otp_codes%ROWTYPE;
 BEGIN
-  attempts_left := 0;
-  retry_after := 0;
   -- The common case in one statement: the right code, live, with attempts and the destination's
   -- failure allowance left. Anything else goes the whole way below.
   UPDATE otp_codes c SET code_hash = NULL
@@ -133,31 +121,25 @@ BEGIN
      AND (SELECT count(*) FROM otp_codes f, unnest(f.failed_at) t
            WHERE f.channel = p_channel AND f.destination = p_destination AND t > now() - failure_window) < p_failure_max;
   IF FOUND THEN
-    outcome := 'verified';
-    RETURN;
+    RETURN ('verified', 0, 0)::otp_verify_result;
   END IF;
 
   SELECT coalesce(array_agg(t ORDER BY t), '{}') INTO failures
     FROM otp_codes c, unnest(c.failed_at) t
    WHERE c.channel = p_channel AND c.destination = p_destination AND t > now() - failure_window;
   IF cardinality(failures) >= p_failure_max THEN
-    outcome := 'locked';
-    retry_after := otp_seconds_until_free(failures, p_failure_max, failure_window);
-    RETURN;
+    RETURN ('locked', 0, otp_seconds_until_free(failures, p_failure_max, failure_window))::otp_verify_result;
   END IF;
 
   SELECT * INTO code FROM otp_codes c
    WHERE c.channel = p_channel AND c.destination = p_destination AND c.purpose = p_purpose AND c.user_type = p_user_type;
   IF NOT FOUND OR code.code_hash IS NULL THEN
-    outcome := 'missing';
-    RETURN;
+    RETURN ('missing', 0, 0)::otp_verify_result;
   END IF;
 
   IF code.expires_at > now() AND code.attempts >= code.max_attempts THEN
     -- Dead: a new code may be sent once the resend cooldown since the last send is over.
-    outcome := 'locked';
-    retry_after := otp_seconds_until_free(code.sent_at, 1, make_interval(secs => p_cooldown_seconds));
-    RETURN;
+    RETURN ('locked', 0, otp_seconds_until_free(code.sent_at, 1, make_interval(secs => p_cooldown_seconds)))::otp_verify_result;
   END IF;
 
   IF code.expires_at <= now() OR code.code_hash = p_code_hash THEN
@@ -165,28 +147,25 @@ BEGIN
     UPDATE otp_codes c SET code_hash = NULL
      WHERE c.channel = p_channel AND c.destination = p_destination AND c.purpose = p_purpose
        AND c.user_type = p_user_type AND c.code_hash IS NOT NULL;
-    outcome := CASE WHEN NOT FOUND THEN 'missing' WHEN code.expires_at <= now() THEN 'expired' ELSE 'verified' END;
-    RETURN;
+    RETURN (CASE WHEN NOT FOUND THEN 'missing' WHEN code.expires_at <= now() THEN 'expired' ELSE 'verified' END, 0, 0)::otp_verify_result;
   END IF;
 
   UPDATE otp_codes c SET attempts = c.attempts + 1, failed_at = otp_times_since(c.failed_at, now() - failure_window) || now()
    WHERE c.channel = p_channel AND c.destination = p_destination AND c.purpose = p_purpose AND c.user_type = p_user_type;
-  outcome := 'invalid';
-  attempts_left := code.max_attempts - code.attempts - 1;
+  RETURN ('invalid', code.max_attempts - code.attempts - 1, 0)::otp_verify_result;
 END
 $$;
 
--- The batch forms: one row per request, in the order of the arrays.
+-- The batch forms: one row per request, in the order of the arrays. A loop rather than a join: each
+-- request is one plain function call.
 CREATE FUNCTION otp_issue(
   p_channel text[], p_destination text[], p_purpose text[], p_user_type text[],
   p_code_hash bytea[], p_require_pending boolean[], p_limited boolean[], p_client_ip text[],
   p_ttl_seconds integer, p_max_attempts integer,
   p_cooldown_seconds integer, p_window_seconds integer, p_window_max integer,
   p_daily_max integer, p_ip_window_seconds integer, p_ip_max integer
-) RETURNS TABLE (outcome text, retry_after integer, issued_at timestamptz)
+) RETURNS SETOF otp_issue_result
 LANGUAGE plpgsql AS $$
-DECLARE
-  result record;
 BEGIN
   -- An issued code that a database crash loses is simply asked for again, so this transaction
   -- does not wait for its WAL flush. Verification, which must never be undone, does.
@@ -194,15 +173,10 @@ BEGIN
   PERFORM otp_lock(array_cat(
     ARRAY(SELECT c || ':' || d FROM unnest(p_channel, p_destination) AS r(c, d)),
     ARRAY(SELECT 'ip:' || ip FROM unnest(p_client_ip) ip)));
-  -- A loop rather than a join: each request is one plain function call, in the arrays' order.
   FOR i IN 1 .. cardinality(p_channel) LOOP
-    result := otp_issue_one(p_channel[i], p_destination[i], p_purpose[i], p_user_type[i],
+    RETURN NEXT otp_issue_one(p_channel[i], p_destination[i], p_purpose[i], p_user_type[i],
       p_code_hash[i], p_ttl_seconds, p_max_attempts, p_require_pending[i], p_limited[i], p_client_ip[i],
       p_cooldown_seconds, p_window_seconds, p_window_max, p_daily_max, p_ip_window_seconds, p_ip_max);
-    outcome := result.outcome;
-    retry_after := result.retry_after;
-    issued_at := result.issued_at;
-    RETURN NEXT;
   END LOOP;
 END
 $$;
@@ -210,19 +184,13 @@ $$;
 CREATE FUNCTION otp_verify(
   p_channel text[], p_destination text[], p_purpose text[], p_user_type text[], p_code_hash bytea[],
   p_failure_window_seconds integer, p_failure_max integer, p_cooldown_seconds integer
-) RETURNS TABLE (outcome text, attempts_left integer, retry_after integer)
+) RETURNS SETOF otp_verify_result
 LANGUAGE plpgsql AS $$
-DECLARE
-  result record;
 BEGIN
   PERFORM otp_lock(ARRAY(SELECT c || ':' || d FROM unnest(p_channel, p_destination) AS r(c, d)));
   FOR i IN 1 .. cardinality(p_channel) LOOP
-    result := otp_verify_one(p_channel[i], p_destination[i], p_purpose[i],
+    RETURN NEXT otp_verify_one(p_channel[i], p_destination[i], p_purpose[i],
       p_user_type[i], p_code_hash[i], p_failure_window_seconds, p_failure_max, p_cooldown_seconds);
-    outcome := result.outcome;
-    attempts_left := result.attempts_left;
-    retry_after := result.retry_after;
-    RETURN NEXT;
   END LOOP;
 END
 $$;
