@@ -183,11 +183,13 @@ async function measure(target: (typeof targets)[number]): Promise<Row> {
     const outbox = outboxReader(outboxFile)
     await load(warmup, outbox)
     const before = { server: cpuSeconds(child.pid as number), postgres: postgresCpuSeconds(), client: process.cpuUsage() }
+    const startedAt = performance.now()
     const { result, verified } = await load(duration, outbox)
-    const serverCpu = (cpuSeconds(child.pid as number) - before.server) / duration
-    const postgresCpu = (postgresCpuSeconds() - before.postgres) / duration
+    const elapsed = (performance.now() - startedAt) / 1000
+    const serverCpu = (cpuSeconds(child.pid as number) - before.server) / elapsed
+    const postgresCpu = (postgresCpuSeconds() - before.postgres) / elapsed
     const clientUsage = process.cpuUsage(before.client)
-    const clientCpu = (clientUsage.user + clientUsage.system) / 1e6 / duration
+    const clientCpu = (clientUsage.user + clientUsage.system) / 1e6 / elapsed
     outbox.close()
     return {
       target: target.name,
@@ -216,7 +218,7 @@ for (let round = 0; round < rounds; round++) {
 await database.drop()
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number
-// Each target's median run (by cycles/s), and the ratios of the rounds' figures.
+// Each target's median round (by cycles/s); the ratios compare the targets' medians.
 const rows = [...runs.values()].map((targetRuns) => {
   const cycles = median(targetRuns.map((run) => run['cycles/s']))
   return targetRuns.find((run) => run['cycles/s'] === cycles) as Row
@@ -225,7 +227,12 @@ console.log(
   `\nsign-in cycle (send + verify), ${connections} connections, ${duration} s per target after ${warmup} s warm-up, median of ${rounds} rounds\n`,
 )
 console.table(rows)
-for (const [name, targetRuns] of runs) console.log(`${name} cycles/s by round: ${targetRuns.map((run) => run['cycles/s']).join(', ')}`)
+const byRound = (targetRuns: Row[], key: string) => targetRuns.map((run) => run[key]).join(', ')
+for (const [name, targetRuns] of runs) {
+  console.log(
+    `${name} by round: cycles/s ${byRound(targetRuns, 'cycles/s')}; p99 ms ${byRound(targetRuns, 'p99 ms')}; peak RSS MB ${byRound(targetRuns, 'peak RSS MB')}`,
+  )
+}
 const [ours, baseline, noop] = [...runs.values()]
 if (ours && baseline && noop) {
   const ratio = (a: Row[], b: Row[], key: 'cycles/s' | 'requests/s') =>

@@ -61,7 +61,7 @@ t.test('cleanup: expired codes, idle rows, old minutes; safe on two instances at
     SELECT date_trunc('day', now() - interval '3 days', 'UTC') + make_interval(mins => i), 'sent', 'sms', i
     FROM generate_series(1, 7) i`)
 
-  const options = { batchSize: 4, codeTtlSeconds: 600, failureWindowSeconds: 3600, ipWindowSeconds: 3600 }
+  const options = { batchSize: 4, failureWindowSeconds: 3600, ipWindowSeconds: 3600 }
   const instances = [createDatabase({ url: database.url, poolMax: 2 }), createDatabase({ url: database.url, poolMax: 2 })]
   t.teardown(() => Promise.all(instances.map((instance) => instance.close())))
   const handled = await Promise.all(instances.map((instance) => createMaintenance(instance.prisma, options).cleanUp()))

@@ -83,6 +83,7 @@ t.test('a batch holds at most DATABASE_BATCH_MAX requests', async (t) => {
   const { store, counter } = countingStore(t, 2)
   const results = await Promise.all(['1', '2', '3', '4', '5'].map((n) => store.issue(sms(`+1415555030${n}`))))
   t.equal(counter.statements, 3)
+  t.same(counter.sizes, [2, 2, 1])
   t.ok(results.every((result) => result.outcome === 'issued'))
 })
 
