@@ -62,7 +62,7 @@ async function databaseFor(service) {
   }
   const embedded = spawn(
     process.execPath,
-    ['packages/db/bin/otp-db.js', 'embedded', `.data/pglite/${service.database}`, String(service.embeddedPort)],
+    ['packages/db/bin/suite-db.js', 'embedded', `.data/pglite/${service.database}`, String(service.embeddedPort)],
     {
       stdio: 'inherit',
     },

@@ -1,17 +1,12 @@
 /**
- * The database toolkit every service shares: one pg pool per service, Prisma on top of it,
- * and Prisma-layout migrations applied without Prisma's native engine.
+ * What a running service needs from its database: one pg pool, Prisma on top of it, a readiness
+ * ping and the test for "the database is down". Nothing here loads migration, embedded-database
+ * or test code: that is `@otp-suite/db/tooling` and `@otp-suite/db/testing`.
  *
- *   const pool = createPool({ connectionString: env.DATABASE_URL })
- *   const prisma = new PrismaClient({ adapter: createPrismaAdapter(pool) })
- *   await applyMigrations({ databaseUrl: env.DATABASE_URL, migrationsDir: 'prisma/migrations' })
+ *   const database = createDatabase({ url: env.DATABASE_URL }, (adapter) => new PrismaClient({ adapter }))
  */
 
-export { type EmbeddedPostgres, startEmbeddedPostgres } from './lib/embedded.ts'
-export type { ApplyMigrationsOptions, CreateMigrationOptions } from './lib/migrate.ts'
-export { applyMigrations, createMigration, resetDatabase } from './lib/migrate.ts'
-export type { PingResult } from './lib/ping.ts'
-export { pingDatabase } from './lib/ping.ts'
-export type { PoolOptions } from './lib/pool.ts'
-export { createPool, createPrismaAdapter } from './lib/pool.ts'
+export { createDatabase, type Database, type DatabaseOptions } from './lib/create-database.ts'
+export { type PingResult, pingDatabase } from './lib/ping.ts'
+export { createPool, createPrismaAdapter, type PoolOptions } from './lib/pool.ts'
 export { isDatabaseUnavailable } from './lib/unavailable.ts'

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { dropDatabase, withDatabaseName } from './lib/admin.ts'
+import { dropDatabase, withDatabaseName } from './lib/databases.ts'
 import { applyMigrations } from './lib/migrate.ts'
 
 const DEFAULT_SERVER = 'postgres://postgres@127.0.0.1:5432/postgres'

@@ -1,16 +1,16 @@
-import { pingDatabase } from '@otp-suite/db'
+import { createDatabase, isDatabaseUnavailable } from '@otp-suite/db'
 import { createTokenService, jwtPlugin } from '@otp-suite/jwt'
 import { serviceKit } from '@otp-suite/service-kit'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { OtpServiceConfig } from './config.ts'
 import { createSenders } from './delivery/index.ts'
+import { PrismaClient } from './generated/prisma/client.ts'
 import { createMaintenance } from './otp/maintenance.ts'
 import { createOtpMetrics } from './otp/metrics.ts'
 import { createOtpService } from './otp/otp-service.ts'
 import { createStatsRecorder } from './otp/stats-recorder.ts'
 import { createOtpStore } from './otp/store.ts'
-import { createDatabase } from './plugins/database.ts'
 import { internalRoutes } from './routes/internal.ts'
 import { otpRoutes } from './routes/otp.ts'
 
@@ -18,18 +18,22 @@ const version = '0.1.0'
 
 /** otp-service as a plugin: the server and the tests register exactly this. */
 async function otpServiceApp(app: FastifyInstance, { config }: { config: OtpServiceConfig }) {
-  const database = createDatabase({
-    url: config.DATABASE_URL,
-    poolMax: config.DATABASE_POOL_MAX,
-    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
-  })
+  const database = createDatabase(
+    {
+      url: config.DATABASE_URL,
+      poolMax: config.DATABASE_POOL_MAX,
+      statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+      applicationName: 'otp-service',
+    },
+    (adapter) => new PrismaClient({ adapter }),
+  )
   const senders = createSenders(config, app.log)
 
   await app.register(serviceKit, {
     service: 'otp-service',
     version,
     description: 'Issues, delivers and verifies one-time passwords',
-    checks: { database: () => pingDatabase(database.pool) },
+    checks: { database: database.ping },
   })
   const tokens = createTokenService({
     secret: config.JWT_SECRET,
@@ -51,17 +55,21 @@ async function otpServiceApp(app: FastifyInstance, { config }: { config: OtpServ
       dailyMax: config.OTP_SEND_DAILY_MAX,
       ipWindowSeconds: config.OTP_IP_WINDOW_SECONDS,
       ipMax: config.OTP_IP_MAX,
-      failureWindowSeconds: config.OTP_VERIFY_FAILURE_WINDOW_SECONDS,
-      failureMax: config.OTP_VERIFY_FAILURE_MAX,
+      ipFailureWindowSeconds: config.OTP_VERIFY_IP_WINDOW_SECONDS,
+      ipFailureMax: config.OTP_VERIFY_IP_MAX,
     },
-    { maxBatch: config.DATABASE_BATCH_MAX, concurrency: config.DATABASE_BATCH_CONCURRENCY, batchSizes: metrics.batchSizes },
+    {
+      maxBatch: config.DATABASE_BATCH_MAX,
+      concurrency: config.DATABASE_BATCH_CONCURRENCY,
+      batchSizes: metrics.batchSizes,
+      isUnavailable: isDatabaseUnavailable,
+    },
   )
   const stats = createStatsRecorder(database.pool, app.log)
   const otp = createOtpService({ config, store, senders, tokens, metrics, stats, log: app.log })
   const maintenance = createMaintenance(database.prisma, {
     batchSize: config.OTP_CLEANUP_BATCH_SIZE,
-    failureWindowSeconds: config.OTP_VERIFY_FAILURE_WINDOW_SECONDS,
-    ipWindowSeconds: config.OTP_IP_WINDOW_SECONDS,
+    clientWindowSeconds: Math.max(config.OTP_IP_WINDOW_SECONDS, config.OTP_VERIFY_IP_WINDOW_SECONDS),
   })
 
   await app.register(otpRoutes, { otp, codeLength: config.OTP_LENGTH })

@@ -3,7 +3,7 @@ import { startEmbeddedPostgres } from './embedded.ts'
 import { generateClient } from './generate.ts'
 import { applyMigrations, createMigration, resetDatabase } from './migrate.ts'
 
-const USAGE = 'usage: otp-db migrate | migration <name> | generate [prisma args] | reset | embedded <data-dir> <port>'
+const USAGE = 'usage: suite-db migrate | migration <name> | generate [prisma args] | reset | embedded <data-dir> <port>'
 
 function databaseUrl(): string {
   const url = process.env.DATABASE_URL
@@ -57,7 +57,7 @@ async function dispatch(argv: string[], cwd: string): Promise<void> {
   }
 }
 
-/** Runs one otp-db command in `cwd` (an app folder with prisma/); returns the exit code. */
+/** Runs one suite-db command in `cwd` (an app folder with prisma/); returns the exit code. */
 export async function run(argv: string[], cwd = process.cwd()): Promise<number> {
   try {
     await dispatch(argv, cwd)
@@ -65,7 +65,7 @@ export async function run(argv: string[], cwd = process.cwd()): Promise<number> 
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err)
     // Engine errors carry a multi-line trace; the first line says what went wrong.
-    console.error(`otp-db: ${message.trim().split('\n')[0]}`)
+    console.error(`suite-db: ${message.trim().split('\n')[0]}`)
     return 1
   }
 }

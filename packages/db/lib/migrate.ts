@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import { databaseName, dropDatabase, ensureDatabase, maintenanceUrl, withDatabaseName } from './admin.ts'
+import { databaseName, dropDatabase, ensureDatabase, maintenanceUrl, withDatabaseName } from './databases.ts'
 import { readMigrations, writeMigration } from './migrations-dir.ts'
 import { NO_FILTERS, withSchemaEngine } from './schema-engine.ts'
 

@@ -1,13 +1,13 @@
 import { execFile } from 'node:child_process'
 import { join } from 'node:path'
 import t from 'tap'
-import { dropDatabase } from '../lib/admin.ts'
+import { dropDatabase } from '../lib/databases.ts'
 import { query, uniqueUrl } from './helpers/server.ts'
 
 const fixture = join(import.meta.dirname, 'fixture')
-const bin = join(import.meta.dirname, '..', 'bin', 'otp-db.js')
+const bin = join(import.meta.dirname, '..', 'bin', 'suite-db.js')
 
-function otpDb(args: string[], env: Record<string, string | undefined> = {}) {
+function suiteDb(args: string[], env: Record<string, string | undefined> = {}) {
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
     execFile(
       process.execPath,
@@ -22,14 +22,14 @@ t.test('migrate, migration and reset against DATABASE_URL', async (t) => {
   const DATABASE_URL = uniqueUrl('cli')
   t.teardown(() => dropDatabase(DATABASE_URL))
 
-  const first = await otpDb(['migrate'], { DATABASE_URL })
+  const first = await suiteDb(['migrate'], { DATABASE_URL })
   t.equal(first.code, 0, first.stderr)
   t.match(first.stdout, /Applied migrations: \d{14}_init_schema/)
-  t.match((await otpDb(['migrate'], { DATABASE_URL })).stdout, /No pending migrations/)
-  t.match((await otpDb(['migration', 'nothing'], { DATABASE_URL })).stdout, /no changes to migrate/)
+  t.match((await suiteDb(['migrate'], { DATABASE_URL })).stdout, /No pending migrations/)
+  t.match((await suiteDb(['migration', 'nothing'], { DATABASE_URL })).stdout, /no changes to migrate/)
 
   await query('INSERT INTO accounts (email) VALUES ($1)', ['x@example.com'], DATABASE_URL)
-  const reset = await otpDb(['reset'], { DATABASE_URL })
+  const reset = await suiteDb(['reset'], { DATABASE_URL })
   t.match(reset.stdout, /Applied migrations/)
   t.same(await query('SELECT * FROM accounts', [], DATABASE_URL), [], 'data is gone')
 })
@@ -39,11 +39,12 @@ t.test('failures exit non-zero with one line', async (t) => {
     [['migrate'], {}, /DATABASE_URL is not set/],
     [['migrate'], { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/x' }, /ECONNREFUSED/],
     [['migration'], { DATABASE_URL: uniqueUrl('noname') }, /missing migration name/],
-    [['frobnicate'], {}, /usage: otp-db/],
+    [['frobnicate'], {}, /usage: suite-db/],
   ]
   for (const [args, env, message] of cases) {
-    const result = await otpDb(args, env)
+    const result = await suiteDb(args, env)
     t.equal(result.code, 1, args.join(' '))
+    t.match(result.stderr, /^suite-db: /)
     t.match(result.stderr, message)
     t.equal(result.stderr.trim().split('\n').length, 1, 'one line')
   }

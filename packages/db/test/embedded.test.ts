@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { applyMigrations, createPool, startEmbeddedPostgres } from '../index.ts'
+import { createPool } from '../index.ts'
+import { applyMigrations, startEmbeddedPostgres } from '../tooling.ts'
 
 t.test('the embedded PostgreSQL takes migrations and queries like a server, and keeps its data', async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'otp-embedded-'))

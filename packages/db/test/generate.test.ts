@@ -10,7 +10,7 @@ const prismaCli = fileURLToPath(import.meta.resolve('prisma/build/index.js'))
 const enginesPackage = createRequire(prismaCli).resolve('@prisma/engines/package.json')
 
 t.test('a cached native engine is found, so generate leaves the CLI to use it', async (t) => {
-  const cache = await mkdtemp(join(tmpdir(), 'otp-db-cache-'))
+  const cache = await mkdtemp(join(tmpdir(), 'suite-db-cache-'))
   const previous = process.env.XDG_CACHE_HOME
   process.env.XDG_CACHE_HOME = cache
   t.teardown(async () => {

@@ -2,15 +2,15 @@ import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/pr
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
-import { applyMigrations, createMigration, resetDatabase } from '../index.ts'
-import { databaseName, dropDatabase } from '../lib/admin.ts'
+import { databaseName, dropDatabase } from '../lib/databases.ts'
+import { applyMigrations, createMigration, resetDatabase } from '../tooling.ts'
 import { databaseExists, query, uniqueUrl } from './helpers/server.ts'
 
 const fixture = join(import.meta.dirname, 'fixture', 'prisma')
 const FIXTURE_MIGRATION = '20261121053428_init_schema'
 
 async function tempCopyOfFixture(t: Test): Promise<{ schemaPath: string; migrationsDir: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'otp-db-'))
+  const dir = await mkdtemp(join(tmpdir(), 'suite-db-'))
   t.teardown(() => rm(dir, { recursive: true, force: true }))
   await cp(fixture, dir, { recursive: true })
   return { schemaPath: join(dir, 'schema.prisma'), migrationsDir: join(dir, 'migrations') }

@@ -2,33 +2,32 @@ import { execFile } from 'node:child_process'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import t from 'tap'
-import { createPool, createPrismaAdapter, isDatabaseUnavailable } from '../index.ts'
+import { createDatabase, isDatabaseUnavailable } from '../index.ts'
 import { createTestDatabase } from '../testing.ts'
 import { CLOSED_PORT_URL } from './helpers/server.ts'
 
 type ClientModule = typeof import('./fixture/src/generated/prisma/client.ts')
 
 const fixture = join(import.meta.dirname, 'fixture')
-const bin = join(import.meta.dirname, '..', 'bin', 'otp-db.js')
+const bin = join(import.meta.dirname, '..', 'bin', 'suite-db.js')
 
 // Generated here rather than imported statically: the client is the output under test.
 const generate = await promisify(execFile)(process.execPath, [bin, 'generate'], { cwd: fixture })
 const { PrismaClient }: ClientModule = await import('./fixture/src/generated/prisma/client.ts')
 
-t.match(generate.stdout, /Generated Prisma Client/, 'otp-db generate works offline')
+t.match(generate.stdout, /Generated Prisma Client/, 'suite-db generate works offline')
 
-t.test('the generated client reads and writes through createPrismaAdapter', async (t) => {
+t.test('the generated client reads and writes through createDatabase', async (t) => {
   const database = await createTestDatabase({
     migrationsDir: join(fixture, 'prisma', 'migrations'),
   })
   // One connection, so the statements Prisma prepared are visible to the check below.
-  const pool = createPool({ connectionString: database.url, max: 1 })
-  const prisma = new PrismaClient({ adapter: createPrismaAdapter(pool) })
+  const { pool, prisma, ping, close } = createDatabase({ url: database.url, poolMax: 1 }, (adapter) => new PrismaClient({ adapter }))
   t.teardown(async () => {
-    await prisma.$disconnect()
-    await pool.end()
+    await close()
     await database.drop()
   })
+  t.match(await ping(), { status: 'up' })
 
   const created = await prisma.account.create({
     data: { email: 'ada@example.com', sessions: { create: { expiresAt: new Date(0) } } },
@@ -52,12 +51,8 @@ t.test('the generated client reads and writes through createPrismaAdapter', asyn
 })
 
 t.test('Prisma errors for an unreachable database are recognised', async (t) => {
-  const pool = createPool({ connectionString: CLOSED_PORT_URL })
-  const prisma = new PrismaClient({ adapter: createPrismaAdapter(pool) })
-  t.teardown(async () => {
-    await prisma.$disconnect()
-    await pool.end()
-  })
+  const { pool, prisma, ping, close } = createDatabase({ url: CLOSED_PORT_URL }, (adapter) => new PrismaClient({ adapter }))
+  t.match(await ping(), { status: 'down' })
 
   const modelError = await prisma.account.findMany().catch((err: unknown) => err)
   t.match(modelError, { code: 'P1001' })
@@ -66,4 +61,7 @@ t.test('Prisma errors for an unreachable database are recognised', async (t) => 
   const rawError = await prisma.$queryRaw`SELECT 1`.catch((err: unknown) => err)
   t.match(rawError, { code: 'P2010' })
   t.ok(isDatabaseUnavailable(rawError), 'raw query (P2010 wrapping DatabaseNotReachable)')
+
+  await close()
+  t.ok(pool.ended, 'close ends the pool')
 })

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import pg from 'pg'
 import t from 'tap'
-import { databaseName } from '../lib/admin.ts'
+import { databaseName } from '../lib/databases.ts'
 import { createTestDatabase } from '../testing.ts'
 import { databaseExists, query } from './helpers/server.ts'
 

@@ -1,5 +1,5 @@
 import pg from 'pg'
-import { withDatabaseName } from '../../lib/admin.ts'
+import { withDatabaseName } from '../../lib/databases.ts'
 
 export const SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 // Nothing listens here: connections are refused at once.
