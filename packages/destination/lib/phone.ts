@@ -36,14 +36,16 @@ export type PhonePolicy = {
   blockedTypes: ReadonlySet<PhoneNumberType>
 }
 
-type ParsedPhone = { number: string; countryCallingCode: string; type: PhoneNumberType } | 'invalid'
+/** `type` is only worked out when the policy blocks some types: it costs as much again as the parse. */
+type ParsedPhone = { number: string; countryCallingCode: string; type?: PhoneNumberType } | 'invalid'
 
-// Parsing, and above all typing, are among the costliest steps of a request (10–25 µs for a new
-// number; bench/phone-types.ts), and a verify repeats the send's input: each input is worked out once.
+// Parsing and typing are among the costliest steps of a request (bench/phone-types.ts), and a
+// verify repeats the send's input: each input is worked out once.
 const parsedPhones = new LRUCache<string, ParsedPhone>({ max: 10_000 })
 
 function parsePhone(input: string, policy: PhonePolicy): ParsedPhone {
-  const key = `${policy.defaultRegion} ${policy.validation} ${input}`
+  const typed = policy.blockedTypes.size > 0
+  const key = `${policy.defaultRegion} ${policy.validation} ${typed} ${input}`
   let parsed = parsedPhones.get(key)
   if (!parsed) {
     const phone = parsePhoneNumberFromString(input.trim(), { defaultCountry: policy.defaultRegion as CountryCode })
@@ -53,7 +55,7 @@ function parsePhone(input: string, policy: PhonePolicy): ParsedPhone {
         ? {
             number: phone.number,
             countryCallingCode: phone.countryCallingCode,
-            type: phone.isNonGeographic() ? 'NON_GEOGRAPHIC' : (phone.getType() ?? 'UNKNOWN'),
+            type: typed ? (phone.isNonGeographic() ? 'NON_GEOGRAPHIC' : (phone.getType() ?? 'UNKNOWN')) : undefined,
           }
         : 'invalid'
     parsedPhones.set(key, parsed)
@@ -68,7 +70,7 @@ export function readPhone(input: string, policy: PhonePolicy): { number: string;
   if (policy.allowedCountries.size > 0 && !policy.allowedCountries.has(phone.countryCallingCode)) {
     throw new errors.PHONE_COUNTRY_NOT_ALLOWED(phone.countryCallingCode)
   }
-  if (policy.blockedTypes.has(phone.type)) throw new errors.PHONE_TYPE_NOT_ALLOWED(phone.type.toLowerCase().replaceAll('_', ' '))
+  if (phone.type && policy.blockedTypes.has(phone.type)) throw new errors.PHONE_TYPE_NOT_ALLOWED(phone.type.toLowerCase().replaceAll('_', ' '))
   return phone
 }
 
