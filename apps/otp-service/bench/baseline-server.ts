@@ -1,9 +1,9 @@
 // The design of the first notes, as such code is usually written: one table, the code in plain
 // text, `pg` with unnamed queries, SELECT then DELETE or UPDATE. Only here to be measured against.
 import { randomInt } from 'node:crypto'
+import { outboxSender } from '@otp-suite/delivery'
 import Fastify from 'fastify'
 import pg from 'pg'
-import { outboxSender } from '../src/delivery/dev-senders.ts'
 import { SendBody, verifyBody } from '../src/schemas.ts'
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 })
@@ -26,7 +26,7 @@ app.post('/api/v1/otp/send', { schema: { body: SendBody } }, async (request, rep
      ON CONFLICT (phone_number) DO UPDATE SET code = $2, attempts = 0, expires_at = NOW() + INTERVAL '10 minutes'`,
     [to, code],
   )
-  await outbox.send({ channel, to, purpose, code, ttlSeconds: 600 })
+  await outbox.send({ channel, to, subject: '', text: '', record: { purpose, code } })
   return reply.code(202).send({ success: true, expiresIn: 600, resendAfter: 30 })
 })
 app.post('/api/v1/otp/verify', { schema: { body: verifyBody(6) } }, async (request, reply) => {

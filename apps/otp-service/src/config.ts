@@ -1,3 +1,4 @@
+import { deliveryConfigProperties } from '@otp-suite/delivery'
 import { defineConfig, loadConfig } from '@otp-suite/service-kit'
 import { type Static, Type } from 'typebox'
 
@@ -30,8 +31,9 @@ export const OtpServiceConfig = defineConfig({
   OTP_SEND_DAILY_MAX: count(10),
   OTP_IP_WINDOW_SECONDS: seconds(3600),
   OTP_IP_MAX: count(30),
-  OTP_VERIFY_FAILURE_WINDOW_SECONDS: seconds(3600),
-  OTP_VERIFY_FAILURE_MAX: count(10),
+  /** Wrong codes one client address (an IPv4 address or an IPv6 /64) may try per window, across destinations. */
+  OTP_VERIFY_IP_WINDOW_SECONDS: seconds(3600),
+  OTP_VERIFY_IP_MAX: count(30),
   OTP_CLEANUP_INTERVAL_SECONDS: seconds(300, 0),
   OTP_STATS_FLUSH_SECONDS: seconds(5, 0),
   OTP_CLEANUP_BATCH_SIZE: count(1000),
@@ -41,18 +43,18 @@ export const OtpServiceConfig = defineConfig({
   OTP_PHONE_VALIDATION: Type.Union([Type.Literal('possible'), Type.Literal('strict')], { default: 'possible' }),
   /** Country calling codes SMS may go to, e.g. "1,44,91"; empty allows all. */
   OTP_SMS_ALLOWED_COUNTRIES: Type.String({ pattern: '^(\\d{1,3}(,\\d{1,3})*)?$', default: '' }),
+  /** Number types SMS may not go to, those that cost money to reach (see @otp-suite/destination); empty allows all. */
+  OTP_SMS_BLOCKED_TYPES: Type.String({ default: 'PREMIUM_RATE,SHARED_COST,PERSONAL_NUMBER,NON_GEOGRAPHIC' }),
+  /** SMS per country per clock hour, e.g. "*:500,44:200"; empty: no budget. */
+  OTP_SMS_COUNTRY_HOURLY_BUDGETS: Type.String({ default: '' }),
   OTP_TEST_CODES: Type.String({ default: '' }),
+  /** Lets OTP_TEST_CODES work with NODE_ENV=production (store-review accounts). */
+  OTP_ALLOW_TEST_CODES: Type.Boolean({ default: false }),
 
+  ...deliveryConfigProperties,
   SMS_PROVIDER: Type.Union([Type.Literal('msg91'), Type.Literal('console'), Type.Literal('outbox')], { default: 'console' }),
-  EMAIL_PROVIDER: Type.Union([Type.Literal('smtp'), Type.Literal('console'), Type.Literal('outbox')], { default: 'console' }),
-  /** Lets `console`/`outbox` delivery run with NODE_ENV=production (a staging setup, say). */
-  OTP_ALLOW_DEV_DELIVERY: Type.Boolean({ default: false }),
-  OTP_OUTBOX_FILE: Type.String({ default: '.data/otp-outbox.jsonl' }),
-  OTP_DELIVERY_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 8000 }),
   MSG91_AUTH_KEY: Type.Optional(Type.String({ minLength: 1 })),
   MSG91_TEMPLATE_ID: Type.Optional(Type.String({ minLength: 1 })),
-  SMTP_URL: Type.Optional(Type.String({ minLength: 1 })),
-  MAIL_FROM: Type.String({ default: 'no-reply@localhost' }),
   OTP_EMAIL_SUBJECT: Type.String({ default: 'Your verification code' }),
 })
 
@@ -62,6 +64,10 @@ export function loadOtpServiceConfig(env: NodeJS.ProcessEnv = process.env): OtpS
   const config = loadConfig(OtpServiceConfig, env)
   if (config.NODE_ENV === 'production' && Buffer.byteLength(config.OTP_PEPPER) < 32) {
     throw new Error('Invalid configuration: OTP_PEPPER must be at least 32 bytes in production')
+  }
+  // One leaked key must not give away the other: a proof forger must not also read the codes.
+  if (config.OTP_PEPPER.trim() === config.JWT_SECRET.trim()) {
+    throw new Error('Invalid configuration: OTP_PEPPER must differ from JWT_SECRET')
   }
   return config
 }

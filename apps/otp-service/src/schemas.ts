@@ -1,15 +1,9 @@
+import { ChannelSchema, PrintableText, PurposeSchema, UserTypeSchema } from '@otp-suite/destination'
 import { Type } from 'typebox'
-
-export const ChannelSchema = Type.Union([Type.Literal('sms'), Type.Literal('email')], { description: 'Delivery channel' })
-export const PurposeSchema = Type.Union(
-  ['login', 'signup', 'verify_phone', 'verify_email'].map((purpose) => Type.Literal(purpose)),
-  { description: 'What the code is for; a code verifies only the purpose it was sent for' },
-)
-export const UserTypeSchema = Type.Union([Type.Literal('live'), Type.Literal('demo')], { default: 'live' })
 
 const otpTarget = {
   channel: ChannelSchema,
-  to: Type.String({ minLength: 3, maxLength: 254, description: 'Phone number in any common form, or email address' }),
+  to: PrintableText({ minLength: 3, maxLength: 254, description: 'Phone number in any common form, or one bare email address' }),
   purpose: PurposeSchema,
   userType: Type.Optional(UserTypeSchema),
 }

@@ -2,12 +2,14 @@ import { randomBytes } from 'node:crypto'
 import { mkdtemp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createDatabase } from '@otp-suite/db'
 import { createTestDatabase } from '@otp-suite/db/testing'
 import { createServer } from '@otp-suite/service-kit'
 import pg from 'pg'
 import type { Test } from 'tap'
 import otpServiceApp from '../src/app.ts'
 import { loadOtpServiceConfig } from '../src/config.ts'
+import { PrismaClient } from '../src/generated/prisma/client.ts'
 
 export const migrationsDir = new URL('../prisma/migrations', import.meta.url).pathname
 export const jwtSecret = randomBytes(32).toString('base64url')
@@ -26,6 +28,13 @@ export async function testDatabase(t: Test) {
       return (await pool.query(sql, values)).rows as Row[]
     },
   }
+}
+
+/** otp-service's pool and Prisma client on `url`, as the app makes them; closed when the test ends. */
+export function connectDatabase(t: Test, url: string) {
+  const database = createDatabase({ url, poolMax: 2 }, (adapter) => new PrismaClient({ adapter }))
+  t.teardown(() => database.close())
+  return database
 }
 
 export type OtpEnv = Record<string, string | undefined>
@@ -80,4 +89,23 @@ type App = Awaited<ReturnType<typeof buildOtpService>>
 /** POST to one of the OTP routes (`send`, `resend`, `verify`). */
 export function post(app: App, route: 'send' | 'resend' | 'verify', payload: unknown, headers: Record<string, string> = {}) {
   return app.inject({ method: 'POST', url: `/api/v1/otp/${route}`, payload: payload as object, headers })
+}
+
+/** Two instances on one database, reached over real HTTP, as behind the gateway (which is trusted). */
+export async function twoInstances(t: Test, databaseUrl: string, overrides: OtpEnv = {}) {
+  const env = await testEnv(databaseUrl, { TRUSTED_PROXIES: '127.0.0.1', ...overrides })
+  const urls: string[] = []
+  for (let i = 0; i < 2; i++) {
+    const app = await buildOtpService(t, env)
+    urls.push(await app.listen({ host: '127.0.0.1', port: 0 }))
+  }
+  const post = async (instance: number, path: string, body: object, headers: Record<string, string> = {}) => {
+    const response = await fetch(`${urls[instance]}/api/v1/otp/${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    })
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> }
+  }
+  return { env, post }
 }

@@ -1,31 +1,12 @@
-import t, { type Test } from 'tap'
-import { buildOtpService, lastCode, testDatabase, testEnv } from './helpers.ts'
+import t from 'tap'
+import { lastCode, testDatabase, twoInstances } from './helpers.ts'
 
 const database = await testDatabase(t)
-
-/** Two instances on one database, reached over real HTTP, as behind the gateway. */
-async function twoInstances(t: Test, overrides: Record<string, string> = {}) {
-  const env = await testEnv(database.url, overrides)
-  const urls: string[] = []
-  for (let i = 0; i < 2; i++) {
-    const app = await buildOtpService(t, env)
-    urls.push(await app.listen({ host: '127.0.0.1', port: 0 }))
-  }
-  const post = async (instance: number, path: string, body: object) => {
-    const response = await fetch(`${urls[instance]}/api/v1/otp/${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    })
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> }
-  }
-  return { env, post }
-}
 
 const count = (statuses: number[], status: number) => statuses.filter((value) => value === status).length
 
 t.test('sent on one instance, verified on the other; limits are shared', async (t) => {
-  const { env, post } = await twoInstances(t)
+  const { env, post } = await twoInstances(t, database.url)
   const target = { channel: 'sms', to: '+14155553001', purpose: 'login' }
   t.equal((await post(0, 'send', target)).status, 202)
   const cooldown = await post(1, 'send', target)
@@ -37,7 +18,7 @@ t.test('sent on one instance, verified on the other; limits are shared', async (
 })
 
 t.test('twenty concurrent correct verifies over two instances: exactly one succeeds', async (t) => {
-  const { env, post } = await twoInstances(t)
+  const { env, post } = await twoInstances(t, database.url)
   const target = { channel: 'email', to: 'race@example.com', purpose: 'login' }
   await post(0, 'send', target)
   const code = await lastCode(env, target.to)
@@ -48,7 +29,7 @@ t.test('twenty concurrent correct verifies over two instances: exactly one succe
 })
 
 t.test('concurrent wrong guesses cannot exceed the attempt cap', async (t) => {
-  const { env, post } = await twoInstances(t, { OTP_MAX_ATTEMPTS: '5', OTP_VERIFY_FAILURE_MAX: '100' })
+  const { env, post } = await twoInstances(t, database.url, { OTP_MAX_ATTEMPTS: '5' })
   const target = { channel: 'email', to: 'guess@example.com', purpose: 'login' }
   await post(1, 'send', target)
   const code = await lastCode(env, target.to)
@@ -68,7 +49,7 @@ t.test('concurrent wrong guesses cannot exceed the attempt cap', async (t) => {
 })
 
 t.test('concurrent sends to one destination over two instances: one goes out', async (t) => {
-  const { env, post } = await twoInstances(t)
+  const { env, post } = await twoInstances(t, database.url)
   const target = { channel: 'email', to: 'burst@example.com', purpose: 'login' }
   const replies = await Promise.all(Array.from({ length: 10 }, (_, i) => post(i % 2, 'send', target)))
   const statuses = replies.map((reply) => reply.status)

@@ -1,8 +1,7 @@
 import { createTokenService } from '@otp-suite/jwt'
 import t from 'tap'
 import { createMaintenance } from '../src/otp/maintenance.ts'
-import { createDatabase } from '../src/plugins/database.ts'
-import { buildOtpService, jwtSecret, lastCode, post, testDatabase, testEnv } from './helpers.ts'
+import { buildOtpService, connectDatabase, jwtSecret, lastCode, post, testDatabase, testEnv } from './helpers.ts'
 
 const database = await testDatabase(t)
 const serviceToken = createTokenService({ secret: jwtSecret }).sign('service', { sub: 'admin-service' }).token
@@ -41,7 +40,7 @@ t.test('stats: behind a service token, counting every outcome', async (t) => {
   })
 })
 
-t.test('cleanup: expired codes, idle rows, old minutes; safe on two instances at once', async (t) => {
+t.test('cleanup: expired codes, idle rows, past country hours, old minutes; safe on two instances at once', async (t) => {
   const insertCodes = (sql: string) =>
     database.query(`
       INSERT INTO otp_codes (channel, destination, purpose, user_type, code_hash, max_attempts, expires_at)
@@ -57,13 +56,15 @@ t.test('cleanup: expired codes, idle rows, old minutes; safe on two instances at
       ('198.51.100.1', ARRAY[now() - interval '2 hours'], now() - interval '2 hours'),
       ('198.51.100.2', ARRAY[now()], now())`)
   await database.query(`
+    INSERT INTO otp_country_sends (calling_code, hour_start, count) VALUES
+      ('44', date_trunc('hour', now()), 3), ('44', date_trunc('hour', now()) - interval '2 hours', 9)`)
+  await database.query(`
     INSERT INTO otp_stats (bucket, kind, channel, count)
     SELECT date_trunc('day', now() - interval '3 days', 'UTC') + make_interval(mins => i), 'sent', 'sms', i
     FROM generate_series(1, 7) i`)
 
-  const options = { batchSize: 4, failureWindowSeconds: 3600, ipWindowSeconds: 3600 }
-  const instances = [createDatabase({ url: database.url, poolMax: 2 }), createDatabase({ url: database.url, poolMax: 2 })]
-  t.teardown(() => Promise.all(instances.map((instance) => instance.close())))
+  const options = { batchSize: 4, clientWindowSeconds: 3600 }
+  const instances = [connectDatabase(t, database.url), connectDatabase(t, database.url)]
   const handled = await Promise.all(instances.map((instance) => createMaintenance(instance.prisma, options).cleanUp()))
   const total = (step: keyof (typeof handled)[0]) => handled[0]![step] + handled[1]![step]
 
@@ -80,6 +81,8 @@ t.test('cleanup: expired codes, idle rows, old minutes; safe on two instances at
   t.equal(kept?.n, 25, "an expired code's row stays while its sends still count for the limits")
   t.equal(total('idleClientIps'), 1)
   t.same(await database.query("SELECT ip FROM otp_client_ips WHERE ip LIKE '198.51.100.%'"), [{ ip: '198.51.100.2' }])
+  t.equal(total('pastCountryHours'), 1)
+  t.same(await database.query('SELECT count FROM otp_country_sends'), [{ count: 3 }], "only the current hour's budget is kept")
   t.equal(total('foldOldMinutes'), 7)
   t.same(
     await database.query<{ count: string }>("SELECT count FROM otp_stats WHERE bucket < now() - interval '2 days'"),

@@ -1,8 +1,8 @@
 import { cp, mkdtemp, readdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { applyMigrations } from '@otp-suite/db'
 import { createTestDatabase } from '@otp-suite/db/testing'
+import { applyMigrations } from '@otp-suite/db/tooling'
 import t from 'tap'
 import { buildOtpService, lastCode, migrationsDir, post, testEnv } from './helpers.ts'
 

@@ -1,8 +1,7 @@
 import { createTcpProxy } from '@otp-suite/db/testing'
 import t from 'tap'
 import { createStatsRecorder } from '../src/otp/stats-recorder.ts'
-import { createDatabase } from '../src/plugins/database.ts'
-import { testDatabase } from './helpers.ts'
+import { connectDatabase, testDatabase } from './helpers.ts'
 
 const database = await testDatabase(t)
 const silent = { warn() {} } as never
@@ -10,8 +9,7 @@ const silent = { warn() {} } as never
 t.test('counts survive a flush that fails while the database is down', async (t) => {
   const proxy = await createTcpProxy(database.url)
   t.teardown(() => proxy.close())
-  const instance = createDatabase({ url: proxy.url, poolMax: 2 })
-  t.teardown(() => instance.close())
+  const instance = connectDatabase(t, proxy.url)
   const stats = createStatsRecorder(instance.pool, silent)
   const total = async () => {
     const [row] = await database.query<{ n: number }>("SELECT coalesce(sum(count), 0)::int AS n FROM otp_stats WHERE kind = 'verified'")

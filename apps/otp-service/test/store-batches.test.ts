@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto'
+import { isDatabaseUnavailable } from '@otp-suite/db'
 import pg from 'pg'
 import t, { type Test } from 'tap'
-import { createOtpStore, type IssueRequest, type OtpLimits } from '../src/otp/store.ts'
+import { createOtpStore, type IssueRequest, type OtpLimits, type VerifyRequest } from '../src/otp/store.ts'
 import { testDatabase } from './helpers.ts'
 
 const database = await testDatabase(t)
@@ -15,12 +16,12 @@ const limits: OtpLimits = {
   dailyMax: 10,
   ipWindowSeconds: 3600,
   ipMax: 1,
-  failureWindowSeconds: 3600,
-  failureMax: 10,
+  ipFailureWindowSeconds: 3600,
+  ipFailureMax: 3,
 }
 
 /** A store on a pool of its own, counting the statements it sends and the size of each batch. */
-function countingStore(t: Test, maxBatch = 64, concurrency = 1) {
+function countingStore(t: Test, maxBatch = 64, concurrency = 1, overrides: Partial<OtpLimits> = {}) {
   const pool = new pg.Pool({ connectionString: database.url, max: 4 })
   t.teardown(() => pool.end())
   const counter = { statements: 0, sizes: [] as number[] }
@@ -29,7 +30,14 @@ function countingStore(t: Test, maxBatch = 64, concurrency = 1) {
     return pool.query(...args)
   }) as pg.Pool['query']
   const batchSizes = { observe: (_labels: object, size: number) => counter.sizes.push(size) }
-  return { store: createOtpStore({ query }, limits, { maxBatch, concurrency, batchSizes }), counter }
+  return {
+    store: createOtpStore(
+      { query },
+      { ...limits, ...overrides },
+      { maxBatch, concurrency, batchSizes, isUnavailable: isDatabaseUnavailable },
+    ),
+    counter,
+  }
 }
 
 const hash = (code: string) => createHash('sha256').update(code).digest()
@@ -42,7 +50,18 @@ const sms = (destination: string, extra: Partial<IssueRequest> = {}): IssueReque
   requirePending: false,
   limited: true,
   clientIp: `ip-of-${destination}`,
+  callingCode: null,
+  countryBudget: null,
   ...extra,
+})
+
+const attempt = (destination: string, code: string, clientIp: string | null = null): VerifyRequest => ({
+  channel: 'sms',
+  destination,
+  purpose: 'login',
+  userType: 'live',
+  codeHash: hash(code),
+  clientIp,
 })
 
 t.test('sends that arrive together share one statement, and each gets its own outcome', async (t) => {
@@ -58,8 +77,8 @@ t.test('sends that arrive together share one statement, and each gets its own ou
   t.equal(counter.statements, 1)
   t.same(
     results.map((result) => result.outcome),
-    ['issued', 'cooldown', 'not_found', 'issued', 'ip_limit', 'issued'],
-    'in request order: a repeat in the same batch sees the first; the address limit holds within the batch',
+    ['issued', 'cooldown', 'not_found', 'issued', 'ip_limit', 'ip_limit'],
+    'in request order: a repeat in the same batch sees the first; the address limit holds within the batch, for test destinations too',
   )
 })
 
@@ -68,12 +87,11 @@ t.test('verifies that arrive together share one statement, and each gets its own
   const destinations = ['+14155550201', '+14155550202']
   await Promise.all(destinations.map((destination) => store.issue(sms(destination))))
   counter.statements = 0
-  const key = (destination: string) => ({ channel: 'sms' as const, destination, purpose: 'login', userType: 'live' as const })
   const results = await Promise.all([
-    store.verify(key('+14155550201'), hash('+14155550201-code')),
-    store.verify(key('+14155550201'), hash('+14155550201-code')),
-    store.verify(key('+14155550202'), hash('wrong')),
-    store.verify(key('+14155550299'), hash('+14155550299-code')),
+    store.verify(attempt('+14155550201', '+14155550201-code')),
+    store.verify(attempt('+14155550201', '+14155550201-code')),
+    store.verify(attempt('+14155550202', 'wrong')),
+    store.verify(attempt('+14155550299', '+14155550299-code')),
   ])
   t.equal(counter.statements, 1)
   t.same(results, [{ outcome: 'verified' }, { outcome: 'missing' }, { outcome: 'invalid', attemptsLeft: 4 }, { outcome: 'missing' }])
@@ -129,4 +147,64 @@ t.test('batches on two instances whose destinations and addresses cross never de
     const outcomes = (await Promise.all(batches)).flat().map((result) => result.outcome)
     t.same(outcomes.sort(), ['ip_limit', 'ip_limit', 'issued', 'issued'], `round ${round}: one send per address`)
   }
+})
+
+t.test('a request the database refuses fails alone; the rest of its batch gets its normal answers', async (t) => {
+  const { store, counter } = countingStore(t)
+  const sends = ['+14155550501', 'a\u0000b@example.com', '+14155550502', '+14155550503', '+14155550504'].map((destination, i) =>
+    store.issue(sms(destination, { clientIp: `198.51.100.${50 + i}` })),
+  )
+  const results = await Promise.allSettled(sends)
+  t.match(results[1], { status: 'rejected', reason: { statusCode: 400, code: 'VALIDATION_ERROR' } })
+  t.same(
+    results.filter((result) => result.status === 'fulfilled').map((result) => result.value.outcome),
+    ['issued', 'issued', 'issued', 'issued'],
+  )
+  t.same(counter.sizes, [5, 1, 1, 1, 1, 1], 'the batch failed whole and each request ran again alone')
+  const [written] = await database.query<{ n: number }>("SELECT count(*)::int AS n FROM otp_codes WHERE destination LIKE '+1415555050_'")
+  t.equal(written?.n, 4, 'each good send written once, the rolled-back batch left nothing behind')
+})
+
+t.test('a failed delivery takes back exactly its own send, not those of its batch', async (t) => {
+  const { store } = countingStore(t, 64, 1, { ipMax: 12 })
+  const ip = '198.51.100.77'
+  const requests = ['+14155550601', '+14155550602', '+14155550603'].map((destination) => sms(destination, { clientIp: ip }))
+  const issued = await Promise.all(requests.map((request) => store.issue(request)))
+  const times = issued.map((result) => (result.outcome === 'issued' ? result.issuedAt : ''))
+  t.equal(new Set(times).size, 1, 'the three sends of one batch share one timestamp')
+  await store.release(requests[1] as IssueRequest, times[1] as string)
+  const [client] = await database.query<{ n: number }>('SELECT cardinality(sent_at) AS n FROM otp_client_ips WHERE ip = $1', [ip])
+  t.equal(client?.n, 2, 'the two delivered sends still count against the address')
+  const codes = await database.query<{ destination: string; live: boolean; sends: number }>(
+    "SELECT destination, code_hash IS NOT NULL AS live, cardinality(sent_at) AS sends FROM otp_codes WHERE destination LIKE '+1415555060_' ORDER BY 1",
+  )
+  t.same(codes, [
+    { destination: '+14155550601', live: true, sends: 1 },
+    { destination: '+14155550602', live: false, sends: 0 },
+    { destination: '+14155550603', live: true, sends: 1 },
+  ])
+})
+
+t.test('wrong codes are capped per client address, across destinations, not per destination', async (t) => {
+  const { store } = countingStore(t)
+  const stranger = '203.0.113.90'
+  const targets = ['+14155550701', '+14155550702']
+  await Promise.all(targets.map((destination) => store.issue(sms(destination, { clientIp: null }))))
+  const guesses = [
+    await store.verify(attempt(targets[0] as string, 'guess-1', stranger)),
+    await store.verify(attempt(targets[1] as string, 'guess-2', stranger)),
+    await store.verify(attempt(targets[0] as string, 'guess-3', stranger)),
+    await store.verify(attempt(targets[1] as string, `${targets[1]}-code`, stranger)),
+  ]
+  t.match(guesses, [
+    { outcome: 'invalid' },
+    { outcome: 'invalid' },
+    { outcome: 'invalid' },
+    { outcome: 'client_locked', retryAfter: Number },
+  ])
+  t.same(
+    await store.verify(attempt(targets[1] as string, `${targets[1]}-code`, '198.51.100.90')),
+    { outcome: 'verified' },
+    'the owner is not locked out',
+  )
 })

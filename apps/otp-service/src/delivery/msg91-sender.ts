@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module'
-import type { Sender } from './sender.ts'
+import type { Sender } from '@otp-suite/delivery'
+import type { OtpMessage } from './index.ts'
 
 const require = createRequire(import.meta.url)
 type Msg91Client = {
@@ -16,7 +17,7 @@ const Msg91 = require('msg91-api') as new (authKey: string) => Msg91Client
  * SMS through MSG91's OTP API with our own code (MSG91 never generates or checks it):
  * the template carries the code in its `##OTP##` variable.
  */
-export function msg91Sender(options: { authKey: string; templateId: string }): Sender {
+export function msg91Sender(options: { authKey: string; templateId: string }): Sender<OtpMessage> {
   const client = new Msg91(options.authKey)
   return {
     send({ to, code, ttlSeconds }) {

@@ -8,14 +8,10 @@ export type OtpStats = Record<StatKind, { last24h: number; total: number }>
  * Housekeeping that any number of instances may run at once: each batch is taken with
  * SKIP LOCKED, so two runs share the work and nothing is deleted or counted twice.
  */
-export function createMaintenance(
-  prisma: PrismaClient,
-  options: { batchSize: number; failureWindowSeconds: number; ipWindowSeconds: number },
-) {
+export function createMaintenance(prisma: PrismaClient, options: { batchSize: number; clientWindowSeconds: number }) {
   const { batchSize } = options
-  // A row's history counts for a day of sends, and for failures made while its last code was live:
-  // past this long after its last expiry, no limit needs the row.
-  const idleAfterSeconds = Math.max(86_400, options.failureWindowSeconds)
+  // A row's history counts for a day of sends: past a day after its last expiry, no limit needs it.
+  const idleAfterSeconds = 86_400
 
   // Both steps that end a code count it as expired when it was never used.
   const countExpired = (ended: Prisma.Sql) => Prisma.sql`
@@ -53,7 +49,12 @@ export function createMaintenance(
     idleClientIps: () => prisma.$executeRaw`
       DELETE FROM otp_client_ips WHERE ip IN (
         SELECT ip FROM otp_client_ips
-        WHERE updated_at < now() - make_interval(secs => ${options.ipWindowSeconds}) LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)`,
+        WHERE updated_at < now() - make_interval(secs => ${options.clientWindowSeconds}) LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)`,
+    // A handful of rows an hour (one per country with a budget); the current hour is all that counts.
+    pastCountryHours: async () => {
+      const { count } = await prisma.otpCountrySend.deleteMany({ where: { hourStart: { lt: new Date(Date.now() - 3_600_000) } } })
+      return count
+    },
     // Minutes only matter for "last 24 hours"; after two days they are folded into one row per day.
     foldOldMinutes: async () => {
       const [{ handled }] = await prisma.$queryRaw<[{ handled: number }]>`
@@ -75,7 +76,7 @@ export function createMaintenance(
   return {
     /** Runs every step until its backlog is gone; returns how many rows each step handled. */
     async cleanUp(): Promise<Record<keyof typeof steps, number>> {
-      const handled = { expiredCodes: 0, idleRows: 0, idleClientIps: 0, foldOldMinutes: 0 }
+      const handled = { expiredCodes: 0, idleRows: 0, idleClientIps: 0, pastCountryHours: 0, foldOldMinutes: 0 }
       for (const name of Object.keys(steps) as (keyof typeof steps)[]) {
         let rows: number
         do {
@@ -87,12 +88,18 @@ export function createMaintenance(
     },
 
     async stats(): Promise<OtpStats> {
-      const rows = await prisma.$queryRaw<{ kind: StatKind; last24h: number; total: number }[]>`
-        SELECT kind, coalesce(sum(count) FILTER (WHERE bucket > now() - interval '24 hours'), 0)::float8 AS last24h,
-               sum(count)::float8 AS total
-        FROM otp_stats GROUP BY kind`
+      const since = new Date(Date.now() - 86_400_000)
+      const [totals, recent] = await Promise.all([
+        prisma.otpStat.groupBy({ by: ['kind'], _sum: { count: true } }),
+        prisma.otpStat.groupBy({ by: ['kind'], _sum: { count: true }, where: { bucket: { gt: since } } }),
+      ])
       const stats = Object.fromEntries(statKinds.map((kind) => [kind, { last24h: 0, total: 0 }])) as OtpStats
-      for (const { kind, last24h, total } of rows) if (kind in stats) stats[kind] = { last24h, total }
+      for (const [field, rows] of [
+        ['total', totals],
+        ['last24h', recent],
+      ] as const) {
+        for (const row of rows) if (row.kind in stats) stats[row.kind as StatKind][field] = Number(row._sum.count ?? 0)
+      }
       return stats
     },
   }

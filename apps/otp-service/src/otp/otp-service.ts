@@ -1,18 +1,22 @@
+import { normalizeDestination, type PhonePolicy, parseAllowedCountries, parsePhoneTypes, readPhone } from '@otp-suite/destination'
 import type { TokenService } from '@otp-suite/jwt'
 import { withDetails } from '@otp-suite/service-kit'
 import type { FastifyBaseLogger } from 'fastify'
 import type { OtpServiceConfig } from '../config.ts'
 import type { Senders } from '../delivery/index.ts'
 import { errors } from '../errors.ts'
-import { generateCode, hashCode, type OtpKey, parseTestCodes, type UserType } from './codes.ts'
-import { type Channel, normalizeDestination, type PhonePolicy, parseAllowedCountries } from './destination.ts'
+import { generateCode, hashCode, type OtpKey } from './codes.ts'
+import { parseCountryBudgets } from './country-budgets.ts'
 import type { OtpMetrics } from './metrics.ts'
 import type { StatsRecorder } from './stats-recorder.ts'
 import type { OtpStore } from './store.ts'
+import { loadTestCodes } from './test-codes.ts'
 
-const statOf = { verified: 'verified', invalid: 'failed', locked: 'locked', expired: 'expired' } as const
+const statOf = { verified: 'verified', invalid: 'failed', locked: 'locked', client_locked: 'locked', expired: 'expired' } as const
 
-export type OtpRequest = { channel: Channel; to: string; purpose: string; userType: UserType }
+export type OtpRequest = Omit<OtpKey, 'destination'> & { to: string }
+/** Who is asking: the limit key of the client's address, and the request's logger. */
+export type Caller = { clientIp: string | null; log: FastifyBaseLogger }
 
 type Dependencies = {
   config: OtpServiceConfig
@@ -25,18 +29,21 @@ type Dependencies = {
 }
 
 export function createOtpService({ config, store, senders, tokens, metrics, stats, log }: Dependencies) {
+  const setting = <T>(name: 'OTP_SMS_BLOCKED_TYPES' | 'OTP_SMS_COUNTRY_HOURLY_BUDGETS', parse: (value: string) => T): T => {
+    try {
+      return parse(config[name])
+    } catch (error) {
+      throw new Error(`Invalid configuration: ${name}: ${(error as Error).message}`)
+    }
+  }
   const phonePolicy: PhonePolicy = {
     defaultRegion: config.OTP_DEFAULT_REGION,
     validation: config.OTP_PHONE_VALIDATION,
     allowedCountries: parseAllowedCountries(config.OTP_SMS_ALLOWED_COUNTRIES),
+    blockedTypes: setting('OTP_SMS_BLOCKED_TYPES', parsePhoneTypes),
   }
-  const normalizeAny = (to: string) =>
-    normalizeDestination(to.includes('@') ? 'email' : 'sms', to, { ...phonePolicy, allowedCountries: new Set() })
-  const testCodes = parseTestCodes(config.OTP_TEST_CODES, normalizeAny)
-  for (const code of testCodes.values()) {
-    if (code.length !== config.OTP_LENGTH)
-      throw new Error(`Invalid configuration: OTP_TEST_CODES codes must have ${config.OTP_LENGTH} digits`)
-  }
+  const countryBudget = setting('OTP_SMS_COUNTRY_HOURLY_BUDGETS', parseCountryBudgets)
+  const testCodes = loadTestCodes(config, phonePolicy, log)
 
   const keyOf = (request: OtpRequest): OtpKey => ({
     channel: request.channel,
@@ -45,22 +52,39 @@ export function createOtpService({ config, store, senders, tokens, metrics, stat
     userType: request.userType,
   })
 
-  async function deliver(key: OtpKey, code: string) {
+  /** The country an SMS counts against, when its country has a budget. */
+  function budgetOf(key: OtpKey): { callingCode: string | null; countryBudget: number | null } {
+    if (key.channel !== 'sms' || countryBudget.size === 0) return { callingCode: null, countryBudget: null }
+    const { countryCallingCode } = readPhone(key.destination, phonePolicy)
+    return { callingCode: countryCallingCode, countryBudget: countryBudget.get(countryCallingCode) ?? countryBudget.get('*') ?? null }
+  }
+
+  async function deliver(key: OtpKey, code: string, caller: Caller) {
+    const minutes = Math.ceil(config.OTP_TTL_SECONDS / 60)
     try {
-      await senders[key.channel].send({ ...key, to: key.destination, code, ttlSeconds: config.OTP_TTL_SECONDS })
+      await senders[key.channel].send({
+        channel: key.channel,
+        to: key.destination,
+        subject: config.OTP_EMAIL_SUBJECT,
+        text: `Your verification code is ${code}. It expires in ${minutes} minutes. If you did not ask for it, ignore this message.`,
+        record: { purpose: key.purpose, code },
+        code,
+        ttlSeconds: config.OTP_TTL_SECONDS,
+      })
     } catch (error) {
-      log.warn({ err: error, channel: key.channel }, 'OTP delivery failed')
+      caller.log.warn({ err: error, channel: key.channel }, 'OTP delivery failed')
       throw new errors.DELIVERY_FAILED()
     }
   }
 
   return {
-    async send(request: OtpRequest, options: { resend: boolean; clientIp: string | null }) {
+    async send(request: OtpRequest, options: { resend: boolean } & Caller) {
       const key = keyOf(request)
       const testCode = testCodes.get(key.destination)
       const code = testCode ?? generateCode(config.OTP_LENGTH)
       const issue = {
         ...key,
+        ...budgetOf(key),
         codeHash: hashCode(config.OTP_PEPPER, key, code),
         requirePending: options.resend,
         limited: testCode === undefined,
@@ -77,9 +101,11 @@ export function createOtpService({ config, store, senders, tokens, metrics, stat
           throw withDetails(new errors.OTP_SEND_LIMIT('Too many codes sent to this destination'), { retryAfter: result.retryAfter })
         case 'ip_limit':
           throw withDetails(new errors.OTP_SEND_LIMIT('Too many codes requested from this address'), { retryAfter: result.retryAfter })
+        case 'country_limit':
+          throw withDetails(new errors.OTP_SEND_LIMIT('Too many codes sent to this country this hour'), { retryAfter: result.retryAfter })
       }
       if (testCode === undefined) {
-        await deliver(key, code).catch(async (error) => {
+        await deliver(key, code, options).catch(async (error) => {
           metrics.sends.inc({ channel: key.channel, result: 'delivery_failed' })
           await store.release(issue, result.issuedAt)
           throw error
@@ -90,9 +116,9 @@ export function createOtpService({ config, store, senders, tokens, metrics, stat
       return { success: true as const, expiresIn: config.OTP_TTL_SECONDS, resendAfter: config.OTP_RESEND_COOLDOWN_SECONDS }
     },
 
-    async verify(request: OtpRequest & { code: string }) {
+    async verify(request: OtpRequest & { code: string }, caller: Caller) {
       const key = keyOf(request)
-      const result = await store.verify(key, hashCode(config.OTP_PEPPER, key, request.code))
+      const result = await store.verify({ ...key, codeHash: hashCode(config.OTP_PEPPER, key, request.code), clientIp: caller.clientIp })
       metrics.verifies.inc({ channel: key.channel, result: result.outcome })
       if (result.outcome !== 'missing') stats.record(statOf[result.outcome], key.channel)
       switch (result.outcome) {
@@ -102,6 +128,7 @@ export function createOtpService({ config, store, senders, tokens, metrics, stat
         case 'invalid':
           throw withDetails(new errors.OTP_INVALID(), { attemptsLeft: result.attemptsLeft })
         case 'locked':
+        case 'client_locked':
           throw withDetails(new errors.OTP_TOO_MANY_ATTEMPTS(), { retryAfter: result.retryAfter })
       }
       const proof = tokens.sign(

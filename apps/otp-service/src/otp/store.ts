@@ -1,3 +1,4 @@
+import { errors as kitErrors } from '@otp-suite/service-kit'
 import DataLoader from 'dataloader'
 import type pg from 'pg'
 import type { OtpKey } from './codes.ts'
@@ -12,49 +13,104 @@ export type OtpLimits = {
   dailyMax: number
   ipWindowSeconds: number
   ipMax: number
-  failureWindowSeconds: number
-  failureMax: number
+  ipFailureWindowSeconds: number
+  ipFailureMax: number
 }
 
 export type IssueRequest = OtpKey & {
   codeHash: Buffer
   /** Resend: only when a live code is pending. */
   requirePending: boolean
-  /** False for test destinations, which are exempt from send limits. */
+  /** False for test destinations, which are exempt from the per-destination limits (not the per-address ones). */
   limited: boolean
+  /** The limit key of the client: an IPv4 address or an IPv6 /64. */
   clientIp: string | null
+  /** For SMS with a country budget: the calling code and its sends per hour. */
+  callingCode: string | null
+  countryBudget: number | null
 }
 
 export type IssueResult =
   /** `issuedAt` is the database's own timestamp, kept exact (as text) for `release`. */
-  { outcome: 'issued'; issuedAt: string } | { outcome: 'not_found' } | { outcome: 'cooldown' | 'limit' | 'ip_limit'; retryAfter: number }
+  | { outcome: 'issued'; issuedAt: string }
+  | { outcome: 'not_found' }
+  | { outcome: 'cooldown' | 'limit' | 'ip_limit' | 'country_limit'; retryAfter: number }
+
+export type VerifyRequest = OtpKey & { codeHash: Buffer; clientIp: string | null }
 
 export type VerifyResult =
   /** `missing`: never sent, already used or withdrawn; `expired`: found past its time, and now withdrawn. */
-  { outcome: 'verified' | 'expired' | 'missing' } | { outcome: 'invalid'; attemptsLeft: number } | { outcome: 'locked'; retryAfter: number }
+  | { outcome: 'verified' | 'expired' | 'missing' }
+  | { outcome: 'invalid'; attemptsLeft: number }
+  /** `locked`: this code took its last wrong guess; `client_locked`: this client address did. */
+  | { outcome: 'locked' | 'client_locked'; retryAfter: number }
 
-// Named statements, prepared once per pooled connection. Each takes a batch: the requests that
-// arrive together share one round trip, one transaction and one commit.
-const issueSql =
-  'SELECT outcome, retry_after, issued_at::text FROM otp_issue($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)'
-const releaseSql = 'SELECT otp_release($1, $2, $3, $4, $5, $6, $7)'
-const verifySql = 'SELECT * FROM otp_verify($1, $2, $3, $4, $5, $6, $7, $8)'
+// Named statements, prepared once per pooled connection, with parameters by name. Each takes a
+// batch: the requests that arrive together share one round trip, one transaction and one commit.
+const call = (fn: string, params: string[]) => `SELECT * FROM ${fn}(${params.map((name, i) => `${name} => $${i + 1}`).join(', ')})`
+const issueParams = [
+  ...['p_channel', 'p_destination', 'p_purpose', 'p_user_type', 'p_code_hash', 'p_require_pending', 'p_limited'],
+  ...['p_client_ip', 'p_calling_code', 'p_country_budget', 'p_ttl_seconds', 'p_max_attempts', 'p_cooldown_seconds'],
+  ...['p_window_seconds', 'p_window_max', 'p_daily_max', 'p_ip_window_seconds', 'p_ip_max'],
+]
+const issueSql = call('otp_issue', issueParams).replace('SELECT *', 'SELECT outcome, retry_after, issued_at::text')
+const verifyParams = [
+  ...['p_channel', 'p_destination', 'p_purpose', 'p_user_type', 'p_code_hash', 'p_client_ip'],
+  ...['p_cooldown_seconds', 'p_ip_failure_window_seconds', 'p_ip_failure_max'],
+]
+const verifySql = call('otp_verify', verifyParams)
+const releaseParams = [
+  ...['p_channel', 'p_destination', 'p_purpose', 'p_user_type', 'p_code_hash'],
+  ...['p_client_ip', 'p_calling_code', 'p_country_counted', 'p_issued_at'],
+]
+const releaseSql = call('otp_release', releaseParams)
+
+export type BatchOptions = {
+  maxBatch: number
+  /** Batches of each kind (sends, verifies) out at once per instance. */
+  concurrency: number
+  /** Told the size of every batch sent (a Prometheus histogram). */
+  batchSizes: { observe(labels: { statement: 'issue' | 'verify' }, size: number): void }
+  /** True for an error that means the database is out of reach (then the whole batch shares it). */
+  isUnavailable: (error: unknown) => boolean
+}
+
+// SQLSTATE class 22, "data exception": a value the database refuses to take (a NUL byte, a string
+// too long). Validation keeps such input out; this is the last line, and it answers a 400.
+const ownError = (error: unknown): Error =>
+  /^22/.test(String((error as { code?: unknown }).code))
+    ? new kitErrors.VALIDATION_ERROR('A field holds a value that cannot be stored')
+    : (error as Error)
 
 /**
  * Gathers calls into batches. A batch leaves once the event loop has handled the current round of
  * I/O and fewer than `concurrency` batches of its kind are out, taking every call that arrived
- * meanwhile: an idle service sends a batch of one at once, a busy one fewer, larger batches.
+ * meanwhile: an idle service sends a batch of one at once, a busy one fewer, larger batches. A batch
+ * the database refuses for another reason than being out of reach is rolled back whole, and each of
+ * its requests runs again alone, so one bad request fails alone.
  */
-function batched<I, O>(run: (items: readonly I[]) => Promise<O[]>, { maxBatch, concurrency }: Omit<BatchOptions, 'batchSizes'>) {
+function batched<I, O>(
+  run: (items: readonly I[]) => Promise<O[]>,
+  { maxBatch, concurrency, isUnavailable }: Omit<BatchOptions, 'batchSizes'>,
+) {
   let out = 0
   const waiting: (() => void)[] = []
   const send = (dispatch: () => void) => {
     out++
     setImmediate(dispatch)
   }
+  // DataLoader rejects a request whose result is an Error: each request of a failed batch gets its own.
+  const runIsolated = async (items: readonly I[]): Promise<(O | Error)[]> => {
+    try {
+      return await run(items)
+    } catch (error) {
+      if (items.length === 1 || isUnavailable(error)) throw ownError(error)
+      return Promise.all(items.map((item) => run([item]).then(([result]) => result as O, ownError)))
+    }
+  }
   const loader = new DataLoader(
     (items: readonly I[]) =>
-      run(items).finally(() => {
+      runIsolated(items).finally(() => {
         out--
         const next = waiting.shift()
         if (next) send(next)
@@ -64,18 +120,9 @@ function batched<I, O>(run: (items: readonly I[]) => Promise<O[]>, { maxBatch, c
   return (item: I) => loader.load(item)
 }
 
-export type BatchOptions = {
-  maxBatch: number
-  /** Batches of each kind (sends, verifies) out at once per instance. */
-  concurrency: number
-  /** Told the size of every batch sent (a Prometheus histogram). */
-  batchSizes: { observe(labels: { statement: 'issue' | 'verify' }, size: number): void }
-}
-
-type HashedKey = OtpKey & { codeHash: Buffer }
 const column = <I, K extends keyof I>(items: readonly I[], key: K) => items.map((item) => item[key])
 /** The columns both batch functions start with, in their order. */
-const keyColumns = (requests: readonly HashedKey[]) =>
+const keyColumns = (requests: readonly (OtpKey & { codeHash: Buffer })[]) =>
   (['channel', 'destination', 'purpose', 'userType', 'codeHash'] as const).map((key) => column(requests, key))
 
 export function createOtpStore(pool: Pick<pg.Pool, 'query'>, limits: OtpLimits, { batchSizes, ...batching }: BatchOptions) {
@@ -86,9 +133,7 @@ export function createOtpStore(pool: Pick<pg.Pool, 'query'>, limits: OtpLimits, 
       text: issueSql,
       values: [
         ...keyColumns(requests),
-        column(requests, 'requirePending'),
-        column(requests, 'limited'),
-        column(requests, 'clientIp'),
+        ...(['requirePending', 'limited', 'clientIp', 'callingCode', 'countryBudget'] as const).map((key) => column(requests, key)),
         limits.ttlSeconds,
         limits.maxAttempts,
         limits.cooldownSeconds,
@@ -106,16 +151,22 @@ export function createOtpStore(pool: Pick<pg.Pool, 'query'>, limits: OtpLimits, 
     })
   }, batching)
 
-  const verify = batched(async (requests: readonly HashedKey[]) => {
+  const verify = batched(async (requests: readonly VerifyRequest[]) => {
     batchSizes.observe({ statement: 'verify' }, requests.length)
     const { rows } = await pool.query({
       name: 'otp_verify',
       text: verifySql,
-      values: [...keyColumns(requests), limits.failureWindowSeconds, limits.failureMax, limits.cooldownSeconds],
+      values: [
+        ...keyColumns(requests),
+        column(requests, 'clientIp'),
+        limits.cooldownSeconds,
+        limits.ipFailureWindowSeconds,
+        limits.ipFailureMax,
+      ],
     })
     return rows.map((row): VerifyResult => {
       if (row.outcome === 'invalid') return { outcome: 'invalid', attemptsLeft: row.attempts_left }
-      if (row.outcome === 'locked') return { outcome: 'locked', retryAfter: row.retry_after }
+      if (row.outcome === 'locked' || row.outcome === 'client_locked') return { outcome: row.outcome, retryAfter: row.retry_after }
       return { outcome: row.outcome }
     })
   }, batching)
@@ -123,16 +174,17 @@ export function createOtpStore(pool: Pick<pg.Pool, 'query'>, limits: OtpLimits, 
   return {
     issue,
 
-    /** Undoes an issue whose delivery failed: the code is gone and the send does not count. */
+    /** Undoes an issue whose delivery failed: the code is gone and exactly this send no longer counts. */
     async release(request: IssueRequest, issuedAt: string): Promise<void> {
+      const { channel, destination, purpose, userType, codeHash, clientIp, callingCode, countryBudget } = request
       await pool.query({
         name: 'otp_release',
         text: releaseSql,
-        values: [request.channel, request.destination, request.purpose, request.userType, request.codeHash, request.clientIp, issuedAt],
+        values: [channel, destination, purpose, userType, codeHash, clientIp, callingCode, countryBudget !== null, issuedAt],
       })
     },
 
-    verify: (key: OtpKey, codeHash: Buffer) => verify({ ...key, codeHash }),
+    verify,
   }
 }
 

@@ -1,9 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { clientAddress } from '@otp-suite/service-kit'
+import type { FastifyRequest } from 'fastify'
 import type { OtpService } from '../otp/otp-service.ts'
 import { ErrorReply, SendBody, SendReply, VerifyReply, verifyBody } from '../schemas.ts'
 
 const errorReplies = { 400: ErrorReply, 404: ErrorReply, 410: ErrorReply, 429: ErrorReply, 502: ErrorReply, 503: ErrorReply }
+const callerOf = (request: FastifyRequest) => ({ clientIp: clientAddress(request), log: request.log })
 
 export const otpRoutes: FastifyPluginAsyncTypebox<{ otp: OtpService; codeLength: number }> = async (app, { otp, codeLength }) => {
   const sends = [
@@ -15,7 +17,7 @@ export const otpRoutes: FastifyPluginAsyncTypebox<{ otp: OtpService; codeLength:
       path,
       { schema: { tags: ['otp'], summary, body: SendBody, response: { 202: SendReply, ...errorReplies } } },
       async (request, reply) => {
-        const result = await otp.send({ userType: 'live', ...request.body }, { resend, clientIp: clientAddress(request) })
+        const result = await otp.send({ userType: 'live', ...request.body }, { resend, ...callerOf(request) })
         return reply.code(202).send(result)
       },
     )
@@ -31,6 +33,6 @@ export const otpRoutes: FastifyPluginAsyncTypebox<{ otp: OtpService; codeLength:
         response: { 200: VerifyReply, ...errorReplies },
       },
     },
-    async (request) => otp.verify({ userType: 'live', ...request.body }),
+    async (request) => otp.verify({ userType: 'live', ...request.body }, callerOf(request)),
   )
 }
