@@ -121,5 +121,9 @@ t.test('bad input wrote nothing', async (t) => {
     [valid.to],
     'only the one valid send left a row',
   )
-  t.same(await database.query('SELECT ip FROM otp_client_ips WHERE cardinality(failed_at) > 0'), [], 'no guess was counted for input that never reached a code')
+  t.same(
+    await database.query('SELECT ip FROM otp_client_ips WHERE cardinality(failed_at) > 0'),
+    [],
+    'no guess was counted for input that never reached a code',
+  )
 })
