@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import t from 'tap'
-import { testDatabase, testEnv } from './helpers.ts'
+import t, { type Test } from 'tap'
+import { type OtpEnv, testDatabase, testEnv } from './helpers.ts'
 
 const database = await testDatabase(t)
 
-t.test('the server listens, answers, and shuts down cleanly on SIGTERM', async (t) => {
-  const env = await testEnv(database.url, { PORT: '0', LOG_LEVEL: 'info' })
+/** The real server process, as `pnpm start` runs it (from source), with its log lines kept. */
+async function startServer(t: Test, env: OtpEnv) {
   const server = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: new URL('..', import.meta.url).pathname,
     env: { ...process.env, ...env },
@@ -24,15 +24,63 @@ t.test('the server listens, answers, and shuts down cleanly on SIGTERM', async (
       if (listening?.[1]) resolve(listening[1])
     })
   })
+  return {
+    address,
+    output: () => output,
+    /** SIGTERM; resolves with the exit code. */
+    async stop() {
+      server.kill('SIGTERM')
+      const [code] = await once(server, 'exit')
+      return code as number
+    },
+  }
+}
 
-  const ready = await fetch(`${address}/health/ready`)
+t.test('the server listens, answers, and shuts down cleanly on SIGTERM', async (t) => {
+  const server = await startServer(t, await testEnv(database.url, { PORT: '0', LOG_LEVEL: 'info' }))
+  const ready = await fetch(`${server.address}/health/ready`)
   t.equal(ready.status, 200)
   t.ok(ready.headers.get('x-request-id'))
 
   const started = Date.now()
-  server.kill('SIGTERM')
-  const [code] = await once(server, 'exit')
-  t.equal(code, 0, 'exits with success')
+  t.equal(await server.stop(), 0, 'exits with success')
   t.ok(Date.now() - started < 5000, 'promptly')
-  t.match(output, /"signal":"SIGTERM".*"msg":"closing"/, 'says why it closes')
+  t.match(server.output(), /"signal":"SIGTERM".*"msg":"closing"/, 'says why it closes')
+})
+
+t.test('in production: test codes announced by their number only; a failed delivery logged with its request id', async (t) => {
+  const env = await testEnv(database.url, {
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    NODE_ENV: 'production',
+    OTP_ALLOW_DEV_DELIVERY: 'true',
+    JWT_SECRET: 'Zq3vN8xK2mR7pL4wT9yB6cH1dF5gJ0sA',
+    OTP_PEPPER: 'Hk7Wm2Qx9Rt4Vy1Nb6Pz3Lc8Fs5Dg0Ja',
+    OTP_TEST_CODES: '+15550000001:123456,review@example.com:654321',
+    OTP_ALLOW_TEST_CODES: 'true',
+    EMAIL_PROVIDER: 'smtp',
+    SMTP_URL: 'smtp://127.0.0.1:1',
+  })
+  const server = await startServer(t, env)
+  const failed = await fetch(`${server.address}/api/v1/otp/send`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-request-id': 'delivery-check-1' },
+    body: JSON.stringify({ channel: 'email', to: 'someone@example.com', purpose: 'login' }),
+  })
+  t.equal(failed.status, 502)
+  await server.stop()
+  const lines = server
+    .output()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line))
+  t.match(
+    lines.find((line) => /test codes/.test(line.msg)),
+    { level: 40, testDestinations: 2 },
+  )
+  t.notMatch(server.output(), /123456|654321/, 'no test code is ever logged')
+  t.match(
+    lines.find((line) => line.msg === 'OTP delivery failed'),
+    { requestId: 'delivery-check-1', channel: 'email' },
+  )
 })
