@@ -31,6 +31,9 @@ const targets = [
       OTP_SEND_WINDOW_MAX: '1000000',
       OTP_SEND_DAILY_MAX: '1000000',
       OTP_IP_MAX: '1000000',
+      OTP_VERIFY_IP_MAX: '1000000',
+      // The load generator stands in for the gateway and tells each cycle's client address.
+      TRUSTED_PROXIES: '127.0.0.1',
       OTP_CLEANUP_INTERVAL_SECONDS: '0',
       DATABASE_POOL_MAX: process.env.BENCH_POOL_MAX ?? '10',
     },
