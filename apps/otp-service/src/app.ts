@@ -34,6 +34,7 @@ async function otpServiceApp(app: FastifyInstance, { config }: { config: OtpServ
     version,
     description: 'Issues, delivers and verifies one-time passwords',
     checks: { database: database.ping },
+    isUnavailable: isDatabaseUnavailable,
   })
   const tokens = createTokenService({
     secret: config.JWT_SECRET,

@@ -1,5 +1,4 @@
 import { STATUS_CODES } from 'node:http'
-import { isDatabaseUnavailable } from '@otp-suite/db'
 import type { FastifyError, FastifyInstance } from 'fastify'
 import { type ErrorDetails, errors } from './errors.ts'
 
@@ -13,22 +12,25 @@ const fastifyErrorCodes: Record<string, () => FastifyError> = {
 
 type ServiceError = FastifyError & { details?: ErrorDetails }
 
+/** True when an error means a dependency (the database) is down: the reply is then a 503. */
+export type IsUnavailable = (error: unknown) => boolean
+
 /** Turns anything thrown into the documented error shape; 5xx never carry internals to the client. */
-function toPublicError(error: ServiceError): ServiceError {
+function toPublicError(error: ServiceError, isUnavailable: IsUnavailable): ServiceError {
   if (error.validation) return new errors.VALIDATION_ERROR(error.message)
   const mapped = error.code ? fastifyErrorCodes[error.code] : undefined
   if (mapped) return mapped()
   if (error.statusCode && error.statusCode < 500 && error.statusCode >= 400) {
     return error.code ? error : Object.assign(new errors.INVALID_BODY(), { statusCode: error.statusCode })
   }
-  if (isDatabaseUnavailable(error)) return new errors.SERVICE_UNAVAILABLE()
+  if (isUnavailable(error)) return new errors.SERVICE_UNAVAILABLE()
   if (error.statusCode === 502 || error.statusCode === 503) return error
   return new errors.INTERNAL_ERROR()
 }
 
-export function installErrorHandling(app: FastifyInstance) {
+export function installErrorHandling(app: FastifyInstance, isUnavailable: IsUnavailable) {
   app.setErrorHandler<ServiceError>((error, request, reply) => {
-    const publicError = toPublicError(error)
+    const publicError = toPublicError(error, isUnavailable)
     const statusCode = publicError.statusCode ?? 500
     if (statusCode >= 500) request.log.error({ err: error }, 'request failed')
     else request.log.info({ code: publicError.code, statusCode }, publicError.message)

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import { installDocs } from './docs.ts'
-import { installErrorHandling } from './error-handler.ts'
+import { type IsUnavailable, installErrorHandling } from './error-handler.ts'
 import { type HealthChecks, installHealth } from './health.ts'
 import { installMetrics } from './metrics.ts'
 import { createValidatorCompiler } from './validation.ts'
@@ -11,6 +11,8 @@ export type ServiceKitOptions = {
   description?: string
   /** Readiness checks by name (`database` for a service that owns one). */
   checks?: HealthChecks
+  /** Recognises an error meaning a dependency is down (`isDatabaseUnavailable`): answered `503 SERVICE_UNAVAILABLE`. */
+  isUnavailable?: IsUnavailable
 }
 
 /** Everything a service shares with the others: errors, request ids, health, metrics, docs. */
@@ -19,7 +21,7 @@ export const serviceKit = fp<ServiceKitOptions>(
     app.setValidatorCompiler(createValidatorCompiler())
     // JSON in, JSON out: a text body is refused with 415 rather than validated as a string.
     app.removeContentTypeParser('text/plain')
-    installErrorHandling(app)
+    installErrorHandling(app, options.isUnavailable ?? (() => false))
     // Callback-style hooks: they run on every request, and cost no promise.
     app.addHook('onSend', (request, reply, payload, done) => {
       reply.header('x-request-id', request.id)

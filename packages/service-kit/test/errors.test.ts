@@ -3,8 +3,12 @@ import { Type } from 'typebox'
 import { errors, withDetails } from '../index.ts'
 import { buildApp } from './build-app.ts'
 
+// What pg throws when the database is down, and the check a service would pass for it.
+const connectionRefused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })
+const refused = (error: unknown) => (error as { code?: unknown }).code === 'ECONNREFUSED'
+
 t.test('errors take the documented shape, with a stable code', async (t) => {
-  const app = await buildApp(t)
+  const app = await buildApp(t, { isUnavailable: refused })
   app.post(
     '/things',
     { schema: { body: Type.Object({ name: Type.String({ maxLength: 10 }), count: Type.Integer() }, { additionalProperties: false }) } },
@@ -17,7 +21,7 @@ t.test('errors take the documented shape, with a stable code', async (t) => {
     throw new Error('secret internals: password=hunter2')
   })
   app.get('/db-down', async () => {
-    throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })
+    throw connectionRefused()
   })
 
   const missing = await app.inject({ method: 'POST', url: '/things', payload: { count: 1 } })
@@ -58,6 +62,15 @@ t.test('errors take the documented shape, with a stable code', async (t) => {
 
   const unknown = await app.inject({ method: 'GET', url: '/nowhere?x=1' })
   t.match(unknown.json(), { statusCode: 404, code: 'NOT_FOUND', message: /GET \/nowhere/ })
+})
+
+t.test('without an isUnavailable check an outage is just an internal error', async (t) => {
+  const app = await buildApp(t)
+  app.get('/db-down', async () => {
+    throw connectionRefused()
+  })
+  const down = await app.inject({ method: 'GET', url: '/db-down' })
+  t.match(down.json(), { statusCode: 500, code: 'INTERNAL_ERROR' })
 })
 
 t.test('every response carries x-request-id, taken from the request when it is safe', async (t) => {
