@@ -1,6 +1,6 @@
 export { clientAddress } from './lib/client-address.ts'
 export { baseConfigProperties, defineConfig, loadConfig } from './lib/config.ts'
-export { type ErrorDetails, errors, withDetails } from './lib/errors.ts'
+export { type ErrorDetails, ErrorReply, errors, withDetails } from './lib/errors.ts'
 export type { CheckResult, HealthChecks } from './lib/health.ts'
 export { createServer, listen, type ServerSettings } from './lib/server.ts'
 export { type ServiceKitOptions, serviceKit } from './lib/service-plugin.ts'

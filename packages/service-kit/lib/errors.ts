@@ -1,4 +1,5 @@
 import createError from '@fastify/error'
+import { Type } from 'typebox'
 
 /** Errors shared by every service; each service keeps its own catalog beside this one. */
 export const errors = {
@@ -17,3 +18,19 @@ export type ErrorDetails = Record<string, string | number | boolean>
 export function withDetails<E extends Error>(error: E, details: ErrorDetails): E & { details: ErrorDetails } {
   return Object.assign(error, { details })
 }
+
+/**
+ * What the error handler sends, as a response schema for every error status of a route. Other
+ * details a service attaches pass through, since the schema also serializes the reply.
+ */
+export const ErrorReply = Type.Object(
+  {
+    statusCode: Type.Integer(),
+    code: Type.String(),
+    error: Type.String(),
+    message: Type.String(),
+    attemptsLeft: Type.Optional(Type.Integer()),
+    retryAfter: Type.Optional(Type.Integer()),
+  },
+  { additionalProperties: true },
+)

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { Type } from 'typebox'
-import { errors, withDetails } from '../index.ts'
+import { ErrorReply, errors, withDetails } from '../index.ts'
 import { buildApp } from './build-app.ts'
 
 // What pg throws when the database is down, and the check a service would pass for it.
@@ -14,8 +14,8 @@ t.test('errors take the documented shape, with a stable code', async (t) => {
     { schema: { body: Type.Object({ name: Type.String({ maxLength: 10 }), count: Type.Integer() }, { additionalProperties: false }) } },
     async (request) => request.body,
   )
-  app.get('/limited', async () => {
-    throw withDetails(new errors.VALIDATION_ERROR('slow down'), { retryAfter: 7, attemptsLeft: 2 })
+  app.get('/limited', { schema: { response: { 400: ErrorReply } } }, async () => {
+    throw withDetails(new errors.VALIDATION_ERROR('slow down'), { retryAfter: 7, attemptsLeft: 2, window: 'hour' })
   })
   app.get('/boom', async () => {
     throw new Error('secret internals: password=hunter2')
@@ -50,7 +50,19 @@ t.test('errors take the documented shape, with a stable code', async (t) => {
 
   const limited = await app.inject({ method: 'GET', url: '/limited' })
   t.equal(limited.headers['retry-after'], '7')
-  t.match(limited.json(), { code: 'VALIDATION_ERROR', retryAfter: 7, attemptsLeft: 2 })
+  t.same(
+    limited.json(),
+    {
+      statusCode: 400,
+      code: 'VALIDATION_ERROR',
+      error: 'Bad Request',
+      message: 'slow down',
+      retryAfter: 7,
+      attemptsLeft: 2,
+      window: 'hour',
+    },
+    'the ErrorReply schema keeps every detail',
+  )
 
   const boom = await app.inject({ method: 'GET', url: '/boom' })
   t.same(boom.json(), { statusCode: 500, code: 'INTERNAL_ERROR', error: 'Internal Server Error', message: 'Internal Server Error' })
