@@ -2,6 +2,7 @@ import fp from 'fastify-plugin'
 import { installDocs } from './docs.ts'
 import { type IsUnavailable, installErrorHandling } from './error-handler.ts'
 import { type HealthChecks, installHealth } from './health.ts'
+import { installJobs } from './jobs.ts'
 import { installMetrics } from './metrics.ts'
 import { createValidatorCompiler } from './validation.ts'
 
@@ -15,7 +16,7 @@ export type ServiceKitOptions = {
   isUnavailable?: IsUnavailable
 }
 
-/** Everything a service shares with the others: errors, request ids, health, metrics, docs. */
+/** Everything a service shares with the others: errors, request ids, health, metrics, docs, jobs. */
 export const serviceKit = fp<ServiceKitOptions>(
   async (app, options) => {
     app.setValidatorCompiler(createValidatorCompiler())
@@ -30,6 +31,7 @@ export const serviceKit = fp<ServiceKitOptions>(
     await installDocs(app, options)
     installMetrics(app)
     installHealth(app, { service: options.service, version: options.version, checks: options.checks ?? {} })
+    installJobs(app)
   },
   { name: 'service-kit', fastify: '5.x' },
 )

@@ -1,0 +1,53 @@
+import type { FastifyInstance } from 'fastify'
+
+export type Job = {
+  /** Names the job in its log lines; one job per name and app. */
+  name: string
+  /** Seconds between runs; 0 (or less) never runs it. */
+  everySeconds: number
+  /** Resolving to something other than undefined (the counts handled, say) logs it at info. */
+  run(): Promise<unknown>
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /**
+     * Runs `job.run` every `job.everySeconds` seconds without keeping the process alive. Runs of
+     * one job never overlap (a run due while the last is still going is skipped); a failure is
+     * logged as a warning and the next run retries. Closing the app stops it and waits for a run
+     * in flight, before any onClose hook (the one closing the database, say) runs. Call it while
+     * the app is being registered.
+     */
+    scheduleJob(job: Job): void
+  }
+}
+
+export function installJobs(app: FastifyInstance) {
+  const names = new Set<string>()
+  app.decorate('scheduleJob', (job: Job) => {
+    if (names.has(job.name)) throw new Error(`A job named "${job.name}" is already scheduled`)
+    names.add(job.name)
+    if (job.everySeconds <= 0) return
+
+    const runOnce = async () => {
+      try {
+        const handled = await job.run()
+        if (handled !== undefined) app.log.info({ job: job.name, handled }, 'job done')
+      } catch (err) {
+        app.log.warn({ job: job.name, err }, 'job failed; the next run retries')
+      }
+    }
+    let running: Promise<void> | undefined
+    const timer = setInterval(() => {
+      running ??= runOnce().finally(() => {
+        running = undefined
+      })
+    }, job.everySeconds * 1000)
+    timer.unref()
+    // preClose, not onClose: every preClose hook ends before the first onClose hook starts.
+    app.addHook('preClose', async () => {
+      clearInterval(timer)
+      await running
+    })
+  })
+}
