@@ -11,8 +11,12 @@ export const baseConfigProperties = {
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
     { default: 'info' },
   ),
-  /** Hops of reverse proxies whose X-Forwarded-For is believed (the gateway is one). */
-  TRUST_PROXY_HOPS: Type.Integer({ minimum: 0, default: 1 }),
+  /**
+   * Comma-separated addresses or CIDR ranges of the reverse proxies (the gateway) whose
+   * X-Forwarded-For is believed; empty believes nobody, so a client reaching a service directly
+   * cannot choose its address.
+   */
+  TRUSTED_PROXIES: Type.String({ default: '' }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 256, default: 16_384 }),
 }
 

@@ -1,3 +1,4 @@
+import proxyAddr from '@fastify/proxy-addr'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import closeWithGrace from 'close-with-grace'
 import Fastify, { type FastifyInstance, LogController } from 'fastify'
@@ -5,8 +6,25 @@ import { requestIdFrom } from './request-id.ts'
 
 export type ServerSettings = {
   LOG_LEVEL: string
-  TRUST_PROXY_HOPS: number
+  TRUSTED_PROXIES: string
   BODY_LIMIT_BYTES: number
+}
+
+/**
+ * The proxies whose X-Forwarded-For is believed, compiled once by the same library Fastify would
+ * use; nobody when the list is empty.
+ */
+function trustedProxies(list: string): ReturnType<typeof proxyAddr.compile> | false {
+  const entries = list
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+  if (entries.length === 0) return false
+  try {
+    return proxyAddr.compile(entries)
+  } catch (error) {
+    throw new Error(`Invalid configuration: TRUSTED_PROXIES: ${(error as Error).message}`)
+  }
 }
 
 /** The Fastify instance every service runs in: the same in production and in tests. */
@@ -19,8 +37,7 @@ export function createServer(settings: ServerSettings) {
     requestIdHeader: false,
     genReqId: requestIdFrom,
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
-    // X-Forwarded-For is believed for this many proxy hops (the gateway is one), no further.
-    trustProxy: (_address: string, hop: number) => hop < settings.TRUST_PROXY_HOPS,
+    trustProxy: trustedProxies(settings.TRUSTED_PROXIES),
     bodyLimit: settings.BODY_LIMIT_BYTES,
     connectionTimeout: 10_000,
     requestTimeout: 15_000,

@@ -10,6 +10,7 @@ t.test('reads, coerces and defaults the environment', async (t) => {
   t.equal(config.HOST, '127.0.0.1')
   t.equal(config.NODE_ENV, 'development')
   t.equal(config.SECRET, 'long-enough')
+  t.equal(config.TRUSTED_PROXIES, '', 'no proxy is trusted unless named')
 })
 
 t.test('fails at boot naming the bad variable', async (t) => {
