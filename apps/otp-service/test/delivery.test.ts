@@ -1,6 +1,6 @@
 import type { ParsedUrlQuery } from 'node:querystring'
+import { startTestSmtpServer } from '@otp-suite/delivery/testing'
 import nock from 'nock'
-import { SMTPServer } from 'smtp-server'
 import t, { type Test } from 'tap'
 import { buildOtpService, post, testDatabase, testEnv } from './helpers.ts'
 
@@ -78,34 +78,9 @@ t.test('MSG91 unreachable: 502', async (t) => {
 })
 
 async function smtpServer(t: Test, options: { refuse?: boolean } = {}) {
-  const messages: { to: string[]; from: string; body: string }[] = []
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onRcptTo(address, _session, callback) {
-      callback(options.refuse ? Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }) : undefined)
-      void address
-    },
-    onData(stream, session, callback) {
-      let body = ''
-      stream.on('data', (chunk: Buffer) => {
-        body += chunk.toString()
-      })
-      stream.on('end', () => {
-        messages.push({
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
-          body,
-        })
-        callback()
-      })
-    },
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())))
-  const { port } = server.server.address() as { port: number }
-  return { url: `smtp://127.0.0.1:${port}`, messages }
+  const server = await startTestSmtpServer(options)
+  t.teardown(server.close)
+  return server
 }
 
 t.test('email through a real SMTP server', async (t) => {
@@ -139,7 +114,11 @@ t.test('SMTP refusing or down: 502', async (t) => {
 })
 
 t.test('development delivery is refused in production unless allowed', async (t) => {
-  const production = { NODE_ENV: 'production', OTP_PEPPER: 'p'.repeat(40), JWT_SECRET: 'j'.repeat(40) }
+  const production = {
+    NODE_ENV: 'production',
+    OTP_PEPPER: 'Hk7Wm2Qx9Rt4Vy1Nb6Pz3Lc8Fs5Dg0Ja',
+    JWT_SECRET: 'Zq3vN8xK2mR7pL4wT9yB6cH1dF5gJ0sA',
+  }
   await t.rejects(buildOtpService(t, await testEnv(database.url, production)), /OTP_ALLOW_DEV_DELIVERY/)
   await t.resolves(buildOtpService(t, await testEnv(database.url, { ...production, OTP_ALLOW_DEV_DELIVERY: 'true' })))
   await t.rejects(buildOtpService(t, await testEnv(database.url, { SMS_PROVIDER: 'msg91' })), /MSG91_AUTH_KEY/)
