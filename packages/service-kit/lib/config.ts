@@ -11,6 +11,8 @@ export const baseConfigProperties = {
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
     { default: 'info' },
   ),
+  /** `pretty` for people, `json` for machines; unset: pretty on a terminal outside production. */
+  LOG_FORMAT: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('pretty')])),
   /**
    * Comma-separated addresses or CIDR ranges of the reverse proxies (the gateway) whose
    * X-Forwarded-For is believed; empty believes nobody, so a client reaching a service directly

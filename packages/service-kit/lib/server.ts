@@ -2,10 +2,10 @@ import proxyAddr from '@fastify/proxy-addr'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import closeWithGrace from 'close-with-grace'
 import Fastify, { type FastifyInstance, LogController } from 'fastify'
+import { type LogSettings, loggerOptions } from './logger.ts'
 import { requestIdFrom } from './request-id.ts'
 
-export type ServerSettings = {
-  LOG_LEVEL: string
+export type ServerSettings = LogSettings & {
   TRUSTED_PROXIES: string
   BODY_LIMIT_BYTES: number
 }
@@ -30,10 +30,7 @@ function trustedProxies(list: string): ReturnType<typeof proxyAddr.compile> | fa
 /** The Fastify instance every service runs in: the same in production and in tests. */
 export function createServer(settings: ServerSettings) {
   return Fastify({
-    logger: {
-      level: settings.LOG_LEVEL,
-      redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-service-token"]'],
-    },
+    logger: loggerOptions(settings),
     requestIdHeader: false,
     genReqId: requestIdFrom,
     logController: new LogController({ requestIdLogLabel: 'requestId' }),

@@ -11,10 +11,12 @@ t.test('reads, coerces and defaults the environment', async (t) => {
   t.equal(config.NODE_ENV, 'development')
   t.equal(config.SECRET, 'long-enough')
   t.equal(config.TRUSTED_PROXIES, '', 'no proxy is trusted unless named')
+  t.equal(config.LOG_FORMAT, undefined, 'the log format follows the terminal unless chosen')
 })
 
 t.test('fails at boot naming the bad variable', async (t) => {
   t.throws(() => loadConfig(schema, {}), /Invalid configuration: .*SECRET/)
   t.throws(() => loadConfig(schema, { SECRET: 'long-enough', PORT: 'eighty' }), /Invalid configuration: .*PORT/)
   t.throws(() => loadConfig(schema, { SECRET: 'long-enough', NODE_ENV: 'staging' }), /NODE_ENV/)
+  t.throws(() => loadConfig(schema, { SECRET: 'long-enough', LOG_FORMAT: 'xml' }), /LOG_FORMAT/)
 })
