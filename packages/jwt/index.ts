@@ -1,7 +1,8 @@
 /**
  * The only code in the suite that signs or verifies tokens.
  *
- *   const tokens = tokenServiceFromEnv()
+ *   const Config = defineConfig({ ...jwtConfigProperties, ... })     // service-kit
+ *   const tokens = tokenServiceFromConfig(loadConfig(Config))
  *   const { token, expiresIn } = tokens.sign('access', { sub, role, userType, sid })
  *   await app.register(jwtPlugin, { tokens, isRevoked: (claims) => blacklist.has(claims.jti) })
  *   app.get('/me', { preHandler: app.requireToken('access') }, (req) => getClaims(req, 'access').sub)
@@ -17,12 +18,13 @@ export {
   type UserType,
   type VerifiedClaims,
 } from './lib/claims.ts'
+export { type JwtConfig, jwtConfigProperties, tokenServiceFromConfig } from './lib/config.ts'
 export { errors } from './lib/errors.ts'
 export { getClaims, jwtPlugin, type TokenPluginOptions } from './lib/plugin.ts'
+export { assertStrongSecret } from './lib/secrets.ts'
 export {
   createTokenService,
   type SignedToken,
   type TokenService,
   type TokenServiceOptions,
-  tokenServiceFromEnv,
 } from './lib/token-service.ts'

@@ -1,33 +1,6 @@
 import { createHash } from 'node:crypto'
 import { errors } from './errors.ts'
-
-/**
- * HS256 is only as strong as its key: 32 bytes matches the hash size and is what API.md asks of
- * JWT_SECRET in production. Outside production, 16 bytes still rules out the accidental
- * "test"/"abc" secrets that make a local setup silently insecure, while letting developers type
- * a memorable value.
- */
-const MIN_BYTES_PRODUCTION = 32
-const MIN_BYTES_DEVELOPMENT = 16
-
-/** Values copied from tutorials and .env examples; long enough to pass the length check alone. */
-const WEAK_EXACT = new Set(['secret', 'changeme', 'change-me', 'your-secret-key', 'jwt-secret', 'password'])
-const WEAK_PREFIXES = ['dev-secret', 'development-secret', 'test-secret', 'changeme', 'change-me', 'your-secret', 'secret']
-
-function isKnownWeak(secret: string) {
-  const lower = secret.trim().toLowerCase()
-  return WEAK_EXACT.has(lower) || WEAK_PREFIXES.some((prefix) => lower.startsWith(prefix))
-}
-
-function assertUsable(secret: string, name: string, production: boolean) {
-  const min = production ? MIN_BYTES_PRODUCTION : MIN_BYTES_DEVELOPMENT
-  if (Buffer.byteLength(secret, 'utf8') < min) {
-    throw new Error(`${name} must be at least ${min} bytes${production ? ' in production' : ''}`)
-  }
-  if (production && isKnownWeak(secret)) {
-    throw new Error(`${name} is a well-known default value; set a random secret in production`)
-  }
-}
+import { assertStrongSecret } from './secrets.ts'
 
 /**
  * Derived from the secret so rotation needs no extra configuration. The label keeps this hash
@@ -50,9 +23,9 @@ export interface KeyRing {
 }
 
 export function createKeyRing(secret: string, previousSecrets: string[], production: boolean): KeyRing {
-  assertUsable(secret, 'JWT_SECRET', production)
+  assertStrongSecret('JWT_SECRET', secret, { production })
   previousSecrets.forEach((previous, index) => {
-    assertUsable(previous, `JWT_PREVIOUS_SECRETS[${index}]`, production)
+    assertStrongSecret(`JWT_PREVIOUS_SECRETS[${index}]`, previous, { production })
   })
 
   const current = { kid: kidOf(secret), secret }

@@ -122,19 +122,3 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   rulesByService.set(service, rules)
   return service
 }
-
-/** Reads JWT_SECRET, JWT_PREVIOUS_SECRETS (comma-separated), JWT_ISSUER and NODE_ENV. */
-export function tokenServiceFromEnv(env: NodeJS.ProcessEnv = process.env): TokenService {
-  // Trimmed alike, so a secret keeps its kid when it moves from JWT_SECRET to the previous list.
-  const secret = env.JWT_SECRET?.trim()
-  if (!secret) throw new Error('JWT_SECRET is not set')
-  return createTokenService({
-    secret,
-    previousSecrets: (env.JWT_PREVIOUS_SECRETS ?? '')
-      .split(',')
-      .map((value) => value.trim())
-      .filter(Boolean),
-    issuer: env.JWT_ISSUER?.trim() || undefined,
-    production: env.NODE_ENV === 'production',
-  })
-}
