@@ -12,12 +12,13 @@ const MAX_ADDRESS_LENGTH = 45
  */
 function limitKey(value: string | undefined): string | null {
   if (value === undefined || value.length > MAX_ADDRESS_LENGTH) return null
-  if (ipaddr.IPv4.isValidFourPartDecimal(value)) return ipaddr.IPv4.parse(value).toString()
+  // Four plain decimal parts are already the one way to write that address.
+  if (ipaddr.IPv4.isValidFourPartDecimal(value)) return value
   if (!ipaddr.IPv6.isValid(value)) return null
   const address = ipaddr.IPv6.parse(value)
   if (address.zoneId !== undefined) return null
   if (address.isIPv4MappedAddress()) return address.toIPv4Address().toString()
-  return `${ipaddr.IPv6.networkAddressFromCIDR(`${address.toString()}/64`).toString()}/64`
+  return `${new ipaddr.IPv6(address.parts.slice(0, 4).concat([0, 0, 0, 0])).toString()}/64`
 }
 
 /**
