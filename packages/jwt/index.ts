@@ -9,13 +9,11 @@
  */
 export {
   AUDIENCES,
-  type Channel,
   DEFAULT_LIFETIMES,
   type Role,
   TOKEN_KINDS,
   type TokenClaims,
   type TokenKind,
-  type UserType,
   type VerifiedClaims,
 } from './lib/claims.ts'
 export { type JwtConfig, jwtConfigProperties, tokenServiceFromConfig } from './lib/config.ts'

@@ -42,8 +42,9 @@ const targets = [
   { name: 'no-op + validation', script: 'bench/noop-server.ts', env: {} },
 ]
 
-// Each target runs compiled, as in production: plain Node, no TypeScript loader.
-const buildDir = mkdtempSync(join(tmpdir(), 'otp-bench-build-'))
+// Each target runs compiled, as in production: plain Node, no TypeScript loader. The bundles sit in
+// the app's folder, where Node finds the packages they import.
+const buildDir = join(root, 'dist', 'bench')
 const compiled = (script: string) => join(buildDir, `${script.replaceAll('/', '-')}.js`)
 for (const target of targets) {
   execFileSync(process.execPath, [join(root, '../../scripts/build-app.mjs'), target.script, compiled(target.script)], {

@@ -1,8 +1,9 @@
 import { createDatabase, isDatabaseUnavailable } from '@otp-suite/db'
-import { createTokenService, jwtPlugin } from '@otp-suite/jwt'
+import { jwtPlugin, tokenServiceFromConfig } from '@otp-suite/jwt'
 import { serviceKit } from '@otp-suite/service-kit'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import packageJson from '../package.json' with { type: 'json' }
 import type { OtpServiceConfig } from './config.ts'
 import { createSenders } from './delivery/index.ts'
 import { PrismaClient } from './generated/prisma/client.ts'
@@ -13,8 +14,6 @@ import { createStatsRecorder } from './otp/stats-recorder.ts'
 import { createOtpStore } from './otp/store.ts'
 import { internalRoutes } from './routes/internal.ts'
 import { otpRoutes } from './routes/otp.ts'
-
-const version = '0.1.0'
 
 /** otp-service as a plugin: the server and the tests register exactly this. */
 async function otpServiceApp(app: FastifyInstance, { config }: { config: OtpServiceConfig }) {
@@ -31,17 +30,12 @@ async function otpServiceApp(app: FastifyInstance, { config }: { config: OtpServ
 
   await app.register(serviceKit, {
     service: 'otp-service',
-    version,
+    version: packageJson.version,
     description: 'Issues, delivers and verifies one-time passwords',
     checks: { database: database.ping },
     isUnavailable: isDatabaseUnavailable,
   })
-  const tokens = createTokenService({
-    secret: config.JWT_SECRET,
-    previousSecrets: config.JWT_PREVIOUS_SECRETS?.split(',').filter(Boolean),
-    issuer: config.JWT_ISSUER,
-    production: config.NODE_ENV === 'production',
-  })
+  const tokens = tokenServiceFromConfig(config)
   await app.register(jwtPlugin, { tokens })
 
   const metrics = createOtpMetrics(app.metricsRegistry)
@@ -76,29 +70,20 @@ async function otpServiceApp(app: FastifyInstance, { config }: { config: OtpServ
   await app.register(otpRoutes, { otp, codeLength: config.OTP_LENGTH })
   await app.register(internalRoutes, { maintenance, stats })
 
-  const jobs = [
-    repeat(config.OTP_STATS_FLUSH_SECONDS, () => stats.flush().catch(() => {})),
-    repeat(config.OTP_CLEANUP_INTERVAL_SECONDS, () =>
-      maintenance.cleanUp().then(
-        (handled) => app.log.info({ handled }, 'OTP cleanup done'),
-        (error) => app.log.warn({ err: error }, 'OTP cleanup failed; the next run retries'),
-      ),
-    ),
-  ]
+  app.scheduleJob({
+    name: 'otp-stats-flush',
+    everySeconds: config.OTP_STATS_FLUSH_SECONDS,
+    run: async () => {
+      await stats.flush()
+    },
+  })
+  app.scheduleJob({ name: 'otp-cleanup', everySeconds: config.OTP_CLEANUP_INTERVAL_SECONDS, run: maintenance.cleanUp })
+  // Jobs stop before these hooks run (preClose), so nothing uses the database once it is closed.
   app.addHook('onClose', async () => {
-    for (const stop of jobs) stop()
     await stats.flush().catch(() => {})
     await Promise.all(Object.values(senders).map((sender) => sender.close?.()))
     await database.close()
   })
-}
-
-/** Runs `task` every `seconds` (0: never) without keeping the process alive; returns the stop. */
-function repeat(seconds: number, task: () => Promise<unknown>): () => void {
-  if (seconds <= 0) return () => {}
-  const timer = setInterval(task, seconds * 1000)
-  timer.unref()
-  return () => clearInterval(timer)
 }
 
 export default fp(otpServiceApp, { name: 'otp-service', fastify: '5.x' })

@@ -1,4 +1,5 @@
 import { deliveryConfigProperties } from '@otp-suite/delivery'
+import { assertStrongSecret, jwtConfigProperties } from '@otp-suite/jwt'
 import { defineConfig, loadConfig } from '@otp-suite/service-kit'
 import { type Static, Type } from 'typebox'
 
@@ -16,9 +17,8 @@ export const OtpServiceConfig = defineConfig({
   /** Batches of sends (and of verifies) one instance has at the database at once; the next waits and grows. */
   DATABASE_BATCH_CONCURRENCY: count(1),
 
-  JWT_SECRET: Type.String({ minLength: 1 }),
-  JWT_PREVIOUS_SECRETS: Type.Optional(Type.String()),
-  JWT_ISSUER: Type.Optional(Type.String()),
+  ...jwtConfigProperties,
+  /** The key codes are hashed with: random, and not JWT_SECRET. */
   OTP_PEPPER: Type.String({ minLength: 16 }),
 
   OTP_LENGTH: Type.Integer({ minimum: 4, maximum: 10, default: 6 }),
@@ -62,8 +62,10 @@ export type OtpServiceConfig = Static<typeof OtpServiceConfig>
 
 export function loadOtpServiceConfig(env: NodeJS.ProcessEnv = process.env): OtpServiceConfig {
   const config = loadConfig(OtpServiceConfig, env)
-  if (config.NODE_ENV === 'production' && Buffer.byteLength(config.OTP_PEPPER) < 32) {
-    throw new Error('Invalid configuration: OTP_PEPPER must be at least 32 bytes in production')
+  try {
+    assertStrongSecret('OTP_PEPPER', config.OTP_PEPPER, { production: config.NODE_ENV === 'production' })
+  } catch (error) {
+    throw new Error(`Invalid configuration: ${(error as Error).message}`)
   }
   // One leaked key must not give away the other: a proof forger must not also read the codes.
   if (config.OTP_PEPPER.trim() === config.JWT_SECRET.trim()) {

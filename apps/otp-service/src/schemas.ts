@@ -29,18 +29,6 @@ export const VerifyReply = Type.Object({
   proofExpiresIn: Type.Integer(),
 })
 
-export const ErrorReply = Type.Object(
-  {
-    statusCode: Type.Integer(),
-    code: Type.String(),
-    error: Type.String(),
-    message: Type.String(),
-    attemptsLeft: Type.Optional(Type.Integer()),
-    retryAfter: Type.Optional(Type.Integer()),
-  },
-  { additionalProperties: true },
-)
-
 const StatSchema = Type.Object({ last24h: Type.Integer(), total: Type.Integer() })
 export const StatsReply = Type.Object({
   sent: StatSchema,

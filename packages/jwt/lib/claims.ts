@@ -1,8 +1,7 @@
+import { CHANNELS, PURPOSES, USER_TYPES } from '@otp-suite/destination'
 import { errors } from './errors.ts'
 
 const ROLES = ['user', 'admin'] as const
-const USER_TYPES = ['live', 'demo'] as const
-const CHANNELS = ['sms', 'email'] as const
 const text = 'string'
 
 /**
@@ -13,15 +12,13 @@ const text = 'string'
 const CLAIM_SHAPES = {
   access: { sub: text, role: ROLES, userType: USER_TYPES, sid: text },
   refresh: { sub: text, sid: text },
-  otp_proof: { sub: text, channel: CHANNELS, purpose: text, userType: USER_TYPES },
+  otp_proof: { sub: text, channel: CHANNELS, purpose: PURPOSES, userType: USER_TYPES },
   email_verify: { sub: text, email: text },
   service: { sub: text },
 } as const satisfies Record<string, Record<string, typeof text | readonly string[]>>
 
 export type TokenKind = keyof typeof CLAIM_SHAPES
 export type Role = (typeof ROLES)[number]
-export type UserType = (typeof USER_TYPES)[number]
-export type Channel = (typeof CHANNELS)[number]
 
 type Shape<K extends TokenKind> = (typeof CLAIM_SHAPES)[K]
 type FieldType<F> = F extends readonly (infer V)[] ? V : string

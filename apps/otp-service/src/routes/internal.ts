@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { ErrorReply } from '@otp-suite/service-kit'
 import type { Maintenance } from '../otp/maintenance.ts'
 import type { StatsRecorder } from '../otp/stats-recorder.ts'
-import { ErrorReply, StatsReply } from '../schemas.ts'
+import { StatsReply } from '../schemas.ts'
 
 /** Routes for the other services only; the gateway never exposes /internal. */
 export const internalRoutes: FastifyPluginAsyncTypebox<{ maintenance: Maintenance; stats: StatsRecorder }> = async (

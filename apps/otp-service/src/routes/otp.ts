@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { clientAddress } from '@otp-suite/service-kit'
+import { clientAddress, ErrorReply } from '@otp-suite/service-kit'
 import type { FastifyRequest } from 'fastify'
 import type { OtpService } from '../otp/otp-service.ts'
-import { ErrorReply, SendBody, SendReply, VerifyReply, verifyBody } from '../schemas.ts'
+import { SendBody, SendReply, VerifyReply, verifyBody } from '../schemas.ts'
 
 const errorReplies = { 400: ErrorReply, 404: ErrorReply, 410: ErrorReply, 429: ErrorReply, 502: ErrorReply, 503: ErrorReply }
 const callerOf = (request: FastifyRequest) => ({ clientIp: clientAddress(request), log: request.log })
