@@ -6,7 +6,9 @@ export type OtpStats = Record<StatKind, { last24h: number; total: number }>
 
 /**
  * Housekeeping that any number of instances may run at once: each batch is taken with
- * SKIP LOCKED, so two runs share the work and nothing is deleted or counted twice.
+ * SKIP LOCKED, so two runs share the work and nothing is deleted or counted twice. Prisma's model
+ * API has no LIMIT or SKIP LOCKED on updates and deletes, so those steps are SQL; the rest is
+ * model calls.
  */
 export function createMaintenance(prisma: PrismaClient, options: { batchSize: number; clientWindowSeconds: number }) {
   const { batchSize } = options
