@@ -57,7 +57,6 @@ async function otpServiceApp(app: FastifyInstance, { config }: { config: OtpServ
       maxBatch: config.DATABASE_BATCH_MAX,
       concurrency: config.DATABASE_BATCH_CONCURRENCY,
       batchSizes: metrics.batchSizes,
-      isUnavailable: isDatabaseUnavailable,
     },
   )
   const stats = createStatsRecorder(database.pool, app.log)

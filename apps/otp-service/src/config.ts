@@ -68,8 +68,9 @@ export function loadOtpServiceConfig(env: NodeJS.ProcessEnv = process.env): OtpS
     throw new Error(`Invalid configuration: ${(error as Error).message}`)
   }
   // One leaked key must not give away the other: a proof forger must not also read the codes.
-  if (config.OTP_PEPPER.trim() === config.JWT_SECRET.trim()) {
-    throw new Error('Invalid configuration: OTP_PEPPER must differ from JWT_SECRET')
+  const signingKeys = [config.JWT_SECRET, ...(config.JWT_PREVIOUS_SECRETS ?? '').split(',')].map((key) => key.trim())
+  if (signingKeys.includes(config.OTP_PEPPER.trim())) {
+    throw new Error('Invalid configuration: OTP_PEPPER must differ from JWT_SECRET and JWT_PREVIOUS_SECRETS')
   }
   return config
 }

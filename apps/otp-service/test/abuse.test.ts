@@ -8,6 +8,8 @@ const count = (statuses: number[], status: number) => statuses.filter((value) =>
 const wrongFor = (code: string) => (code === '999999' ? '888888' : '999999')
 
 t.test('a hostile request sent together with four good ones: 400 for it, 202 for each of them', async (t) => {
+  // Refused by validation before it reaches a batch; store-batches.test.ts sends such a value to
+  // the database itself, to check that the batch isolates it.
   const app = await buildOtpService(t, await testEnv(database.url))
   const good = [1, 2, 3, 4].map((i) => ({ channel: 'email', to: `batch-${i}@example.com`, purpose: 'login' }))
   const hostile = { channel: 'email', to: 'a\u0000b@example.com', purpose: 'login' }
@@ -64,6 +66,15 @@ t.test('a per-country hourly SMS budget holds across two instances', async (t) =
   t.match(refused?.body, { code: 'OTP_SEND_LIMIT', message: /country/ })
   t.ok(Number(refused?.body.retryAfter) <= 3600, 'it frees up at the next hour')
   t.equal((await post(0, 'send', { channel: 'sms', to: nextPhone(), purpose: 'login' })).status, 202, 'other countries are not affected')
+})
+
+t.test('"*" is one budget shared by every country not listed; a budget of 0 sends nothing', async (t) => {
+  const app = await buildOtpService(t, await testEnv(database.url, { OTP_SMS_COUNTRY_HOURLY_BUDGETS: '44:0,*:2' }))
+  const send = (to: string) => post(app, 'send', { channel: 'sms', to, purpose: 'login' })
+  t.equal((await send('+447911123499')).statusCode, 429, 'no SMS at all to a country with 0')
+  t.equal((await send('+4915112345678')).statusCode, 202)
+  t.equal((await send('+33612345678')).statusCode, 202)
+  t.equal((await send('+34612345678')).statusCode, 429, 'the third country shares the budget the first two used up')
 })
 
 t.test("a stranger's wrong guesses do not lock the owner out", async (t) => {
@@ -133,8 +144,15 @@ t.test('the client address comes only from a trusted proxy, and an IPv6 host cou
   )
 })
 
-t.test('test destinations keep the per-address limits', async (t) => {
-  const env = await testEnv(database.url, { OTP_TEST_CODES: '+15550000001:123456', OTP_IP_MAX: '2', TRUSTED_PROXIES: '127.0.0.1' })
+t.test('test destinations keep the per-address limits and the daily one, whatever the SMS policy', async (t) => {
+  const env = await testEnv(database.url, {
+    OTP_TEST_CODES: '+15550000001:123456,+15550000002:123456',
+    OTP_IP_MAX: '2',
+    OTP_SEND_DAILY_MAX: '3',
+    TRUSTED_PROXIES: '127.0.0.1',
+    OTP_SMS_ALLOWED_COUNTRIES: '44',
+    OTP_SMS_BLOCKED_TYPES: 'UNKNOWN,FIXED_LINE_OR_MOBILE',
+  })
   const app = await buildOtpService(t, env)
   const target = { channel: 'sms', to: '+15550000001', purpose: 'login' }
   const from = { 'x-forwarded-for': '203.0.113.123' }
@@ -142,6 +160,15 @@ t.test('test destinations keep the per-address limits', async (t) => {
   t.equal((await post(app, 'send', target, from)).statusCode, 202, 'no cooldown for a test destination')
   t.equal((await post(app, 'send', target, from)).statusCode, 429, 'but the address limit holds')
   t.equal((await post(app, 'verify', { ...target, code: '123456' }, from)).statusCode, 200)
+  const elsewhere = { 'x-forwarded-for': '203.0.113.124' }
+  t.equal((await post(app, 'send', target, elsewhere)).statusCode, 202, 'the third send of the day')
+  const fourth = await post(app, 'send', target, { 'x-forwarded-for': '203.0.113.125' })
+  t.match(
+    fourth.json(),
+    { statusCode: 429, code: 'OTP_SEND_LIMIT', message: /destination/ },
+    'a day of sends bounds the guesses at a fixed code',
+  )
+  t.equal((await post(app, 'send', { ...target, to: '+15550000002' }, elsewhere)).statusCode, 202)
 })
 
 t.test('production refuses fixed test codes unless they are meant, and shared keys', async (t) => {

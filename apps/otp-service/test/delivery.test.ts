@@ -56,7 +56,7 @@ t.test('MSG91 refusing the message: 502 and no usable code left behind', async (
   t.equal(retry.statusCode, 202, 'a failed delivery does not start the cooldown')
 })
 
-t.test('MSG91 stalling: the request fails fast instead of hanging', async (t) => {
+t.test('MSG91 stalling: the request fails fast instead of hanging, and the send still counts', async (t) => {
   nock('https://api.msg91.com').get('/api/v5/otp').query(true).delay(3000).reply(200, { type: 'success' })
   const app = await buildOtpService(t, await testEnv(database.url, { ...msg91, OTP_DELIVERY_TIMEOUT_MS: '200' }))
   const started = Date.now()
@@ -67,7 +67,9 @@ t.test('MSG91 stalling: the request fails fast instead of hanging', async (t) =>
   const [row] = await database.query<{ n: number }>(
     "SELECT count(*)::int AS n FROM otp_codes WHERE destination = '+14155556002' AND code_hash IS NOT NULL",
   )
-  t.equal(row?.n, 0)
+  t.equal(row?.n, 1, 'the code may still arrive, so it stays usable')
+  const again = await post(app, 'send', { channel: 'sms', to: '+14155556002', purpose: 'login' })
+  t.equal(again.json().code, 'OTP_SEND_COOLDOWN', 'a message that may have gone out is not refunded')
 })
 
 t.test('MSG91 unreachable: 502', async (t) => {

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto'
-import { isDatabaseUnavailable } from '@otp-suite/db'
 import pg from 'pg'
 import t, { type Test } from 'tap'
 import { createOtpStore, type IssueRequest, type OtpLimits, type VerifyRequest } from '../src/otp/store.ts'
@@ -31,11 +30,7 @@ function countingStore(t: Test, maxBatch = 64, concurrency = 1, overrides: Parti
   }) as pg.Pool['query']
   const batchSizes = { observe: (_labels: object, size: number) => counter.sizes.push(size) }
   return {
-    store: createOtpStore(
-      { query },
-      { ...limits, ...overrides },
-      { maxBatch, concurrency, batchSizes, isUnavailable: isDatabaseUnavailable },
-    ),
+    store: createOtpStore({ query }, { ...limits, ...overrides }, { maxBatch, concurrency, batchSizes }),
     counter,
   }
 }
@@ -183,6 +178,17 @@ t.test('a failed delivery takes back exactly its own send, not those of its batc
     { destination: '+14155550602', live: false, sends: 0 },
     { destination: '+14155550603', live: true, sends: 1 },
   ])
+})
+
+t.test("a failed delivery gives its country's budget back, in the hour it was counted", async (t) => {
+  const { store } = countingStore(t)
+  const request = sms('+447911123401', { clientIp: '198.51.100.78', callingCode: '44', countryBudget: 1 })
+  const issued = await store.issue(request)
+  t.equal(issued.outcome, 'issued')
+  t.equal((await store.issue(sms('+447911123402', { callingCode: '44', countryBudget: 1 }))).outcome, 'country_limit')
+  await store.release(request, issued.outcome === 'issued' ? issued.issuedAt : '')
+  t.same(await database.query("SELECT count FROM otp_country_sends WHERE calling_code = '44'"), [{ count: 0 }])
+  t.equal((await store.issue(sms('+447911123403', { callingCode: '44', countryBudget: 1 }))).outcome, 'issued')
 })
 
 t.test('wrong codes are capped per client address, across destinations, not per destination', async (t) => {

@@ -15,14 +15,22 @@ export type Sender<M extends Message = Message> = {
   close?(): Promise<void>
 }
 
-/** A stalled provider must not hold the request: past the timeout the send counts as failed. */
+/**
+ * A provider that did not answer in time. Unlike a refusal, the message may still arrive: the
+ * caller should treat it as possibly sent.
+ */
+export class DeliveryTimeoutError extends Error {
+  override name = 'DeliveryTimeoutError'
+}
+
+/** A stalled provider must not hold the request: past the timeout the send rejects with DeliveryTimeoutError. */
 export function withTimeout<M extends Message>(sender: Sender<M>, timeoutMs: number, name: string): Sender<M> {
   return {
     ...sender,
     send(message) {
       let timer: NodeJS.Timeout | undefined
       const timeout = new Promise<never>((_resolve, reject) => {
-        timer = setTimeout(() => reject(new Error(`${name} did not answer within ${timeoutMs} ms`)), timeoutMs)
+        timer = setTimeout(() => reject(new DeliveryTimeoutError(`${name} did not answer within ${timeoutMs} ms`)), timeoutMs)
       })
       return Promise.race([sender.send(message), timeout]).finally(() => clearTimeout(timer))
     },

@@ -2,7 +2,7 @@ import { mkdtemp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { createEmailSender, type DeliveryConfig, developmentSender, type Message, withTimeout } from '../index.ts'
+import { createEmailSender, type DeliveryConfig, DeliveryTimeoutError, developmentSender, type Message, withTimeout } from '../index.ts'
 import { startTestSmtpServer } from '../testing.ts'
 
 const message: Message = {
@@ -82,6 +82,6 @@ t.test('development delivery is refused in production unless allowed', async (t)
 t.test('a stalled provider fails at its timeout', async (t) => {
   const stalled = withTimeout({ send: () => new Promise<void>(() => {}) }, 50, 'stalled provider')
   const started = Date.now()
-  await t.rejects(stalled.send(message), /stalled provider did not answer within 50 ms/)
+  await t.rejects(stalled.send(message), new DeliveryTimeoutError('stalled provider did not answer within 50 ms'))
   t.ok(Date.now() - started < 1000)
 })

@@ -70,7 +70,8 @@ export function readPhone(input: string, policy: PhonePolicy): { number: string;
   if (policy.allowedCountries.size > 0 && !policy.allowedCountries.has(phone.countryCallingCode)) {
     throw new errors.PHONE_COUNTRY_NOT_ALLOWED(phone.countryCallingCode)
   }
-  if (phone.type && policy.blockedTypes.has(phone.type)) throw new errors.PHONE_TYPE_NOT_ALLOWED(phone.type.toLowerCase().replaceAll('_', ' '))
+  if (phone.type && policy.blockedTypes.has(phone.type))
+    throw new errors.PHONE_TYPE_NOT_ALLOWED(phone.type.toLowerCase().replaceAll('_', ' '))
   return phone
 }
 

@@ -29,7 +29,7 @@ function trustedProxies(list: string): ReturnType<typeof proxyAddr.compile> | fa
 
 /** The Fastify instance every service runs in: the same in production and in tests. */
 export function createServer(settings: ServerSettings) {
-  return Fastify({
+  const app = Fastify({
     logger: loggerOptions(settings),
     requestIdHeader: false,
     genReqId: requestIdFrom,
@@ -41,6 +41,12 @@ export function createServer(settings: ServerSettings) {
     keepAliveTimeout: 72_000,
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>()
+  if (settings.NODE_ENV === 'production' && settings.TRUSTED_PROXIES.trim() === '') {
+    // Right for a service clients reach directly; behind a proxy, every client would share the
+    // proxy's address and its per-address limits.
+    app.log.warn('TRUSTED_PROXIES is empty: every client counts as the connecting address; list the proxies in front')
+  }
+  return app
 }
 
 /** Listens, and on SIGINT/SIGTERM stops taking requests, finishes the ones in flight, closes resources. */

@@ -7,8 +7,8 @@ export type OtpStats = Record<StatKind, { last24h: number; total: number }>
 /**
  * Housekeeping that any number of instances may run at once: each batch is taken with
  * SKIP LOCKED, so two runs share the work and nothing is deleted or counted twice. Prisma's model
- * API has no LIMIT or SKIP LOCKED on updates and deletes, so those steps are SQL; the rest is
- * model calls.
+ * API has no LIMIT or SKIP LOCKED on updates and deletes, so those steps are SQL; the statistics
+ * read is model calls.
  */
 export function createMaintenance(prisma: PrismaClient, options: { batchSize: number; clientWindowSeconds: number }) {
   const { batchSize } = options
@@ -52,11 +52,11 @@ export function createMaintenance(prisma: PrismaClient, options: { batchSize: nu
       DELETE FROM otp_client_ips WHERE ip IN (
         SELECT ip FROM otp_client_ips
         WHERE updated_at < now() - make_interval(secs => ${options.clientWindowSeconds}) LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)`,
-    // A handful of rows an hour (one per country with a budget); the current hour is all that counts.
-    pastCountryHours: async () => {
-      const { count } = await prisma.otpCountrySend.deleteMany({ where: { hourStart: { lt: new Date(Date.now() - 3_600_000) } } })
-      return count
-    },
+    // A handful of rows an hour (one per budgeted country); only the database's current hour counts.
+    pastCountryHours: () => prisma.$executeRaw`
+      DELETE FROM otp_country_sends WHERE (calling_code, hour_start) IN (
+        SELECT calling_code, hour_start FROM otp_country_sends
+        WHERE hour_start < date_trunc('hour', now()) LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)`,
     // Minutes only matter for "last 24 hours"; after two days they are folded into one row per day.
     foldOldMinutes: async () => {
       const [{ handled }] = await prisma.$queryRaw<[{ handled: number }]>`

@@ -1,3 +1,4 @@
+import { DeliveryTimeoutError } from '@otp-suite/delivery'
 import { normalizeDestination, type PhonePolicy, parseAllowedCountries, parsePhoneTypes, readPhone } from '@otp-suite/destination'
 import type { TokenService } from '@otp-suite/jwt'
 import { withDetails } from '@otp-suite/service-kit'
@@ -47,16 +48,18 @@ export function createOtpService({ config, store, senders, tokens, metrics, stat
 
   const keyOf = (request: OtpRequest): OtpKey => ({
     channel: request.channel,
-    destination: normalizeDestination(request.channel, request.to, phonePolicy),
+    destination: testCodes.destinationOf(request.channel, request.to) ?? normalizeDestination(request.channel, request.to, phonePolicy),
     purpose: request.purpose,
     userType: request.userType,
   })
 
-  /** The country an SMS counts against, when its country has a budget. */
+  /** The budget an SMS counts against: its calling code's, else the one all others share (`*`). */
   function budgetOf(key: OtpKey): { callingCode: string | null; countryBudget: number | null } {
     if (key.channel !== 'sms' || countryBudget.size === 0) return { callingCode: null, countryBudget: null }
     const { countryCallingCode } = readPhone(key.destination, phonePolicy)
-    return { callingCode: countryCallingCode, countryBudget: countryBudget.get(countryCallingCode) ?? countryBudget.get('*') ?? null }
+    const own = countryBudget.get(countryCallingCode)
+    if (own !== undefined) return { callingCode: countryCallingCode, countryBudget: own }
+    return { callingCode: '*', countryBudget: countryBudget.get('*') ?? null }
   }
 
   async function deliver(key: OtpKey, code: string, caller: Caller) {
@@ -73,18 +76,18 @@ export function createOtpService({ config, store, senders, tokens, metrics, stat
       })
     } catch (error) {
       caller.log.warn({ err: error, channel: key.channel }, 'OTP delivery failed')
-      throw new errors.DELIVERY_FAILED()
+      throw new errors.DELIVERY_FAILED({ cause: error })
     }
   }
 
   return {
     async send(request: OtpRequest, options: { resend: boolean } & Caller) {
       const key = keyOf(request)
-      const testCode = testCodes.get(key.destination)
+      const testCode = testCodes.codes.get(key.destination)
       const code = testCode ?? generateCode(config.OTP_LENGTH)
       const issue = {
         ...key,
-        ...budgetOf(key),
+        ...(testCode === undefined ? budgetOf(key) : { callingCode: null, countryBudget: null }),
         codeHash: hashCode(config.OTP_PEPPER, key, code),
         requirePending: options.resend,
         limited: testCode === undefined,
@@ -107,7 +110,8 @@ export function createOtpService({ config, store, senders, tokens, metrics, stat
       if (testCode === undefined) {
         await deliver(key, code, options).catch(async (error) => {
           metrics.sends.inc({ channel: key.channel, result: 'delivery_failed' })
-          await store.release(issue, result.issuedAt)
+          // A refused message takes its send back; one that timed out may still arrive, so it counts.
+          if (!(error.cause instanceof DeliveryTimeoutError)) await store.release(issue, result.issuedAt)
           throw error
         })
       }

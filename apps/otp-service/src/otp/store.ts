@@ -71,28 +71,23 @@ export type BatchOptions = {
   concurrency: number
   /** Told the size of every batch sent (a Prometheus histogram). */
   batchSizes: { observe(labels: { statement: 'issue' | 'verify' }, size: number): void }
-  /** True for an error that means the database is out of reach (then the whole batch shares it). */
-  isUnavailable: (error: unknown) => boolean
 }
 
-// SQLSTATE class 22, "data exception": a value the database refuses to take (a NUL byte, a string
-// too long). Validation keeps such input out; this is the last line, and it answers a 400.
-const ownError = (error: unknown): Error =>
-  /^22/.test(String((error as { code?: unknown }).code))
-    ? new kitErrors.VALIDATION_ERROR('A field holds a value that cannot be stored')
-    : (error as Error)
+// A value the database refuses to take: a NUL byte or a character it cannot encode (22021, 22P05),
+// a string too long for its column (22001). Validation keeps such input out; this is the last line.
+const REFUSED_VALUES = new Set(['22021', '22P05', '22001'])
+const isRefusedValue = (error: unknown) => REFUSED_VALUES.has(String((error as { code?: unknown }).code))
+const asRefusal = (error: unknown): Error =>
+  isRefusedValue(error) ? new kitErrors.VALIDATION_ERROR('A field holds a value that cannot be stored') : (error as Error)
 
 /**
  * Gathers calls into batches. A batch leaves once the event loop has handled the current round of
  * I/O and fewer than `concurrency` batches of its kind are out, taking every call that arrived
  * meanwhile: an idle service sends a batch of one at once, a busy one fewer, larger batches. A batch
- * the database refuses for another reason than being out of reach is rolled back whole, and each of
- * its requests runs again alone, so one bad request fails alone.
+ * the database refuses because of a value in it is rolled back whole, and its requests run again one
+ * by one, in order, so the bad one fails alone with a 400.
  */
-function batched<I, O>(
-  run: (items: readonly I[]) => Promise<O[]>,
-  { maxBatch, concurrency, isUnavailable }: Omit<BatchOptions, 'batchSizes'>,
-) {
+function batched<I, O>(run: (items: readonly I[]) => Promise<O[]>, { maxBatch, concurrency }: Omit<BatchOptions, 'batchSizes'>) {
   let out = 0
   const waiting: (() => void)[] = []
   const send = (dispatch: () => void) => {
@@ -104,8 +99,10 @@ function batched<I, O>(
     try {
       return await run(items)
     } catch (error) {
-      if (items.length === 1 || isUnavailable(error)) throw ownError(error)
-      return Promise.all(items.map((item) => run([item]).then(([result]) => result as O, ownError)))
+      if (items.length === 1 || !isRefusedValue(error)) throw asRefusal(error)
+      const results: (O | Error)[] = []
+      for (const item of items) results.push(await run([item]).then(([result]) => result as O, asRefusal))
+      return results
     }
   }
   const loader = new DataLoader(

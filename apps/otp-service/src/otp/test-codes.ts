@@ -1,4 +1,4 @@
-import { normalizeDestination, type PhonePolicy } from '@otp-suite/destination'
+import { type Channel, normalizeDestination, type PhonePolicy } from '@otp-suite/destination'
 import type { FastifyBaseLogger } from 'fastify'
 import type { OtpServiceConfig } from '../config.ts'
 
@@ -8,10 +8,11 @@ import type { OtpServiceConfig } from '../config.ts'
  * unless meant (store-review accounts): refused there without OTP_ALLOW_TEST_CODES=true, and
  * announced at start by their number, never their codes.
  */
-export function loadTestCodes(config: OtpServiceConfig, policy: PhonePolicy, log: FastifyBaseLogger): ReadonlyMap<string, string> {
+export function loadTestCodes(config: OtpServiceConfig, policy: PhonePolicy, log: FastifyBaseLogger) {
   const codes = new Map<string, string>()
   // A test number need not be of a type or country SMS may go to: it is never delivered.
   const anyNumber: PhonePolicy = { ...policy, allowedCountries: new Set(), blockedTypes: new Set() }
+  const normalize = (channel: Channel, input: string) => normalizeDestination(channel, input, anyNumber)
   for (const entry of config.OTP_TEST_CODES.split(',')
     .map((item) => item.trim())
     .filter(Boolean)) {
@@ -21,7 +22,7 @@ export function loadTestCodes(config: OtpServiceConfig, policy: PhonePolicy, log
     if (separator < 1 || !new RegExp(`^\\d{${config.OTP_LENGTH}}$`).test(code)) {
       throw new Error(`Invalid configuration: OTP_TEST_CODES entry "${destination}" needs a code of ${config.OTP_LENGTH} digits`)
     }
-    codes.set(normalizeDestination(destination.includes('@') ? 'email' : 'sms', destination, anyNumber), code)
+    codes.set(normalize(destination.includes('@') ? 'email' : 'sms', destination), code)
   }
   if (codes.size > 0 && config.NODE_ENV === 'production') {
     if (!config.OTP_ALLOW_TEST_CODES) {
@@ -29,5 +30,18 @@ export function loadTestCodes(config: OtpServiceConfig, policy: PhonePolicy, log
     }
     log.warn({ testDestinations: codes.size }, 'Fixed test codes are enabled for some destinations')
   }
-  return codes
+  return {
+    /** Normalized test destination → its code. */
+    codes: codes as ReadonlyMap<string, string>,
+    /** `to` normalized, when it is a test destination (whatever the SMS policy says of it). */
+    destinationOf(channel: Channel, to: string): string | undefined {
+      if (codes.size === 0) return undefined
+      try {
+        const destination = normalize(channel, to)
+        return codes.has(destination) ? destination : undefined
+      } catch {
+        return undefined
+      }
+    },
+  }
 }

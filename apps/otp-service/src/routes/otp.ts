@@ -5,7 +5,8 @@ import type { OtpService } from '../otp/otp-service.ts'
 import { SendBody, SendReply, VerifyReply, verifyBody } from '../schemas.ts'
 
 const errorReplies = { 400: ErrorReply, 404: ErrorReply, 410: ErrorReply, 429: ErrorReply, 502: ErrorReply, 503: ErrorReply }
-const callerOf = (request: FastifyRequest) => ({ clientIp: clientAddress(request), log: request.log })
+// Without a known address (a socket already gone) the request still counts, under one shared key.
+const callerOf = (request: FastifyRequest) => ({ clientIp: clientAddress(request) ?? 'unknown', log: request.log })
 
 export const otpRoutes: FastifyPluginAsyncTypebox<{ otp: OtpService; codeLength: number }> = async (app, { otp, codeLength }) => {
   const sends = [

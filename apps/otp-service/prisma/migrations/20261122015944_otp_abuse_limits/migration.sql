@@ -67,8 +67,9 @@ END
 $$;
 
 -- One send; the caller holds the locks of the destination, the client address and the country.
--- Checks first, in this order: a code pending (resend), the destination's cooldown, day and window
--- (not for test destinations), the client address's window, the country's hourly budget. Only a
+-- Checks first, in this order: a code pending (resend), the destination's cooldown and window (not
+-- for test destinations, whose fixed code is not delivered), its day (for every destination: a day's
+-- codes bound a day's guesses), the client address's window, the country's hourly budget. Only a
 -- send that passes them all is recorded anywhere.
 CREATE OR REPLACE FUNCTION otp_issue_one(
   p_channel text, p_destination text, p_purpose text, p_user_type text, p_code_hash bytea,
@@ -83,6 +84,7 @@ DECLARE
   ip_sends timestamptz[];
   ip_window interval := make_interval(secs => p_ip_window_seconds);
   this_hour timestamptz := date_trunc('hour', now());
+  country_sends integer;
 BEGIN
   IF p_require_pending THEN
     PERFORM FROM otp_codes c
@@ -93,17 +95,17 @@ BEGIN
     END IF;
   END IF;
 
-  IF p_limited THEN
-    SELECT coalesce(array_agg(t ORDER BY t), '{}') INTO sends
-      FROM otp_codes c, unnest(c.sent_at) t
-     WHERE c.channel = p_channel AND c.destination = p_destination AND t > now() - interval '1 day';
+  SELECT coalesce(array_agg(t ORDER BY t), '{}') INTO sends
+    FROM otp_codes c, unnest(c.sent_at) t
+   WHERE c.channel = p_channel AND c.destination = p_destination AND t > now() - interval '1 day';
 
-    IF cardinality(sends) > 0 AND sends[cardinality(sends)] > now() - make_interval(secs => p_cooldown_seconds) THEN
-      RETURN ('cooldown', otp_seconds_until_free(sends, 1, make_interval(secs => p_cooldown_seconds)), NULL)::otp_issue_result;
-    END IF;
-    IF cardinality(sends) >= p_daily_max THEN
-      RETURN ('limit', otp_seconds_until_free(sends, p_daily_max, interval '1 day'), NULL)::otp_issue_result;
-    END IF;
+  IF p_limited AND cardinality(sends) > 0 AND sends[cardinality(sends)] > now() - make_interval(secs => p_cooldown_seconds) THEN
+    RETURN ('cooldown', otp_seconds_until_free(sends, 1, make_interval(secs => p_cooldown_seconds)), NULL)::otp_issue_result;
+  END IF;
+  IF cardinality(sends) >= p_daily_max THEN
+    RETURN ('limit', otp_seconds_until_free(sends, p_daily_max, interval '1 day'), NULL)::otp_issue_result;
+  END IF;
+  IF p_limited THEN
     in_window := otp_times_since(sends, now() - make_interval(secs => p_window_seconds));
     IF cardinality(in_window) >= p_window_max THEN
       RETURN ('limit', otp_seconds_until_free(in_window, p_window_max, make_interval(secs => p_window_seconds)), NULL)::otp_issue_result;
@@ -118,9 +120,8 @@ BEGIN
   END IF;
 
   IF p_country_budget IS NOT NULL THEN
-    PERFORM FROM otp_country_sends s
-     WHERE s.calling_code = p_calling_code AND s.hour_start = this_hour AND s.count >= p_country_budget;
-    IF FOUND THEN
+    SELECT s.count INTO country_sends FROM otp_country_sends s WHERE s.calling_code = p_calling_code AND s.hour_start = this_hour;
+    IF coalesce(country_sends, 0) >= p_country_budget THEN
       RETURN ('country_limit', greatest(1, ceil(extract(epoch FROM this_hour + interval '1 hour' - now())))::integer, NULL)::otp_issue_result;
     END IF;
     INSERT INTO otp_country_sends AS s (calling_code, hour_start, count) VALUES (p_calling_code, this_hour, 1)
