@@ -1,0 +1,98 @@
+import { createDatabase, isDatabaseUnavailable } from '@otp-suite/db'
+import { normalizeDestination, type PhonePolicy } from '@otp-suite/destination'
+import { jwtPlugin, tokenServiceFromConfig } from '@otp-suite/jwt'
+import { serviceKit } from '@otp-suite/service-kit'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import packageJson from '../package.json' with { type: 'json' }
+import type { UserServiceConfig } from './config.ts'
+import { PrismaClient, type User } from './generated/prisma/client.ts'
+import { createCleanup } from './maintenance.ts'
+import { authRoutes } from './routes/auth.ts'
+import { internalRoutes } from './routes/internal.ts'
+import { meRoutes } from './routes/me.ts'
+import { createSessionStore } from './sessions/session-store.ts'
+import { createSignIn } from './sessions/sign-in.ts'
+import { createUsers } from './users/users.ts'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The user of a live access token, read by its revocation check. */
+    currentUser: User | null
+  }
+}
+
+/** `ADMIN_BOOTSTRAP` normalized as the proofs' subjects are. */
+function adminBootstrap(config: UserServiceConfig): ReadonlySet<string> {
+  const policy: PhonePolicy = {
+    defaultRegion: config.OTP_DEFAULT_REGION,
+    validation: 'possible',
+    allowedCountries: new Set(),
+    blockedTypes: new Set(),
+  }
+  const entries = config.ADMIN_BOOTSTRAP.split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+  try {
+    return new Set(entries.map((entry) => normalizeDestination(entry.includes('@') ? 'email' : 'sms', entry, policy)))
+  } catch (error) {
+    throw new Error(`Invalid configuration: ADMIN_BOOTSTRAP: ${(error as Error).message}`)
+  }
+}
+
+/** user-service as a plugin: the server and the tests register exactly this. */
+async function userServiceApp(app: FastifyInstance, { config }: { config: UserServiceConfig }) {
+  const bootstrap = adminBootstrap(config)
+  const tokens = tokenServiceFromConfig(config)
+  const database = createDatabase(
+    {
+      url: config.DATABASE_URL,
+      poolMax: config.DATABASE_POOL_MAX,
+      statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+      applicationName: 'user-service',
+    },
+    (adapter) => new PrismaClient({ adapter }),
+  )
+
+  await app.register(serviceKit, {
+    service: 'user-service',
+    version: packageJson.version,
+    description: 'Users, sessions from verified codes, and a logout blacklist every service honours at once',
+    checks: { database: database.ping },
+    isUnavailable: isDatabaseUnavailable,
+  })
+
+  const sessions = createSessionStore({
+    prisma: database.prisma,
+    pool: database.pool,
+    tokens,
+    accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+    reuseGraceSeconds: config.REFRESH_REUSE_GRACE_SECONDS,
+  })
+  app.decorateRequest('currentUser', null)
+  await app.register(jwtPlugin, {
+    tokens,
+    // Refresh and service tokens are checked where they are used; an access token here, on every request.
+    isRevoked: async (claims, request) => {
+      if (claims.typ !== 'access') return false
+      request.currentUser = await sessions.authenticate(claims)
+      return request.currentUser === null
+    },
+  })
+
+  const users = createUsers(database.prisma, sessions)
+  const signIn = createSignIn({ prisma: database.prisma, tokens, sessions, adminBootstrap: bootstrap })
+  await app.register(authRoutes, { signIn, sessions })
+  await app.register(meRoutes, { users })
+  await app.register(internalRoutes, { users, sessions, tokens })
+
+  app.scheduleJob({
+    name: 'user-cleanup',
+    everySeconds: config.USER_CLEANUP_INTERVAL_SECONDS,
+    run: createCleanup(database.prisma, config.USER_CLEANUP_BATCH_SIZE),
+  })
+  app.addHook('onClose', () => database.close())
+}
+
+export default fp(userServiceApp, { name: 'user-service', fastify: '5.x' })

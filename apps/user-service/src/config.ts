@@ -1,0 +1,34 @@
+import { jwtConfigProperties } from '@otp-suite/jwt'
+import { defineConfig, loadConfig } from '@otp-suite/service-kit'
+import { type Static, Type } from 'typebox'
+
+const seconds = (defaultValue: number, minimum = 1) => Type.Integer({ minimum, default: defaultValue })
+
+export const UserServiceConfig = defineConfig({
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3002 }),
+  DATABASE_URL: Type.String({ default: 'postgres://postgres@127.0.0.1:5432/user_service' }),
+  DATABASE_POOL_MAX: Type.Integer({ minimum: 1, default: 10 }),
+  DATABASE_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5000 }),
+  ...jwtConfigProperties,
+
+  ACCESS_TOKEN_TTL_SECONDS: seconds(900),
+  REFRESH_TOKEN_TTL_SECONDS: seconds(30 * 86_400),
+  /**
+   * A spent refresh token presented again within this many seconds of its use is refused without
+   * ending the session: two requests that raced with one token, not a copy.
+   */
+  REFRESH_REUSE_GRACE_SECONDS: seconds(10, 0),
+  /** Phones and emails that get the admin role when their user is created, e.g. "+15550001111,ops@example.com". */
+  ADMIN_BOOTSTRAP: Type.String({ default: '' }),
+  /** Where national phone numbers (in ADMIN_BOOTSTRAP) are read, as otp-service reads them. */
+  OTP_DEFAULT_REGION: Type.String({ pattern: '^[A-Z]{2}$', default: 'US' }),
+  USER_CLEANUP_INTERVAL_SECONDS: seconds(86_400, 0),
+  USER_CLEANUP_BATCH_SIZE: Type.Integer({ minimum: 1, default: 1000 }),
+})
+
+export type UserServiceConfig = Static<typeof UserServiceConfig>
+
+/** The secrets are checked where the token service is made from this (@otp-suite/jwt). */
+export function loadUserServiceConfig(env: NodeJS.ProcessEnv = process.env): UserServiceConfig {
+  return loadConfig(UserServiceConfig, env)
+}

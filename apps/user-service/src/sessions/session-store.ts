@@ -1,0 +1,113 @@
+import { createHash } from 'node:crypto'
+import type { TokenService, VerifiedClaims } from '@otp-suite/jwt'
+import type pg from 'pg'
+import { errors } from '../errors.ts'
+import type { PrismaClient, User } from '../generated/prisma/client.ts'
+
+/** Tokens are kept by a digest of their jti: a leaked table gives nothing to present. */
+export const tokenHash = (jti: string) => createHash('sha256').update(jti).digest()
+
+// The check every authenticated request pays, in one round trip: the session is live, the user is
+// active and the token is not blacklisted. Named, so each pooled connection prepares it once.
+const authenticateSql = `
+  SELECT u.id, u.user_type AS "userType", u.phone, u.phone_verified AS "phoneVerified", u.email,
+         u.email_verified AS "emailVerified", u.first_name AS "firstName", u.last_name AS "lastName",
+         u.role, u.status, u.created_at AS "createdAt", u.updated_at AS "updatedAt", u.last_login_at AS "lastLoginAt"
+  FROM sessions s JOIN users u ON u.id = s.user_id
+  WHERE s.id = $1 AND u.id = $2 AND s.ended_at IS NULL AND u.status = 'active'
+    AND NOT EXISTS (SELECT 1 FROM blacklisted_tokens b WHERE b.token_hash = $3)`
+
+export type TokenPair = { accessToken: string; refreshToken: string; tokenType: 'Bearer'; expiresIn: number }
+
+type Dependencies = {
+  prisma: PrismaClient
+  pool: Pick<pg.Pool, 'query'>
+  tokens: TokenService
+  accessTtlSeconds: number
+  refreshTtlSeconds: number
+  reuseGraceSeconds: number
+}
+
+type Transaction = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0]
+
+export function createSessionStore({ prisma, pool, tokens, accessTtlSeconds, refreshTtlSeconds, reuseGraceSeconds }: Dependencies) {
+  /** A new refresh token for the session (stored by its digest) and an access token beside it. */
+  async function issuePair(tx: Transaction, user: User, sessionId: string): Promise<TokenPair> {
+    const refresh = tokens.sign('refresh', { sub: user.id, sid: sessionId }, { expiresIn: refreshTtlSeconds })
+    await tx.refreshToken.create({ data: { tokenHash: tokenHash(refresh.jti), sessionId, expiresAt: refresh.expiresAt } })
+    await tx.session.update({ where: { id: sessionId }, data: { lastUsedAt: new Date(), expiresAt: refresh.expiresAt } })
+    const access = tokens.sign(
+      'access',
+      { sub: user.id, sid: sessionId, role: user.role as 'user' | 'admin', userType: user.userType as 'live' | 'demo' },
+      { expiresIn: accessTtlSeconds },
+    )
+    return { accessToken: access.token, refreshToken: refresh.token, tokenType: 'Bearer', expiresIn: access.expiresIn }
+  }
+
+  const endSessions = (tx: Pick<PrismaClient, 'session'>, where: { id: string } | { userId: string }, reason: string) =>
+    tx.session.updateMany({ where: { ...where, endedAt: null }, data: { endedAt: new Date(), endReason: reason } })
+
+  return {
+    issuePair,
+    endSessions,
+
+    /** The user behind a live access token, or null when its session ended, its user is banned or it was revoked. */
+    async authenticate(claims: VerifiedClaims<'access'>): Promise<User | null> {
+      const { rows } = await pool.query<User>({
+        name: 'authenticate',
+        text: authenticateSql,
+        values: [claims.sid, claims.sub, tokenHash(claims.jti)],
+      })
+      return rows[0] ?? null
+    },
+
+    /** Rotates a refresh token: one use each; a copy used later ends its whole session. */
+    async refresh(token: string): Promise<TokenPair> {
+      let claims: VerifiedClaims<'refresh'>
+      try {
+        claims = tokens.verify('refresh', token)
+      } catch {
+        throw new errors.REFRESH_INVALID()
+      }
+      const digest = tokenHash(claims.jti)
+      const result = await prisma.$transaction(async (tx) => {
+        const now = new Date()
+        const spent = await tx.refreshToken.updateMany({
+          where: { tokenHash: digest, spentAt: null, expiresAt: { gt: now } },
+          data: { spentAt: now },
+        })
+        if (spent.count === 0) {
+          const known = await tx.refreshToken.findUnique({ where: { tokenHash: digest } })
+          // Spent a while ago: the token was copied. A moment ago: two requests raced with it.
+          if (known?.spentAt && known.spentAt.getTime() < now.getTime() - reuseGraceSeconds * 1000) {
+            await endSessions(tx, { id: known.sessionId }, 'refresh_reuse')
+          }
+          return null
+        }
+        const session = await tx.session.findFirst({
+          where: { id: claims.sid, endedAt: null, user: { id: claims.sub, status: 'active' } },
+          include: { user: true },
+        })
+        return session ? issuePair(tx, session.user, session.id) : null
+      })
+      if (!result) throw new errors.REFRESH_INVALID()
+      return result
+    },
+
+    /** Ends this session (`local`) or every session of the user (`global`); the access token stays refused until it expires. */
+    async logout(claims: VerifiedClaims<'access'>, scope: 'local' | 'global') {
+      await prisma.$transaction([
+        prisma.blacklistedToken.createMany({
+          data: [{ tokenHash: tokenHash(claims.jti), expiresAt: new Date(claims.exp * 1000) }],
+          skipDuplicates: true,
+        }),
+        prisma.session.updateMany({
+          where: { ...(scope === 'global' ? { userId: claims.sub } : { id: claims.sid }), endedAt: null },
+          data: { endedAt: new Date(), endReason: scope === 'global' ? 'logout_all' : 'logout' },
+        }),
+      ])
+    },
+  }
+}
+
+export type SessionStore = ReturnType<typeof createSessionStore>
