@@ -43,8 +43,8 @@ const targets = [
 ]
 
 // Each target runs compiled, as in production: plain Node, no TypeScript loader. The bundles sit in
-// the app's folder, where Node finds the packages they import.
-const buildDir = join(root, 'dist', 'bench')
+// the app's folder, where Node finds the packages they import, but outside the dist/ it ships.
+const buildDir = join(root, 'bench', 'dist')
 const compiled = (script: string) => join(buildDir, `${script.replaceAll('/', '-')}.js`)
 for (const target of targets) {
   execFileSync(process.execPath, [join(root, '../../scripts/build-app.mjs'), target.script, compiled(target.script)], {

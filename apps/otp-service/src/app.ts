@@ -1,12 +1,12 @@
 import { createDatabase, isDatabaseUnavailable } from '@otp-suite/db'
 import { jwtPlugin, tokenServiceFromConfig } from '@otp-suite/jwt'
-import { serviceKit } from '@otp-suite/service-kit'
+import { appVersion, serviceKit } from '@otp-suite/service-kit'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import packageJson from '../package.json' with { type: 'json' }
 import type { OtpServiceConfig } from './config.ts'
 import { createSenders } from './delivery/index.ts'
 import { PrismaClient } from './generated/prisma/client.ts'
+import { createBlockedDestinations } from './otp/blocked-destinations.ts'
 import { createMaintenance } from './otp/maintenance.ts'
 import { createOtpMetrics } from './otp/metrics.ts'
 import { createOtpService } from './otp/otp-service.ts'
@@ -30,7 +30,7 @@ async function otpServiceApp(app: FastifyInstance, { config }: { config: OtpServ
 
   await app.register(serviceKit, {
     service: 'otp-service',
-    version: packageJson.version,
+    version: appVersion(import.meta.url),
     description: 'Issues, delivers and verifies one-time passwords',
     checks: { database: database.ping },
     isUnavailable: isDatabaseUnavailable,
@@ -65,9 +65,13 @@ async function otpServiceApp(app: FastifyInstance, { config }: { config: OtpServ
     batchSize: config.OTP_CLEANUP_BATCH_SIZE,
     clientWindowSeconds: Math.max(config.OTP_IP_WINDOW_SECONDS, config.OTP_VERIFY_IP_WINDOW_SECONDS),
   })
+  const blockedDestinations = createBlockedDestinations(database.prisma, {
+    defaultRegion: config.OTP_DEFAULT_REGION,
+    validation: config.OTP_PHONE_VALIDATION,
+  })
 
   await app.register(otpRoutes, { otp, codeLength: config.OTP_LENGTH })
-  await app.register(internalRoutes, { maintenance, stats })
+  await app.register(internalRoutes, { maintenance, stats, blockedDestinations })
 
   app.scheduleJob({
     name: 'otp-stats-flush',

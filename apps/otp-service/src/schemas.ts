@@ -1,9 +1,15 @@
 import { ChannelSchema, PrintableText, PurposeSchema, UserTypeSchema } from '@otp-suite/destination'
 import { Type } from 'typebox'
 
+const destinationText = PrintableText({
+  minLength: 3,
+  maxLength: 254,
+  description: 'Phone number in any common form, or one bare email address',
+})
+
 const otpTarget = {
   channel: ChannelSchema,
-  to: PrintableText({ minLength: 3, maxLength: 254, description: 'Phone number in any common form, or one bare email address' }),
+  to: destinationText,
   purpose: PurposeSchema,
   userType: Type.Optional(UserTypeSchema),
 }
@@ -37,3 +43,13 @@ export const StatsReply = Type.Object({
   locked: StatSchema,
   expired: StatSchema,
 })
+
+export const BlockedDestinationsBody = Type.Object(
+  {
+    destinations: Type.Array(Type.Object({ channel: ChannelSchema, to: destinationText }, { additionalProperties: false }), {
+      maxItems: 100,
+    }),
+    blocked: Type.Boolean({ description: 'true blocks every destination listed, false lifts their blocks' }),
+  },
+  { additionalProperties: false },
+)

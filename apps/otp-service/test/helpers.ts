@@ -107,5 +107,5 @@ export async function twoInstances(t: Test, databaseUrl: string, overrides: OtpE
     })
     return { status: response.status, body: (await response.json()) as Record<string, unknown> }
   }
-  return { env, post }
+  return { env, urls, post }
 }

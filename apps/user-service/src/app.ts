@@ -1,10 +1,9 @@
 import { createDatabase, isDatabaseUnavailable } from '@otp-suite/db'
 import { normalizeDestination, type PhonePolicy } from '@otp-suite/destination'
 import { jwtPlugin, tokenServiceFromConfig } from '@otp-suite/jwt'
-import { serviceKit } from '@otp-suite/service-kit'
+import { appVersion, serviceKit } from '@otp-suite/service-kit'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import packageJson from '../package.json' with { type: 'json' }
 import type { UserServiceConfig } from './config.ts'
 import { PrismaClient, type User } from './generated/prisma/client.ts'
 import { createCleanup } from './maintenance.ts'
@@ -56,7 +55,7 @@ async function userServiceApp(app: FastifyInstance, { config }: { config: UserSe
 
   await app.register(serviceKit, {
     service: 'user-service',
-    version: packageJson.version,
+    version: appVersion(import.meta.url),
     description: 'Users, sessions from verified codes, and a logout blacklist every service honours at once',
     checks: { database: database.ping },
     isUnavailable: isDatabaseUnavailable,

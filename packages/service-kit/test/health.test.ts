@@ -1,5 +1,5 @@
 import t from 'tap'
-import type { CheckResult } from '../index.ts'
+import { appVersion, type CheckResult } from '../index.ts'
 import { buildApp } from './build-app.ts'
 
 t.test('readiness follows its checks: 503 while one is down, 200 once it is back', async (t) => {
@@ -27,4 +27,9 @@ t.test('a service without checks is ready on its own', async (t) => {
   const app = await buildApp(t)
   const ready = await app.inject({ method: 'GET', url: '/health/ready' })
   t.same(ready.json(), { status: 'ok', service: 'test-service', version: '1.2.3', checks: {} })
+})
+
+t.test('an app reads its version from the package.json above it', async (t) => {
+  t.equal(appVersion(new URL('../lib/version.ts', import.meta.url).href), '0.1.0')
+  t.throws(() => appVersion('file:///nowhere/src/app.ts'), /ENOENT/)
 })

@@ -98,6 +98,8 @@ export function createOtpService({ config, store, senders, tokens, metrics, stat
       switch (result.outcome) {
         case 'not_found':
           throw new errors.OTP_NOT_FOUND()
+        case 'blocked':
+          throw new errors.DESTINATION_BLOCKED()
         case 'cooldown':
           throw withDetails(new errors.OTP_SEND_COOLDOWN(), { retryAfter: result.retryAfter })
         case 'limit':

@@ -33,7 +33,8 @@ export type IssueRequest = OtpKey & {
 export type IssueResult =
   /** `issuedAt` is the database's own timestamp, kept exact (as text) for `release`. */
   | { outcome: 'issued'; issuedAt: string }
-  | { outcome: 'not_found' }
+  /** `blocked`: the destination is in otp_blocked_destinations; nothing was stored or counted. */
+  | { outcome: 'not_found' | 'blocked' }
   | { outcome: 'cooldown' | 'limit' | 'ip_limit' | 'country_limit'; retryAfter: number }
 
 export type VerifyRequest = OtpKey & { codeHash: Buffer; clientIp: string | null }
@@ -143,7 +144,7 @@ export function createOtpStore(pool: Pick<pg.Pool, 'query'>, limits: OtpLimits, 
     })
     return rows.map((row): IssueResult => {
       if (row.outcome === 'issued') return { outcome: 'issued', issuedAt: row.issued_at }
-      if (row.outcome === 'not_found') return { outcome: 'not_found' }
+      if (row.outcome === 'not_found' || row.outcome === 'blocked') return { outcome: row.outcome }
       return { outcome: row.outcome, retryAfter: row.retry_after }
     })
   }, batching)

@@ -1,14 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ErrorReply } from '@otp-suite/service-kit'
+import { Type } from 'typebox'
+import type { BlockedDestinations } from '../otp/blocked-destinations.ts'
 import type { Maintenance } from '../otp/maintenance.ts'
 import type { StatsRecorder } from '../otp/stats-recorder.ts'
-import { StatsReply } from '../schemas.ts'
+import { BlockedDestinationsBody, StatsReply } from '../schemas.ts'
+
+type Options = { maintenance: Maintenance; stats: StatsRecorder; blockedDestinations: BlockedDestinations }
 
 /** Routes for the other services only; the gateway never exposes /internal. */
-export const internalRoutes: FastifyPluginAsyncTypebox<{ maintenance: Maintenance; stats: StatsRecorder }> = async (
-  app,
-  { maintenance, stats },
-) => {
+export const internalRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { maintenance, stats, blockedDestinations }) => {
   app.get(
     '/internal/v1/stats',
     {
@@ -24,6 +25,25 @@ export const internalRoutes: FastifyPluginAsyncTypebox<{ maintenance: Maintenanc
       // This instance's latest counts first; other instances' are at most one flush interval behind.
       await stats.flush()
       return maintenance.stats()
+    },
+  )
+
+  app.put(
+    '/internal/v1/blocked-destinations',
+    {
+      preHandler: app.requireToken('service'),
+      schema: {
+        tags: ['internal'],
+        summary: "Block or unblock destinations (a banned user's phone and email); idempotent",
+        description: 'While a destination is blocked, send and resend to it answer 403 DESTINATION_BLOCKED and deliver nothing.',
+        security: [{ bearer: [] }],
+        body: BlockedDestinationsBody,
+        response: { 204: Type.Null(), 400: ErrorReply, 401: ErrorReply, 503: ErrorReply },
+      },
+    },
+    async (request, reply) => {
+      await blockedDestinations.set(request.body.destinations, request.body.blocked)
+      return reply.code(204).send(null)
     },
   )
 }

@@ -5,6 +5,7 @@ import type { OtpService } from '../otp/otp-service.ts'
 import { SendBody, SendReply, VerifyReply, verifyBody } from '../schemas.ts'
 
 const errorReplies = { 400: ErrorReply, 404: ErrorReply, 410: ErrorReply, 429: ErrorReply, 502: ErrorReply, 503: ErrorReply }
+const sendErrorReplies = { ...errorReplies, 403: ErrorReply }
 // Without a known address (a socket already gone) the request still counts, under one shared key.
 const callerOf = (request: FastifyRequest) => ({ clientIp: clientAddress(request) ?? 'unknown', log: request.log })
 
@@ -16,7 +17,7 @@ export const otpRoutes: FastifyPluginAsyncTypebox<{ otp: OtpService; codeLength:
   for (const { path, resend, summary } of sends) {
     app.post(
       path,
-      { schema: { tags: ['otp'], summary, body: SendBody, response: { 202: SendReply, ...errorReplies } } },
+      { schema: { tags: ['otp'], summary, body: SendBody, response: { 202: SendReply, ...sendErrorReplies } } },
       async (request, reply) => {
         const result = await otp.send({ userType: 'live', ...request.body }, { resend, ...callerOf(request) })
         return reply.code(202).send(result)
