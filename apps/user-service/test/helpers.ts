@@ -61,7 +61,12 @@ type App = Awaited<ReturnType<typeof buildUserService>>
 export async function login(app: App, proof: Proof) {
   const reply = await app.inject({ method: 'POST', url: '/api/v1/auth/otp/login', payload: { proof: proofFor(proof) } })
   if (reply.statusCode !== 200) throw new Error(`login failed: ${reply.statusCode} ${reply.body}`)
-  return reply.json() as { accessToken: string; refreshToken: string; expiresIn: number; user: { id: string; role: string } }
+  return reply.json() as {
+    accessToken: string
+    refreshToken: string
+    expiresIn: number
+    user: { id: string; role: string; status: string }
+  }
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
