@@ -9,7 +9,10 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 
-const services = [{ name: 'otp-service', database: 'otp_service', port: 3001, embeddedPort: 5433 }]
+const services = [
+  { name: 'otp-service', database: 'otp_service', port: 3001, embeddedPort: 5433 },
+  { name: 'user-service', database: 'user_service', port: 3002, embeddedPort: 5434 },
+]
 
 if (process.env.NODE_ENV === 'production') {
   console.error('start-services is for local development; run each service with its own configuration in production')
