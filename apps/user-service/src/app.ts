@@ -1,4 +1,5 @@
 import { createDatabase, isDatabaseUnavailable } from '@otp-suite/db'
+import { createEmailSender } from '@otp-suite/delivery'
 import { normalizeDestination, type PhonePolicy } from '@otp-suite/destination'
 import { jwtPlugin, tokenServiceFromConfig } from '@otp-suite/jwt'
 import { appVersion, serviceKit } from '@otp-suite/service-kit'
@@ -12,6 +13,7 @@ import { internalRoutes } from './routes/internal.ts'
 import { meRoutes } from './routes/me.ts'
 import { createSessionStore } from './sessions/session-store.ts'
 import { createSignIn } from './sessions/sign-in.ts'
+import { createContacts } from './users/contacts.ts'
 import { createUsers } from './users/users.ts'
 
 declare module 'fastify' {
@@ -81,9 +83,17 @@ async function userServiceApp(app: FastifyInstance, { config }: { config: UserSe
   })
 
   const users = createUsers(database.prisma, sessions)
+  const mailer = createEmailSender(config, app.log)
+  const contacts = createContacts({
+    prisma: database.prisma,
+    tokens,
+    mailer,
+    verifyUrl: config.EMAIL_VERIFY_URL,
+    subject: config.EMAIL_VERIFY_SUBJECT,
+  })
   const signIn = createSignIn({ prisma: database.prisma, tokens, sessions, adminBootstrap: bootstrap })
   await app.register(authRoutes, { signIn, sessions })
-  await app.register(meRoutes, { users })
+  await app.register(meRoutes, { users, contacts })
   await app.register(internalRoutes, { users, sessions, tokens })
 
   app.scheduleJob({
@@ -91,7 +101,10 @@ async function userServiceApp(app: FastifyInstance, { config }: { config: UserSe
     everySeconds: config.USER_CLEANUP_INTERVAL_SECONDS,
     run: createCleanup(database.prisma, config.USER_CLEANUP_BATCH_SIZE),
   })
-  app.addHook('onClose', () => database.close())
+  app.addHook('onClose', async () => {
+    await mailer.close?.()
+    await database.close()
+  })
 }
 
 export default fp(userServiceApp, { name: 'user-service', fastify: '5.x' })

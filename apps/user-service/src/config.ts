@@ -1,3 +1,4 @@
+import { deliveryConfigProperties } from '@otp-suite/delivery'
 import { jwtConfigProperties } from '@otp-suite/jwt'
 import { defineConfig, loadConfig } from '@otp-suite/service-kit'
 import { type Static, Type } from 'typebox'
@@ -22,6 +23,10 @@ export const UserServiceConfig = defineConfig({
   ADMIN_BOOTSTRAP: Type.String({ default: '' }),
   /** Where national phone numbers (in ADMIN_BOOTSTRAP) are read, as otp-service reads them. */
   OTP_DEFAULT_REGION: Type.String({ pattern: '^[A-Z]{2}$', default: 'US' }),
+  ...deliveryConfigProperties,
+  /** The page that confirms an address: the link mailed is this followed by the token. */
+  EMAIL_VERIFY_URL: Type.String({ default: 'http://127.0.0.1:8080/verify-email?token=' }),
+  EMAIL_VERIFY_SUBJECT: Type.String({ default: 'Confirm your email address' }),
   USER_CLEANUP_INTERVAL_SECONDS: seconds(86_400, 0),
   USER_CLEANUP_BATCH_SIZE: Type.Integer({ minimum: 1, default: 1000 }),
 })

@@ -7,4 +7,8 @@ export const errors = {
   USER_BANNED: createError('USER_BANNED', 'This account is banned', 403),
   USER_NOT_FOUND: createError('USER_NOT_FOUND', 'No such user', 404),
   PHONE_TAKEN: createError('PHONE_TAKEN', 'This phone number belongs to another account', 409),
+  EMAIL_TAKEN: createError('EMAIL_TAKEN', 'This email address belongs to another account', 409),
+  LINK_EXPIRED: createError('LINK_EXPIRED', 'The link has expired; ask for a new one', 400),
+  DELIVERY_FAILED: createError('DELIVERY_FAILED', 'The message could not be delivered', 502),
+  LINK_INVALID: createError('LINK_INVALID', 'The link is not valid or was already used', 400),
 }

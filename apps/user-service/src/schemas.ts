@@ -21,6 +21,16 @@ export const LoginReply = Type.Object({ ...TokenPairReply.properties, user: User
 const name = PrintableText({ minLength: 1, maxLength: 100 })
 export const ProfileBody = Type.Object({ firstName: Type.Optional(name), lastName: Type.Optional(name) }, { additionalProperties: false })
 
+export const PhoneBody = Type.Object(
+  { proof: jwt('The proof otp-service gave for a verified verify_phone code') },
+  { additionalProperties: false },
+)
+export const EmailBody = Type.Object(
+  { email: PrintableText({ minLength: 3, maxLength: 254, description: 'One bare email address' }) },
+  { additionalProperties: false },
+)
+export const EmailTokenBody = Type.Object({ token: jwt('The token of the mailed link') }, { additionalProperties: false })
+
 export const IntrospectBody = Type.Object({ token: jwt('An access token') }, { additionalProperties: false })
 export const IntrospectReply = Type.Object({
   active: Type.Boolean(),

@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ErrorReply } from '@otp-suite/service-kit'
 import type { FastifyRequest } from 'fastify'
-import { ProfileBody } from '../schemas.ts'
+import { Type } from 'typebox'
+import { EmailBody, EmailTokenBody, PhoneBody, ProfileBody } from '../schemas.ts'
+import type { Contacts } from '../users/contacts.ts'
 import { toUserReply, UserReply } from '../users/user.ts'
 import type { Users } from '../users/users.ts'
 
@@ -11,7 +13,7 @@ export function currentUser(request: FastifyRequest) {
   return request.currentUser
 }
 
-export const meRoutes: FastifyPluginAsyncTypebox<{ users: Users }> = async (app, { users }) => {
+export const meRoutes: FastifyPluginAsyncTypebox<{ users: Users; contacts: Contacts }> = async (app, { users, contacts }) => {
   const authenticated = { preHandler: app.requireToken('access') }
   const security = [{ bearer: [] }]
 
@@ -37,5 +39,58 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ users: Users }> = async (app,
       },
     },
     async (request) => users.updateProfile(currentUser(request).id, request.body),
+  )
+
+  app.post(
+    '/api/v1/users/me/phone',
+    {
+      ...authenticated,
+      schema: {
+        tags: ['users'],
+        summary: 'Attach a phone proved by a verify_phone code',
+        security,
+        body: PhoneBody,
+        response: { 200: UserReply, 400: ErrorReply, 401: ErrorReply, 409: ErrorReply, 503: ErrorReply },
+      },
+    },
+    async (request) => contacts.attachPhone(currentUser(request), request.body.proof),
+  )
+
+  app.post(
+    '/api/v1/users/me/email/verification',
+    {
+      ...authenticated,
+      schema: {
+        tags: ['users'],
+        summary: 'Mail a link that confirms an email address (24 hours)',
+        security,
+        body: EmailBody,
+        response: {
+          202: Type.Null({ description: 'Mailed' }),
+          400: ErrorReply,
+          401: ErrorReply,
+          409: ErrorReply,
+          502: ErrorReply,
+          503: ErrorReply,
+        },
+      },
+    },
+    async (request, reply) => {
+      await contacts.requestEmailVerification(currentUser(request), request.body.email, request.log)
+      return reply.code(202).send(null)
+    },
+  )
+
+  app.post(
+    '/api/v1/users/email/verify',
+    {
+      schema: {
+        tags: ['users'],
+        summary: 'Confirm an email address with the mailed link, once',
+        body: EmailTokenBody,
+        response: { 200: Type.Object({ verified: Type.Literal(true) }), 400: ErrorReply, 409: ErrorReply, 503: ErrorReply },
+      },
+    },
+    async (request) => contacts.confirmEmail(request.body.token),
   )
 }

@@ -1,0 +1,97 @@
+import type { Sender } from '@otp-suite/delivery'
+import { normalizeEmail } from '@otp-suite/destination'
+import type { TokenService, VerifiedClaims } from '@otp-suite/jwt'
+import type { FastifyBaseLogger } from 'fastify'
+import { errors } from '../errors.ts'
+import type { PrismaClient, User } from '../generated/prisma/client.ts'
+import { toUserReply } from './user.ts'
+
+const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === 'P2002'
+
+type Dependencies = {
+  prisma: PrismaClient
+  tokens: TokenService
+  mailer: Sender
+  verifyUrl: string
+  subject: string
+}
+
+/**
+ * A signed-in user's phone (proved by an otp-service `verify_phone` proof) and email (proved by a
+ * mailed link carrying a 24-hour `email_verify` token). Each proof and each link works once; a
+ * phone or email another user of the same user type has is `409`.
+ */
+export function createContacts({ prisma, tokens, mailer, verifyUrl, subject }: Dependencies) {
+  /** Spends a single-use token and applies `change` in one transaction; false when it was spent before. */
+  async function spendAndUpdate(claims: { jti: string; exp: number }, kind: string, userId: string, change: Partial<User>) {
+    return prisma.$transaction(async (tx) => {
+      const spent = await tx.spentToken.createMany({
+        data: [{ jti: claims.jti, kind, expiresAt: new Date(claims.exp * 1000) }],
+        skipDuplicates: true,
+      })
+      if (spent.count === 0) return null
+      return tx.user.update({ where: { id: userId }, data: change })
+    })
+  }
+
+  return {
+    async attachPhone(user: User, proof: string) {
+      let claims: VerifiedClaims<'otp_proof'>
+      try {
+        claims = tokens.verify('otp_proof', proof)
+      } catch {
+        throw new errors.PROOF_INVALID()
+      }
+      if (claims.purpose !== 'verify_phone' || claims.channel !== 'sms' || claims.userType !== user.userType)
+        throw new errors.PROOF_INVALID()
+      const updated = await spendAndUpdate(claims, 'otp_proof', user.id, { phone: claims.sub, phoneVerified: true }).catch(
+        (error: unknown) => {
+          throw isUniqueViolation(error) ? new errors.PHONE_TAKEN() : error
+        },
+      )
+      if (!updated) throw new errors.PROOF_INVALID()
+      return toUserReply(updated)
+    },
+
+    /** Mails a confirmation link for `input` to that address; the address is only set when the link is used. */
+    async requestEmailVerification(user: User, input: string, log: FastifyBaseLogger) {
+      const email = normalizeEmail(input)
+      const owner = await prisma.user.findUnique({ where: { userType_email: { userType: user.userType, email } } })
+      if (owner && owner.id !== user.id) throw new errors.EMAIL_TAKEN()
+      const link = tokens.sign('email_verify', { sub: user.id, email })
+      await mailer
+        .send({
+          channel: 'email',
+          to: email,
+          subject,
+          text: `Confirm your email address by opening this link within 24 hours:\n\n${verifyUrl}${link.token}\n\nIf you did not ask for it, ignore this message.`,
+          record: { purpose: 'verify_email', link: `${verifyUrl}${link.token}` },
+        })
+        .catch((error: unknown) => {
+          log.warn({ err: error }, 'email verification link not delivered')
+          throw new errors.DELIVERY_FAILED({ cause: error })
+        })
+    },
+
+    async confirmEmail(token: string) {
+      let claims: VerifiedClaims<'email_verify'>
+      try {
+        claims = tokens.verify('email_verify', token)
+      } catch (error) {
+        throw (error as { code?: string }).code === 'TOKEN_EXPIRED' ? new errors.LINK_EXPIRED() : new errors.LINK_INVALID()
+      }
+      const updated = await spendAndUpdate(claims, 'email_verify', claims.sub, { email: claims.email, emailVerified: true }).catch(
+        (error: unknown) => {
+          if (isUniqueViolation(error)) throw new errors.EMAIL_TAKEN()
+          // The user was deleted since the link was mailed.
+          if ((error as { code?: string }).code === 'P2025') throw new errors.LINK_INVALID()
+          throw error
+        },
+      )
+      if (!updated) throw new errors.LINK_INVALID()
+      return { verified: true as const }
+    },
+  }
+}
+
+export type Contacts = ReturnType<typeof createContacts>
