@@ -14,6 +14,7 @@ import { meRoutes } from './routes/me.ts'
 import { createSessionStore } from './sessions/session-store.ts'
 import { createSignIn } from './sessions/sign-in.ts'
 import { createContacts } from './users/contacts.ts'
+import { createDestinationBlocks } from './users/destination-blocks.ts'
 import { createUsers } from './users/users.ts'
 
 declare module 'fastify' {
@@ -82,7 +83,14 @@ async function userServiceApp(app: FastifyInstance, { config }: { config: UserSe
     },
   })
 
-  const users = createUsers(database.prisma, sessions)
+  const blocks = createDestinationBlocks({
+    prisma: database.prisma,
+    tokens,
+    otpServiceUrl: config.OTP_SERVICE_URL,
+    timeoutMs: config.OTP_SERVICE_TIMEOUT_MS,
+    log: app.log,
+  })
+  const users = createUsers(database.prisma, sessions, blocks)
   const mailer = createEmailSender(config, app.log)
   const contacts = createContacts({
     prisma: database.prisma,
@@ -101,6 +109,7 @@ async function userServiceApp(app: FastifyInstance, { config }: { config: UserSe
     everySeconds: config.USER_CLEANUP_INTERVAL_SECONDS,
     run: createCleanup(database.prisma, config.USER_CLEANUP_BATCH_SIZE),
   })
+  app.scheduleJob({ name: 'destination-blocks', everySeconds: config.DESTINATION_BLOCK_RETRY_SECONDS, run: blocks.flush })
   app.addHook('onClose', async () => {
     await mailer.close?.()
     await database.close()

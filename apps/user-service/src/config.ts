@@ -27,6 +27,11 @@ export const UserServiceConfig = defineConfig({
   /** The page that confirms an address: the link mailed is this followed by the token. */
   EMAIL_VERIFY_URL: Type.String({ default: 'http://127.0.0.1:8080/verify-email?token=' }),
   EMAIL_VERIFY_SUBJECT: Type.String({ default: 'Confirm your email address' }),
+  /** Where otp-service is, to block a banned user's phone and email. */
+  OTP_SERVICE_URL: Type.String({ default: 'http://127.0.0.1:3001' }),
+  OTP_SERVICE_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 2000 }),
+  /** How often blocks otp-service has not taken yet are sent again. */
+  DESTINATION_BLOCK_RETRY_SECONDS: seconds(10, 0),
   USER_CLEANUP_INTERVAL_SECONDS: seconds(86_400, 0),
   USER_CLEANUP_BATCH_SIZE: Type.Integer({ minimum: 1, default: 1000 }),
 })

@@ -32,6 +32,9 @@ export const testEnv = (databaseUrl: string, overrides: UserEnv = {}): UserEnv =
   DATABASE_URL: databaseUrl,
   JWT_SECRET: jwtSecret,
   USER_CLEANUP_INTERVAL_SECONDS: '0',
+  // No otp-service unless a test starts one: bans are queued, and sent only when a test asks.
+  OTP_SERVICE_URL: 'http://127.0.0.1:1',
+  DESTINATION_BLOCK_RETRY_SECONDS: '0',
   ...overrides,
 })
 

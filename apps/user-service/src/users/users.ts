@@ -1,6 +1,7 @@
 import { errors } from '../errors.ts'
 import type { Prisma, PrismaClient } from '../generated/prisma/client.ts'
 import type { SessionStore } from '../sessions/session-store.ts'
+import type { DestinationBlocks } from './destination-blocks.ts'
 import { toUserReply } from './user.ts'
 
 export type UserQuery = { limit: number; cursor?: string; q?: string; userType?: 'live' | 'demo'; status?: 'active' | 'banned' }
@@ -17,7 +18,7 @@ function decodeCursor(text: string): Cursor | null {
 }
 
 /** Users as the profile routes and the internal API read and change them. */
-export function createUsers(prisma: PrismaClient, sessions: SessionStore) {
+export function createUsers(prisma: PrismaClient, sessions: SessionStore, blocks: DestinationBlocks) {
   return {
     /** Newest first. The cursor names the last item seen, so users created meanwhile never shift a page. */
     async list(query: UserQuery) {
@@ -63,15 +64,21 @@ export function createUsers(prisma: PrismaClient, sessions: SessionStore) {
       return toUserReply(await prisma.user.update({ where: { id }, data: profile }))
     },
 
-    /** Status and role, for administrators; a ban ends every session of the user in the same transaction. */
+    /**
+     * Status and role, for administrators. A ban ends every session of the user in the same
+     * transaction and blocks new codes to their phone and email; lifting it unblocks them.
+     */
     async administer(id: string, change: { status?: 'active' | 'banned'; role?: 'user' | 'admin' }) {
       const user = await prisma.$transaction(async (tx) => {
         const found = await tx.user.findUnique({ where: { id } })
         if (!found) return null
         if (change.status === 'banned') await sessions.endSessions(tx, { userId: id }, 'banned')
+        if (change.status && change.status !== found.status) await blocks.queue(tx, found, change.status === 'banned')
         return tx.user.update({ where: { id }, data: change })
       })
       if (!user) throw new errors.USER_NOT_FOUND()
+      // The ban holds whatever otp-service answers: what it did not take, the repeating job sends.
+      await blocks.flush().catch(() => {})
       return toUserReply(user)
     },
 

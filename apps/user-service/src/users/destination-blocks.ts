@@ -1,0 +1,67 @@
+import type { TokenService } from '@otp-suite/jwt'
+import type { FastifyBaseLogger } from 'fastify'
+import type { DestinationBlock, PrismaClient, User } from '../generated/prisma/client.ts'
+
+type Transaction = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0]
+type Dependencies = { prisma: PrismaClient; tokens: TokenService; otpServiceUrl: string; timeoutMs: number; log: FastifyBaseLogger }
+
+/** Most queued changes one run sends; the rest wait for the next run. */
+const BATCH = 20
+
+/**
+ * A banned user gets no more codes: their phone and email are blocked in otp-service, and unblocked
+ * when the ban is lifted. Each change is queued in the transaction that bans or unbans, then sent
+ * at once and, should otp-service be unreachable, again by a repeating job until it lands. Changes
+ * go oldest first, by one instance at a time (a transaction lock), and a failure stops the run, so a
+ * ban and the unban after it never arrive swapped.
+ */
+export function createDestinationBlocks({ prisma, tokens, otpServiceUrl, timeoutMs, log }: Dependencies) {
+  async function deliver(block: DestinationBlock) {
+    const response = await fetch(new URL('/internal/v1/blocked-destinations', otpServiceUrl), {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.sign('service', { sub: 'user-service' }).token}` },
+      body: JSON.stringify({ destinations: block.destinations, blocked: block.blocked }),
+      signal: AbortSignal.timeout(timeoutMs),
+    })
+    if (response.status !== 204) throw new Error(`otp-service answered ${response.status}: ${(await response.text()).slice(0, 200)}`)
+  }
+
+  return {
+    /** Queues blocking (or unblocking) `user`'s destinations, inside the caller's transaction. */
+    async queue(tx: Transaction, user: User, blocked: boolean) {
+      const destinations = [
+        ...(user.phone ? [{ channel: 'sms', to: user.phone }] : []),
+        ...(user.email ? [{ channel: 'email', to: user.email }] : []),
+      ]
+      if (destinations.length > 0) await tx.destinationBlock.create({ data: { destinations, blocked } })
+    },
+
+    /** Sends what is queued; returns how many changes otp-service took. */
+    flush: () =>
+      prisma.$transaction(
+        async (tx) => {
+          const [lock] = await tx.$queryRaw<
+            [{ taken: boolean }]
+          >`SELECT pg_try_advisory_xact_lock(hashtextextended('destination_blocks', 0)) AS taken`
+          if (!lock?.taken) return 0
+          let sent = 0
+          for (const block of await tx.destinationBlock.findMany({ orderBy: { id: 'asc' }, take: BATCH })) {
+            try {
+              await deliver(block)
+            } catch (error) {
+              const lastError = String((error as Error).message).slice(0, 500)
+              await tx.destinationBlock.update({ where: { id: block.id }, data: { attempts: { increment: 1 }, lastError } })
+              log.warn({ err: error, attempts: block.attempts + 1 }, 'otp-service did not take a destination block; retrying later')
+              break
+            }
+            await tx.destinationBlock.delete({ where: { id: block.id } })
+            sent++
+          }
+          return sent
+        },
+        { timeout: (BATCH + 2) * timeoutMs },
+      ),
+  }
+}
+
+export type DestinationBlocks = ReturnType<typeof createDestinationBlocks>

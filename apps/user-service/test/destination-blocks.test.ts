@@ -1,0 +1,95 @@
+import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdtemp } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createTestDatabase } from '@otp-suite/db/testing'
+import t from 'tap'
+import { buildUserService, jwtSecret, login, serviceToken, testDatabase, testEnv } from './helpers.ts'
+
+const otpServiceDir = new URL('../../otp-service/', import.meta.url).pathname
+const database = await testDatabase(t)
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+
+/** The real otp-service, as a process of its own on `port`, sharing the suite's JWT secret. */
+async function startOtpService(port: number) {
+  const otpDatabase = await createTestDatabase({ migrationsDir: join(otpServiceDir, 'prisma/migrations'), prefix: 'otp_for_users' })
+  t.teardown(() => otpDatabase.drop())
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: otpServiceDir,
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'info',
+      LOG_FORMAT: 'json',
+      PORT: String(port),
+      DATABASE_URL: otpDatabase.url,
+      JWT_SECRET: jwtSecret,
+      OTP_PEPPER: randomBytes(32).toString('base64url'),
+      SMS_PROVIDER: 'outbox',
+      EMAIL_PROVIDER: 'outbox',
+      OTP_OUTBOX_FILE: join(await mkdtemp(join(tmpdir(), 'otp-outbox-')), 'outbox.jsonl'),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  t.teardown(() => child.kill('SIGKILL'))
+  await new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`otp-service exited with ${code}`)))
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('Server listening')) resolve()
+    })
+  })
+  const send = async (to: string) =>
+    (
+      await fetch(`http://127.0.0.1:${port}/api/v1/otp/send`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ channel: to.includes('@') ? 'email' : 'sms', to, purpose: 'login' }),
+      })
+    ).status
+  return { send }
+}
+
+async function until(condition: () => Promise<boolean>, timeoutMs: number) {
+  for (const started = Date.now(); Date.now() - started < timeoutMs; ) {
+    if (await condition()) return true
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  return false
+}
+
+t.test('a ban made while otp-service is down still blocks new codes, once it is back; unbanning lifts it', async (t) => {
+  const port = await freePort()
+  const app = await buildUserService(
+    t,
+    testEnv(database.url, { OTP_SERVICE_URL: `http://127.0.0.1:${port}`, DESTINATION_BLOCK_RETRY_SECONDS: '1' }),
+  )
+  const user = await login(app, { sub: '+14155550400' })
+  const patch = (status: string) =>
+    app.inject({
+      method: 'PATCH',
+      url: `/internal/v1/users/${user.user.id}`,
+      headers: { authorization: `Bearer ${serviceToken()}` },
+      payload: { status },
+    })
+
+  t.equal((await patch('banned')).statusCode, 200, 'the ban does not wait for otp-service')
+  t.same(await database.query('SELECT blocked, attempts > 0 AS tried FROM destination_blocks'), [{ blocked: true, tried: true }])
+
+  const otp = await startOtpService(port)
+  const delivered = async () => (await database.query('SELECT id FROM destination_blocks')).length === 0
+  t.ok(await until(delivered, 5000), 'the repeating job delivered the block')
+  t.equal(await otp.send('+14155550400'), 403, 'no code for a banned user')
+  t.equal(await otp.send('+14155550401'), 202, 'other destinations get codes')
+
+  t.equal((await patch('active')).statusCode, 200)
+  t.equal(await otp.send('+14155550400'), 202, 'unbanned: sent at once, codes again')
+})
