@@ -1,0 +1,39 @@
+// Usage: pnpm -C apps/user-service run promote <phone|email>
+// Gives the admin role to the existing users (live and demo) with this phone or email, read from
+// DATABASE_URL. For a first administrator before anyone signs in, use ADMIN_BOOTSTRAP instead.
+import { createDatabase } from '@otp-suite/db'
+import { normalizeDestination } from '@otp-suite/destination'
+import { loadConfig } from '@otp-suite/service-kit'
+import { Type } from 'typebox'
+import { UserServiceConfig } from './config.ts'
+import { PrismaClient } from './generated/prisma/client.ts'
+
+const { DATABASE_URL, OTP_DEFAULT_REGION } = loadConfig(
+  Type.Object({
+    DATABASE_URL: UserServiceConfig.properties.DATABASE_URL,
+    OTP_DEFAULT_REGION: UserServiceConfig.properties.OTP_DEFAULT_REGION,
+  }),
+)
+const input = process.argv[2]
+if (!input) {
+  console.error('usage: promote <phone|email>')
+  process.exit(2)
+}
+const channel = input.includes('@') ? 'email' : 'sms'
+const destination = normalizeDestination(channel, input, {
+  defaultRegion: OTP_DEFAULT_REGION,
+  validation: 'possible',
+  allowedCountries: new Set(),
+  blockedTypes: new Set(),
+})
+const database = createDatabase({ url: DATABASE_URL, poolMax: 1 }, (adapter) => new PrismaClient({ adapter }))
+try {
+  const { count } = await database.prisma.user.updateMany({
+    where: channel === 'sms' ? { phone: destination } : { email: destination },
+    data: { role: 'admin' },
+  })
+  console.log(count === 0 ? `No user has ${destination}` : `${destination}: ${count} user(s) are now admins`)
+  process.exitCode = count === 0 ? 1 : 0
+} finally {
+  await database.close()
+}
