@@ -1,11 +1,10 @@
 // Loads the sign-in cycle (send a code, read it from the outbox, verify it) on loopback against
 // real PostgreSQL, for otp-service, the seed-000 baseline and a no-op, and prints the figures.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, writeFileSync } from 'node:fs'
-import { connect } from 'node:net'
+import { closeSync, mkdtempSync, openSync, readSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { buildTarget, cpuWindow, median, peakRssMb, startTarget } from '@otp-suite/bench'
 import { createTestDatabase } from '@otp-suite/db/testing'
 import autocannon from 'autocannon'
 
@@ -42,16 +41,8 @@ const targets = [
   { name: 'no-op + validation', script: 'bench/noop-server.ts', env: {} },
 ]
 
-// Each target runs compiled, as in production: plain Node, no TypeScript loader. The bundles sit in
-// the app's folder, where Node finds the packages they import, but outside the dist/ it ships.
-const buildDir = join(root, 'bench', 'dist')
-const compiled = (script: string) => join(buildDir, `${script.replaceAll('/', '-')}.js`)
-for (const target of targets) {
-  execFileSync(process.execPath, [join(root, '../../scripts/build-app.mjs'), target.script, compiled(target.script)], {
-    cwd: root,
-    stdio: 'inherit',
-  })
-}
+// Each target runs compiled, as in production: plain Node, no TypeScript loader.
+const compiled = new Map(targets.map((target) => [target.script, buildTarget(root, target.script)]))
 
 /** Reads the outbox file as the target appends to it, so each verify can use the code just sent. */
 function outboxReader(file: string) {
@@ -78,41 +69,6 @@ function outboxReader(file: string) {
     },
     close: () => closeSync(fd),
   }
-}
-
-const waitForPort = async (child: ChildProcess) => {
-  for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null) throw new Error(`target exited with ${child.exitCode}`)
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1', () => resolve(socket.end() && true)).on('error', () => resolve(false))
-    })
-    if (open) return
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  throw new Error('target did not start')
-}
-
-const ticksPerSecond = 100
-/** CPU seconds used so far by a process (utime + stime from /proc). */
-const cpuSeconds = (pid: number) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
-  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond
-}
-/** CPU seconds used so far by every PostgreSQL process on the machine. */
-const postgresCpuSeconds = () =>
-  readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .reduce((sum, pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('postgres') ? sum + cpuSeconds(Number(pid)) : sum
-      } catch {
-        return sum
-      }
-    }, 0)
-
-const peakRssMb = (pid: number) => {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/)
-  return line ? Number(line[1]) / 1024 : Number.NaN
 }
 
 let cycle = 0
@@ -156,44 +112,24 @@ async function load(seconds: number, outbox: ReturnType<typeof outboxReader>) {
   return { result, verified }
 }
 
-// BENCH_ONLY=otp-service runs one target. Every target runs with the heap flags of the services'
-// start script (small young generation, capped old generation), plus BENCH_NODE_FLAGS.
+// BENCH_ONLY=otp-service runs one target.
 const selected = targets.filter((target) => !process.env.BENCH_ONLY || target.name.startsWith(process.env.BENCH_ONLY))
-const nodeFlags = [
-  '--max-semi-space-size=4',
-  '--max-old-space-size=128',
-  ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
-]
 type Row = Record<string, string | number> & { target: string; 'cycles/s': number; 'requests/s': number }
 
 async function measure(target: (typeof targets)[number]): Promise<Row> {
   const outboxFile = join(mkdtempSync(join(tmpdir(), 'otp-bench-')), 'outbox.jsonl')
   writeFileSync(outboxFile, '')
-  const child = spawn(process.execPath, [...nodeFlags, compiled(target.script)], {
+  const server = await startTarget(compiled.get(target.script) as string, {
     cwd: root,
-    env: {
-      ...process.env,
-      ...target.env,
-      NODE_ENV: 'production',
-      OTP_ALLOW_DEV_DELIVERY: 'true',
-      DATABASE_URL: database.url,
-      PORT: String(port),
-      OTP_OUTBOX_FILE: outboxFile,
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    port,
+    env: { ...target.env, NODE_ENV: 'production', OTP_ALLOW_DEV_DELIVERY: 'true', DATABASE_URL: database.url, OTP_OUTBOX_FILE: outboxFile },
   })
   try {
-    await waitForPort(child)
     const outbox = outboxReader(outboxFile)
     await load(warmup, outbox)
-    const before = { server: cpuSeconds(child.pid as number), postgres: postgresCpuSeconds(), client: process.cpuUsage() }
-    const startedAt = performance.now()
+    const cpu = cpuWindow(server.pid)
     const { result, verified } = await load(duration, outbox)
-    const elapsed = (performance.now() - startedAt) / 1000
-    const serverCpu = (cpuSeconds(child.pid as number) - before.server) / elapsed
-    const postgresCpu = (postgresCpuSeconds() - before.postgres) / elapsed
-    const clientUsage = process.cpuUsage(before.client)
-    const clientCpu = (clientUsage.user + clientUsage.system) / 1e6 / elapsed
+    const cpuShares = cpu()
     outbox.close()
     return {
       target: target.name,
@@ -203,14 +139,11 @@ async function measure(target: (typeof targets)[number]): Promise<Row> {
       'p99 ms': result.latency.p99,
       'non-2xx': result.non2xx,
       errors: result.errors + result.timeouts,
-      'peak RSS MB': Math.round(peakRssMb(child.pid as number)),
-      'server CPU %': Math.round(serverCpu * 100),
-      'PostgreSQL CPU %': Math.round(postgresCpu * 100),
-      'load generator CPU %': Math.round(clientCpu * 100),
+      'peak RSS MB': Math.round(peakRssMb(server.pid)),
+      ...cpuShares,
     }
   } finally {
-    child.kill('SIGTERM')
-    await new Promise((resolve) => child.once('exit', resolve))
+    await server.stop()
   }
 }
 // Targets take turns, round after round, so a slow moment of the machine falls on all of them.
@@ -221,7 +154,6 @@ for (let round = 0; round < rounds; round++) {
 }
 await database.drop()
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number
 // Each target's median round (by cycles/s); the ratios compare the targets' medians.
 const rows = [...runs.values()].map((targetRuns) => {
   const cycles = median(targetRuns.map((run) => run['cycles/s']))

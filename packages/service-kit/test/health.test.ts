@@ -31,5 +31,6 @@ t.test('a service without checks is ready on its own', async (t) => {
 
 t.test('an app reads its version from the package.json above it', async (t) => {
   t.equal(appVersion(new URL('../lib/version.ts', import.meta.url).href), '0.1.0')
-  t.throws(() => appVersion('file:///nowhere/src/app.ts'), /ENOENT/)
+  t.equal(appVersion(new URL('../test/deep/er/still.ts', import.meta.url).href), '0.1.0', 'the nearest manifest above, however deep')
+  t.throws(() => appVersion('file:///nowhere/src/app.ts'), /no package.json with a version/)
 })
