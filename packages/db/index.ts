@@ -6,6 +6,8 @@
  *   const database = createDatabase({ url: env.DATABASE_URL }, (adapter) => new PrismaClient({ adapter }))
  */
 
+export { type BatchOptions, batched } from './lib/batched.ts'
+export { databaseConfigProperties } from './lib/config.ts'
 export { createDatabase, type Database, type DatabaseOptions } from './lib/create-database.ts'
 export { type PingResult, pingDatabase } from './lib/ping.ts'
 export { createPool, createPrismaAdapter, type PoolOptions } from './lib/pool.ts'

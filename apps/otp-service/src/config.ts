@@ -1,3 +1,4 @@
+import { databaseConfigProperties } from '@otp-suite/db'
 import { deliveryConfigProperties } from '@otp-suite/delivery'
 import { assertStrongSecret, jwtConfigProperties } from '@otp-suite/jwt'
 import { defineConfig, loadConfig } from '@otp-suite/service-kit'
@@ -8,14 +9,7 @@ const count = (defaultValue: number) => Type.Integer({ minimum: 1, default: defa
 
 export const OtpServiceConfig = defineConfig({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3001 }),
-  DATABASE_URL: Type.String({ default: 'postgres://postgres@127.0.0.1:5432/otp_service' }),
-  DATABASE_POOL_MAX: count(10),
-  /** A statement running longer than this is cancelled, so a wedged database cannot hold requests. */
-  DATABASE_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5000 }),
-  /** The most sends (or verifies) that go to the database in one statement when they arrive together. */
-  DATABASE_BATCH_MAX: count(64),
-  /** Batches of sends (and of verifies) one instance has at the database at once; the next waits and grows. */
-  DATABASE_BATCH_CONCURRENCY: count(1),
+  ...databaseConfigProperties('postgres://postgres@127.0.0.1:5432/otp_service'),
 
   ...jwtConfigProperties,
   /** The key codes are hashed with: random, and not JWT_SECRET. */

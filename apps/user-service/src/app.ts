@@ -71,6 +71,7 @@ async function userServiceApp(app: FastifyInstance, { config }: { config: UserSe
     accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
     refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
     reuseGraceSeconds: config.REFRESH_REUSE_GRACE_SECONDS,
+    batching: { maxBatch: config.DATABASE_BATCH_MAX, concurrency: config.DATABASE_BATCH_CONCURRENCY },
   })
   app.decorateRequest('currentUser', null)
   await app.register(jwtPlugin, {

@@ -1,3 +1,4 @@
+import { databaseConfigProperties } from '@otp-suite/db'
 import { deliveryConfigProperties } from '@otp-suite/delivery'
 import { jwtConfigProperties } from '@otp-suite/jwt'
 import { defineConfig, loadConfig } from '@otp-suite/service-kit'
@@ -7,9 +8,7 @@ const seconds = (defaultValue: number, minimum = 1) => Type.Integer({ minimum, d
 
 export const UserServiceConfig = defineConfig({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3002 }),
-  DATABASE_URL: Type.String({ default: 'postgres://postgres@127.0.0.1:5432/user_service' }),
-  DATABASE_POOL_MAX: Type.Integer({ minimum: 1, default: 10 }),
-  DATABASE_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5000 }),
+  ...databaseConfigProperties('postgres://postgres@127.0.0.1:5432/user_service'),
   ...jwtConfigProperties,
 
   ACCESS_TOKEN_TTL_SECONDS: seconds(900),

@@ -28,7 +28,7 @@ export type UserEnv = Record<string, string | undefined>
 
 export const testEnv = (databaseUrl: string, overrides: UserEnv = {}): UserEnv => ({
   NODE_ENV: 'test',
-  LOG_LEVEL: 'silent',
+  LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
   DATABASE_URL: databaseUrl,
   JWT_SECRET: jwtSecret,
   USER_CLEANUP_INTERVAL_SECONDS: '0',
@@ -68,7 +68,7 @@ export async function login(app: App, proof: Proof) {
     accessToken: string
     refreshToken: string
     expiresIn: number
-    user: { id: string; role: string; status: string }
+    user: { id: string; role: string; status: string; phone: string | null }
   }
 }
 

@@ -145,3 +145,23 @@ t.test('bootstrap admins get the role on first sign-in', async (t) => {
   const claims = tokens.verify('access', (await login(app, { sub: 'ops@example.com' })).accessToken)
   t.equal(claims.role, 'admin', 'the access token carries it')
 })
+
+t.test('checks that arrive together share a statement, and each gets its own answer', async (t) => {
+  const [app] = await twoInstances(t)
+  const live = await Promise.all(Array.from({ length: 5 }, (_, i) => login(app, { sub: `+141555502${10 + i}` })))
+  const ended = await Promise.all(Array.from({ length: 5 }, (_, i) => login(app, { sub: `+141555502${20 + i}` })))
+  for (const session of ended) await app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: bearer(session.accessToken) })
+  const claims = tokens.verify('access', live[0]!.accessToken)
+  const foreign = tokens.sign('access', { sub: 'not-a-uuid', sid: claims.sid, role: 'user', userType: 'live' }).token
+  const mixed = [...live, ...ended].flatMap((session) => [session.accessToken]).concat(foreign)
+  const replies = await Promise.all(mixed.map((token) => app.inject({ method: 'GET', url: '/api/v1/users/me', headers: bearer(token) })))
+  t.same(
+    replies.map((reply) => reply.statusCode),
+    [...Array(5).fill(200), ...Array(6).fill(401)],
+  )
+  t.same(
+    replies.slice(0, 5).map((reply) => reply.json().phone),
+    live.map((session) => session.user.phone),
+    'each live token got its own user',
+  )
+})

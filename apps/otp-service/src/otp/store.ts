@@ -1,5 +1,5 @@
+import { type BatchOptions, batched } from '@otp-suite/db'
 import { errors as kitErrors } from '@otp-suite/service-kit'
-import DataLoader from 'dataloader'
 import type pg from 'pg'
 import type { OtpKey } from './codes.ts'
 
@@ -66,64 +66,27 @@ const releaseParams = [
 ]
 const releaseSql = call('otp_release', releaseParams)
 
-export type BatchOptions = {
-  maxBatch: number
-  /** Batches of each kind (sends, verifies) out at once per instance. */
-  concurrency: number
+export type StoreBatching = BatchOptions & {
   /** Told the size of every batch sent (a Prometheus histogram). */
   batchSizes: { observe(labels: { statement: 'issue' | 'verify' }, size: number): void }
 }
 
 // A value the database refuses to take: a NUL byte or a character it cannot encode (22021, 22P05),
-// a string too long for its column (22001). Validation keeps such input out; this is the last line.
+// a string too long for its column (22001). Validation keeps such input out; this is the last line:
+// the batch runs again one request at a time, in order, and the bad one alone gets a 400.
 const REFUSED_VALUES = new Set(['22021', '22P05', '22001'])
-const isRefusedValue = (error: unknown) => REFUSED_VALUES.has(String((error as { code?: unknown }).code))
-const asRefusal = (error: unknown): Error =>
-  isRefusedValue(error) ? new kitErrors.VALIDATION_ERROR('A field holds a value that cannot be stored') : (error as Error)
-
-/**
- * Gathers calls into batches. A batch leaves once the event loop has handled the current round of
- * I/O and fewer than `concurrency` batches of its kind are out, taking every call that arrived
- * meanwhile: an idle service sends a batch of one at once, a busy one fewer, larger batches. A batch
- * the database refuses because of a value in it is rolled back whole, and its requests run again one
- * by one, in order, so the bad one fails alone with a 400.
- */
-function batched<I, O>(run: (items: readonly I[]) => Promise<O[]>, { maxBatch, concurrency }: Omit<BatchOptions, 'batchSizes'>) {
-  let out = 0
-  const waiting: (() => void)[] = []
-  const send = (dispatch: () => void) => {
-    out++
-    setImmediate(dispatch)
-  }
-  // DataLoader rejects a request whose result is an Error: each request of a failed batch gets its own.
-  const runIsolated = async (items: readonly I[]): Promise<(O | Error)[]> => {
-    try {
-      return await run(items)
-    } catch (error) {
-      if (items.length === 1 || !isRefusedValue(error)) throw asRefusal(error)
-      const results: (O | Error)[] = []
-      for (const item of items) results.push(await run([item]).then(([result]) => result as O, asRefusal))
-      return results
-    }
-  }
-  const loader = new DataLoader(
-    (items: readonly I[]) =>
-      runIsolated(items).finally(() => {
-        out--
-        const next = waiting.shift()
-        if (next) send(next)
-      }),
-    { cache: false, maxBatchSize: maxBatch, batchScheduleFn: (dispatch) => (out < concurrency ? send(dispatch) : waiting.push(dispatch)) },
-  )
-  return (item: I) => loader.load(item)
-}
+const refusal = (error: unknown) =>
+  REFUSED_VALUES.has(String((error as { code?: unknown }).code))
+    ? new kitErrors.VALIDATION_ERROR('A field holds a value that cannot be stored')
+    : undefined
 
 const column = <I, K extends keyof I>(items: readonly I[], key: K) => items.map((item) => item[key])
 /** The columns both batch functions start with, in their order. */
 const keyColumns = (requests: readonly (OtpKey & { codeHash: Buffer })[]) =>
   (['channel', 'destination', 'purpose', 'userType', 'codeHash'] as const).map((key) => column(requests, key))
 
-export function createOtpStore(pool: Pick<pg.Pool, 'query'>, limits: OtpLimits, { batchSizes, ...batching }: BatchOptions) {
+export function createOtpStore(pool: Pick<pg.Pool, 'query'>, limits: OtpLimits, { batchSizes, ...options }: StoreBatching) {
+  const batching = { ...options, refusal }
   const issue = batched(async (requests: readonly IssueRequest[]) => {
     batchSizes.observe({ statement: 'issue' }, requests.length)
     const { rows } = await pool.query({

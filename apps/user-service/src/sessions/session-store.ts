@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { type BatchOptions, batched } from '@otp-suite/db'
 import type { TokenService, VerifiedClaims } from '@otp-suite/jwt'
 import type pg from 'pg'
 import { errors } from '../errors.ts'
@@ -7,15 +8,20 @@ import type { PrismaClient, User } from '../generated/prisma/client.ts'
 /** Tokens are kept by a digest of their jti: a leaked table gives nothing to present. */
 export const tokenHash = (jti: string) => createHash('sha256').update(jti).digest()
 
-// The check every authenticated request pays, in one round trip: the session is live, the user is
-// active and the token is not blacklisted. Named, so each pooled connection prepares it once.
+// The check every authenticated request pays: the session is live, the user is active and the token
+// is not blacklisted, with the user read in the same statement. Requests that arrive together are
+// checked together, one statement for the batch (named, so each pooled connection prepares it once).
 const authenticateSql = `
-  SELECT u.id, u.user_type AS "userType", u.phone, u.phone_verified AS "phoneVerified", u.email,
+  SELECT r.i::int AS i, u.id, u.user_type AS "userType", u.phone, u.phone_verified AS "phoneVerified", u.email,
          u.email_verified AS "emailVerified", u.first_name AS "firstName", u.last_name AS "lastName",
          u.role, u.status, u.created_at AS "createdAt", u.updated_at AS "updatedAt", u.last_login_at AS "lastLoginAt"
-  FROM sessions s JOIN users u ON u.id = s.user_id
-  WHERE s.id = $1 AND u.id = $2 AND s.ended_at IS NULL AND u.status = 'active'
-    AND NOT EXISTS (SELECT 1 FROM blacklisted_tokens b WHERE b.token_hash = $3)`
+  FROM unnest($1::uuid[], $2::uuid[], $3::bytea[]) WITH ORDINALITY AS r(sid, sub, token_hash, i)
+  JOIN sessions s ON s.id = r.sid AND s.ended_at IS NULL
+  JOIN users u ON u.id = s.user_id AND u.id = r.sub AND u.status = 'active'
+  WHERE NOT EXISTS (SELECT 1 FROM blacklisted_tokens b WHERE b.token_hash = r.token_hash)`
+
+// Ids are ours, from signed claims; one that is not a uuid would fail the whole batch's statement.
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 export type TokenPair = { accessToken: string; refreshToken: string; tokenType: 'Bearer'; expiresIn: number }
 
@@ -26,11 +32,31 @@ type Dependencies = {
   accessTtlSeconds: number
   refreshTtlSeconds: number
   reuseGraceSeconds: number
+  batching: BatchOptions
 }
 
 type Transaction = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0]
 
-export function createSessionStore({ prisma, pool, tokens, accessTtlSeconds, refreshTtlSeconds, reuseGraceSeconds }: Dependencies) {
+export function createSessionStore({
+  prisma,
+  pool,
+  tokens,
+  accessTtlSeconds,
+  refreshTtlSeconds,
+  reuseGraceSeconds,
+  batching,
+}: Dependencies) {
+  const check = batched(async (claims: readonly VerifiedClaims<'access'>[]) => {
+    const { rows } = await pool.query<User & { i: number }>({
+      name: 'authenticate',
+      text: authenticateSql,
+      values: [claims.map((each) => each.sid), claims.map((each) => each.sub), claims.map((each) => tokenHash(each.jti))],
+    })
+    const users: (User | null)[] = claims.map(() => null)
+    for (const { i, ...user } of rows) users[i - 1] = user
+    return users
+  }, batching)
+
   /** A new refresh token for the session (stored by its digest) and an access token beside it. */
   async function issuePair(tx: Transaction, user: User, sessionId: string): Promise<TokenPair> {
     const refresh = tokens.sign('refresh', { sub: user.id, sid: sessionId }, { expiresIn: refreshTtlSeconds })
@@ -52,14 +78,8 @@ export function createSessionStore({ prisma, pool, tokens, accessTtlSeconds, ref
     endSessions,
 
     /** The user behind a live access token, or null when its session ended, its user is banned or it was revoked. */
-    async authenticate(claims: VerifiedClaims<'access'>): Promise<User | null> {
-      const { rows } = await pool.query<User>({
-        name: 'authenticate',
-        text: authenticateSql,
-        values: [claims.sid, claims.sub, tokenHash(claims.jti)],
-      })
-      return rows[0] ?? null
-    },
+    authenticate: (claims: VerifiedClaims<'access'>): Promise<User | null> =>
+      uuid.test(claims.sid) && uuid.test(claims.sub) ? check(claims) : Promise.resolve(null),
 
     /** Rotates a refresh token: one use each; a copy used later ends its whole session. */
     async refresh(token: string): Promise<TokenPair> {

@@ -1,0 +1,54 @@
+import DataLoader from 'dataloader'
+
+export type BatchOptions = {
+  /** The most calls in one batch. */
+  maxBatch: number
+  /** Batches of this kind out at once; the next one waits and grows. */
+  concurrency: number
+  /**
+   * For an error that one call's value caused (the database refused a value): the error that call
+   * should get. The batch is then run again one call at a time, so the others get their answers.
+   * Undefined (the default, for every error) fails the whole batch with the error.
+   */
+  refusal?: (error: unknown) => Error | undefined
+}
+
+/**
+ * Gathers concurrent calls into batches, so many requests share one statement, one round trip and
+ * one commit. A batch leaves once the event loop has handled the current round of I/O and fewer
+ * than `concurrency` batches are out, taking every call that arrived meanwhile: an idle service
+ * sends a batch of one at once, a busy one fewer, larger batches. `run` answers the calls in order.
+ */
+export function batched<I, O>(
+  run: (items: readonly I[]) => Promise<O[]>,
+  { maxBatch, concurrency, refusal = () => undefined }: BatchOptions,
+) {
+  let out = 0
+  const waiting: (() => void)[] = []
+  const send = (dispatch: () => void) => {
+    out++
+    setImmediate(dispatch)
+  }
+  const ownError = (error: unknown) => refusal(error) ?? (error as Error)
+  // DataLoader rejects a call whose result is an Error: each call of a refused batch gets its own.
+  const runIsolated = async (items: readonly I[]): Promise<(O | Error)[]> => {
+    try {
+      return await run(items)
+    } catch (error) {
+      if (items.length === 1 || !refusal(error)) throw ownError(error)
+      const results: (O | Error)[] = []
+      for (const item of items) results.push(await run([item]).then(([result]) => result as O, ownError))
+      return results
+    }
+  }
+  const loader = new DataLoader(
+    (items: readonly I[]) =>
+      runIsolated(items).finally(() => {
+        out--
+        const next = waiting.shift()
+        if (next) send(next)
+      }),
+    { cache: false, maxBatchSize: maxBatch, batchScheduleFn: (dispatch) => (out < concurrency ? send(dispatch) : waiting.push(dispatch)) },
+  )
+  return (item: I) => loader.load(item)
+}
