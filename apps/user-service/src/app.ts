@@ -100,7 +100,13 @@ async function userServiceApp(app: FastifyInstance, { config }: { config: UserSe
     verifyUrl: config.EMAIL_VERIFY_URL,
     subject: config.EMAIL_VERIFY_SUBJECT,
   })
-  const signIn = createSignIn({ prisma: database.prisma, tokens, sessions, adminBootstrap: bootstrap })
+  const signIn = createSignIn({
+    pool: database.pool,
+    tokens,
+    adminBootstrap: bootstrap,
+    accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+  })
   await app.register(authRoutes, { signIn, sessions })
   await app.register(meRoutes, { users, contacts })
   await app.register(internalRoutes, { users, sessions, tokens })

@@ -33,7 +33,11 @@ export interface SignedToken {
 }
 
 export interface TokenService {
-  sign<K extends TokenKind>(kind: K, claims: TokenClaims[K], options?: { expiresIn?: number }): SignedToken
+  /**
+   * `jti` defaults to a random UUID; a caller gives its own when it must store the token's id before
+   * the claims it signs are known (one database round trip for both).
+   */
+  sign<K extends TokenKind>(kind: K, claims: TokenClaims[K], options?: { expiresIn?: number; jti?: string }): SignedToken
   /** Throws TOKEN_MISSING, TOKEN_INVALID or TOKEN_EXPIRED from `errors`. */
   verify<K extends TokenKind>(kind: K, token: string | null | undefined): VerifiedClaims<K>
 }
@@ -98,13 +102,12 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   }
 
   const service: TokenService = {
-    sign(kind, claims, { expiresIn = DEFAULT_LIFETIMES[kind] } = {}) {
+    sign(kind, claims, { expiresIn = DEFAULT_LIFETIMES[kind], jti = randomUUID() } = {}) {
       if (!Number.isInteger(expiresIn) || expiresIn <= 0) {
         throw new RangeError('expiresIn must be a positive whole number of seconds')
       }
       const iat = Math.floor(Date.now() / 1000)
       const exp = iat + expiresIn
-      const jti = randomUUID()
       const payload = { ...toSignableClaims(kind, claims), typ: kind, jti, iat, exp, aud: AUDIENCES[kind], iss: issuer }
       return { token: signer(payload), jti, expiresAt: new Date(exp * 1000), expiresIn }
     },

@@ -50,6 +50,8 @@ t.test('signing takes only the kind’s own claims, with valid values', async (t
   const short = tokens.sign('service', { sub: 'x' }, { expiresIn: 42 })
   t.equal(short.expiresIn, 42)
   t.not(tokens.sign('service', { sub: 'x' }).jti, short.jti, 'every token gets its own jti')
+  const chosen = tokens.sign('refresh', { sub: 'u', sid: 's' }, { jti: 'chosen-id' })
+  t.equal(tokens.verify('refresh', chosen.token).jti, 'chosen-id', 'or the one its caller stored beforehand')
 })
 
 t.test('expiry, with the clock-skew leeway', async (t) => {
