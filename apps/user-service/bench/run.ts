@@ -66,7 +66,8 @@ const targets: Target[] = [
       body: JSON.stringify({ token: sessions[c]?.accessToken }),
     }),
   },
-  // Returning users over a thousand numbers, each sign-in with a proof of its own.
+  // Returning users over a thousand numbers of their own (not the users the other targets read), each
+  // sign-in with a proof of its own.
   {
     name: 'sign-in (proof → tokens)',
     request: () => ({ method: 'POST', path: '/api/v1/auth/otp/login', headers: json }),
