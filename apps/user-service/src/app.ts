@@ -76,9 +76,7 @@ async function userServiceApp(app: FastifyInstance, { config }: { config: UserSe
   app.decorateRequest('currentUser', null)
   await app.register(jwtPlugin, {
     tokens,
-    // Refresh and service tokens are checked where they are used; an access token here, on every request.
     isRevoked: async (claims, request) => {
-      if (claims.typ !== 'access') return false
       request.currentUser = await sessions.authenticate(claims)
       return request.currentUser === null
     },

@@ -1,6 +1,7 @@
 import fastifyJwt, { type JwtHeader, type JwtVerifyFunction, type TokenOrHeader } from '@fastify/jwt'
 import type { FastifyPluginAsync, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
+import { LRUCache } from 'lru-cache'
 import { TOKEN_KINDS, type TokenKind, toVerifiedClaims, type VerifiedClaims } from './claims.ts'
 import { errors, toTokenError } from './errors.ts'
 import { rulesOf, type TokenService } from './token-service.ts'
@@ -8,11 +9,11 @@ import { rulesOf, type TokenService } from './token-service.ts'
 export interface TokenPluginOptions {
   tokens: TokenService
   /**
-   * The service's revocation check (blacklist, introspection). Called only for a token whose
-   * signature, expiry and kind already passed; true answers 401 TOKEN_REVOKED. A rejection
-   * (store down) is passed on as is.
+   * The service's revocation check of access tokens (blacklist, introspection), the one kind a user
+   * can revoke. Called only for a token whose signature, expiry and kind already passed; true
+   * answers 401 TOKEN_REVOKED. A rejection (store down) is passed on as is.
    */
-  isRevoked?: (claims: VerifiedClaims, request: FastifyRequest) => boolean | Promise<boolean>
+  isRevoked?: (claims: VerifiedClaims<'access'>, request: FastifyRequest) => boolean | Promise<boolean>
 }
 
 declare module 'fastify' {
@@ -30,8 +31,14 @@ declare module 'fastify' {
 const verifyMethodOf = (kind: TokenKind) => `${kind}JwtVerify` as const
 type VerifyingRequest = Record<ReturnType<typeof verifyMethodOf>, JwtVerifyFunction>
 
+const bearerOf = (request: FastifyRequest) => /^Bearer ([\w.-]{1,4096})$/.exec(request.headers.authorization ?? '')?.[1]
+
 const tokenPlugin: FastifyPluginAsync<TokenPluginOptions> = async (fastify, { tokens, isRevoked }) => {
   const rules = rulesOf(tokens)
+  // A service calls with one token for its whole life (minutes), on every request: once its signature
+  // checked out, the same string is taken at its word until it expires. Service tokens cannot be
+  // revoked, so nothing is skipped but the repeated HMAC and parse.
+  const verifiedServiceTokens = new LRUCache<string, VerifiedClaims<'service'>>({ max: 1000 })
 
   // One @fastify/jwt namespace per kind, each verifying with that kind's audience and the shared
   // keys, so requireToken('access') can never accept a proof or refresh token.
@@ -46,7 +53,7 @@ const tokenPlugin: FastifyPluginAsync<TokenPluginOptions> = async (fastify, { to
       // Async on purpose: @fastify/jwt routes a rejected promise to the request, a sync throw it does not.
       trusted: async (request, payload) => {
         const claims = toVerifiedClaims(kind, payload)
-        if (isRevoked && (await isRevoked(claims, request))) throw new errors.TOKEN_REVOKED()
+        if (claims.typ === 'access' && isRevoked && (await isRevoked(claims, request))) throw new errors.TOKEN_REVOKED()
         return true
       },
       // Runs after trusted accepted the same payload, so it cannot throw here.
@@ -59,11 +66,18 @@ const tokenPlugin: FastifyPluginAsync<TokenPluginOptions> = async (fastify, { to
     if (!TOKEN_KINDS.includes(kind)) throw new TypeError(`Unknown token kind: ${String(kind)}`)
     const method = verifyMethodOf(kind)
     return async function requireToken(request: FastifyRequest) {
+      const token = kind === 'service' ? bearerOf(request) : undefined
+      const known = token ? verifiedServiceTokens.get(token) : undefined
+      if (known && known.exp * 1000 > Date.now()) {
+        request.tokenClaims = known
+        return
+      }
       try {
         await (request as unknown as VerifyingRequest)[method]()
       } catch (error) {
         throw toTokenError(error)
       }
+      if (token && request.tokenClaims?.typ === 'service') verifiedServiceTokens.set(token, request.tokenClaims)
     }
   })
 }
