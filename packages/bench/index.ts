@@ -56,19 +56,23 @@ async function waitForPort(port: number, child: ChildProcess) {
 }
 
 const ticksPerSecond = 100
-/** CPU seconds used so far by a process (utime + stime from /proc). */
-export const cpuSeconds = (pid: number) => {
+/** CPU seconds used so far by a process (utime + stime from /proc), and with `reaped` by its exited children too. */
+export const cpuSeconds = (pid: number, reaped = false) => {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
-  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond
+  const own = Number(fields[11]) + Number(fields[12])
+  return (reaped ? own + Number(fields[13]) + Number(fields[14]) : own) / ticksPerSecond
 }
 
-/** CPU seconds used so far by every PostgreSQL process on the machine. */
+/**
+ * CPU seconds used so far by every PostgreSQL process on the machine, counting the backends that
+ * exited meanwhile (the postmaster reaps them, and their time stays in its children's fields).
+ */
 export const postgresCpuSeconds = () =>
   readdirSync('/proc')
     .filter((entry) => /^\d+$/.test(entry))
     .reduce((sum, pid) => {
       try {
-        return readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('postgres') ? sum + cpuSeconds(Number(pid)) : sum
+        return readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('postgres') ? sum + cpuSeconds(Number(pid), true) : sum
       } catch {
         return sum
       }
