@@ -47,7 +47,7 @@ t.test('concurrent first sign-ins of one new destination make one user', async (
   t.same(await database.query("SELECT count(*)::int AS n FROM users WHERE email = 'race@example.com'"), [{ n: 1 }])
 })
 
-t.test('only an access token opens /me: a proof, a refresh or a service token does not', async (t) => {
+t.test('only an access token opens /me: a proof, a refresh, an email link or a service token does not', async (t) => {
   const [app] = await twoInstances(t)
   const session = await login(app, { sub: 'kinds@example.com' })
   const me = (token: string) => app.inject({ method: 'GET', url: '/api/v1/users/me', headers: bearer(token) })
@@ -55,6 +55,7 @@ t.test('only an access token opens /me: a proof, a refresh or a service token do
   for (const token of [
     session.refreshToken,
     proofFor({ sub: 'kinds@example.com' }),
+    tokens.sign('email_verify', { sub: session.user.id, email: 'kinds@example.com' }).token,
     tokens.sign('service', { sub: 'x' }).token,
     'not-a-jwt',
   ]) {

@@ -1,0 +1,34 @@
+import t from 'tap'
+import { buildUserService, login, testDatabase, testEnv } from './helpers.ts'
+
+const database = await testDatabase(t)
+
+t.test('the scheduled cleanup deletes what no check needs, and keeps what one does', async (t) => {
+  const setup = await buildUserService(t, testEnv(database.url))
+  const kept = await login(setup, { sub: 'kept@example.com' })
+  const gone = await login(setup, { sub: 'gone@example.com' })
+  await database.query(`
+    INSERT INTO blacklisted_tokens (token_hash, expires_at) VALUES ('\\x01', now() - interval '1 minute'), ('\\x02', now() + interval '10 minutes');
+    INSERT INTO spent_tokens (jti, kind, expires_at) VALUES ('old', 'otp_proof', now() - interval '1 minute'), ('new', 'otp_proof', now() + interval '5 minutes');
+    UPDATE sessions SET ended_at = now() - interval '2 days' WHERE user_id = '${gone.user.id}';`)
+
+  // Two instances sweep at once, every second: each row goes once, whoever takes it.
+  await buildUserService(t, testEnv(database.url, { USER_CLEANUP_INTERVAL_SECONDS: '1' }))
+  await buildUserService(t, testEnv(database.url, { USER_CLEANUP_INTERVAL_SECONDS: '1' }))
+  await new Promise((resolve) => setTimeout(resolve, 1800))
+
+  t.same(await database.query("SELECT encode(token_hash, 'hex') AS hash FROM blacklisted_tokens"), [{ hash: '02' }])
+  const spent = await database.query<{ jti: string }>("SELECT jti FROM spent_tokens WHERE jti IN ('old', 'new')")
+  t.same(spent, [{ jti: 'new' }], 'spent tokens past their expiry go; the others stay refused')
+  const sessions = await database.query<{ user_id: string }>('SELECT user_id FROM sessions')
+  t.same(
+    sessions.map((row) => row.user_id),
+    [kept.user.id],
+    'a session ended two days ago goes, a live one stays',
+  )
+  t.same(
+    await database.query('SELECT count(*)::int AS n FROM refresh_tokens r LEFT JOIN sessions s ON s.id = r.session_id WHERE s.id IS NULL'),
+    [{ n: 0 }],
+    'with its refresh tokens',
+  )
+})
