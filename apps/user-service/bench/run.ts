@@ -71,7 +71,7 @@ const targets: Target[] = [
   {
     name: 'sign-in (proof → tokens)',
     request: () => ({ method: 'POST', path: '/api/v1/auth/otp/login', headers: json }),
-    perRequest: () => ({ body: JSON.stringify({ proof: proof(signIns++ % 1000) }) }),
+    perRequest: () => ({ body: JSON.stringify({ proof: proof(connections + (signIns++ % 1000)) }) }),
   },
 ]
 

@@ -97,6 +97,7 @@ async function userServiceApp(app: FastifyInstance, { config }: { config: UserSe
     mailer,
     verifyUrl: config.EMAIL_VERIFY_URL,
     subject: config.EMAIL_VERIFY_SUBJECT,
+    hourlyLinks: config.EMAIL_VERIFY_HOURLY_MAX,
   })
   const signIn = createSignIn({
     pool: database.pool,

@@ -26,6 +26,8 @@ export const UserServiceConfig = defineConfig({
   /** The page that confirms an address: the link mailed is this followed by the token. */
   EMAIL_VERIFY_URL: Type.String({ default: 'http://127.0.0.1:8080/verify-email?token=' }),
   EMAIL_VERIFY_SUBJECT: Type.String({ default: 'Confirm your email address' }),
+  /** Verification links one user may have mailed per hour. */
+  EMAIL_VERIFY_HOURLY_MAX: Type.Integer({ minimum: 1, default: 5 }),
   /** Where otp-service is, to block a banned user's phone and email. */
   OTP_SERVICE_URL: Type.String({ default: 'http://127.0.0.1:3001' }),
   OTP_SERVICE_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 2000 }),

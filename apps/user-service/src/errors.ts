@@ -9,6 +9,7 @@ export const errors = {
   PHONE_TAKEN: createError('PHONE_TAKEN', 'This phone number belongs to another account', 409),
   EMAIL_TAKEN: createError('EMAIL_TAKEN', 'This email address belongs to another account', 409),
   LINK_EXPIRED: createError('LINK_EXPIRED', 'The link has expired; ask for a new one', 400),
+  EMAIL_LINK_LIMIT: createError('EMAIL_LINK_LIMIT', 'Too many verification links asked for; try again later', 429),
   DELIVERY_FAILED: createError('DELIVERY_FAILED', 'The message could not be delivered', 502),
   LINK_INVALID: createError('LINK_INVALID', 'The link is not valid or was already used', 400),
 }

@@ -1,19 +1,21 @@
+import { sweep } from '@otp-suite/db'
 import type { PrismaClient } from './generated/prisma/client.ts'
 
 /**
  * Deletes what no check needs any more, in batches taken with SKIP LOCKED, so every instance may
- * run it at once: blacklisted and spent tokens past their expiry (the token is refused by its
- * expiry alone by then), and sessions that ended or expired a day ago, with their refresh tokens.
+ * run it at once: blacklisted and spent tokens an hour past their expiry (by then the token is
+ * refused by its expiry alone, whatever the clock leeway and the skew between servers), and
+ * sessions that ended or expired a day ago, with their refresh tokens.
  * SQL, since Prisma's model API has no LIMIT or SKIP LOCKED on deletes.
  */
 export function createCleanup(prisma: PrismaClient, batchSize: number) {
   const steps = {
     blacklistedTokens: () => prisma.$executeRaw`
       DELETE FROM blacklisted_tokens WHERE token_hash IN (
-        SELECT token_hash FROM blacklisted_tokens WHERE expires_at < now() LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)`,
+        SELECT token_hash FROM blacklisted_tokens WHERE expires_at < now() - interval '1 hour' LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)`,
     spentTokens: () => prisma.$executeRaw`
       DELETE FROM spent_tokens WHERE jti IN (
-        SELECT jti FROM spent_tokens WHERE expires_at < now() LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)`,
+        SELECT jti FROM spent_tokens WHERE expires_at < now() - interval '1 hour' LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)`,
     deadSessions: () => prisma.$executeRaw`
       DELETE FROM sessions WHERE id IN (
         SELECT id FROM sessions WHERE coalesce(ended_at, expires_at) < now() - interval '1 day'
@@ -21,15 +23,5 @@ export function createCleanup(prisma: PrismaClient, batchSize: number) {
   }
 
   /** Runs every step until its backlog is gone; returns how many rows each step deleted. */
-  return async function cleanUp(): Promise<Record<keyof typeof steps, number>> {
-    const handled = { blacklistedTokens: 0, spentTokens: 0, deadSessions: 0 }
-    for (const name of Object.keys(steps) as (keyof typeof steps)[]) {
-      let rows: number
-      do {
-        rows = await steps[name]()
-        handled[name] += rows
-      } while (rows >= batchSize)
-    }
-    return handled
-  }
+  return () => sweep(steps, batchSize)
 }

@@ -1,6 +1,7 @@
 // Usage: pnpm -C apps/user-service run promote <phone|email>
-// Gives the admin role to the existing users (live and demo) with this phone or email, read from
-// DATABASE_URL. For a first administrator before anyone signs in, use ADMIN_BOOTSTRAP instead.
+// Gives the admin role to the existing live user with this phone or email, read from DATABASE_URL
+// (demo accounts, where shared store-review codes live, never get it). For a first administrator
+// before anyone signs in, use ADMIN_BOOTSTRAP instead.
 import { createDatabase } from '@otp-suite/db'
 import { normalizeDestination } from '@otp-suite/destination'
 import { loadConfig } from '@otp-suite/service-kit'
@@ -29,10 +30,10 @@ const destination = normalizeDestination(channel, input, {
 const database = createDatabase({ url: DATABASE_URL, poolMax: 1 }, (adapter) => new PrismaClient({ adapter }))
 try {
   const { count } = await database.prisma.user.updateMany({
-    where: channel === 'sms' ? { phone: destination } : { email: destination },
+    where: { userType: 'live', ...(channel === 'sms' ? { phone: destination } : { email: destination }) },
     data: { role: 'admin' },
   })
-  console.log(count === 0 ? `No user has ${destination}` : `${destination}: ${count} user(s) are now admins`)
+  console.log(count === 0 ? `No live user has ${destination}` : `${destination}: the user is now an admin`)
   process.exitCode = count === 0 ? 1 : 0
 } finally {
   await database.close()

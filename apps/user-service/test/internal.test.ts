@@ -89,11 +89,18 @@ t.test('user list: cursor pages stay put while users are created; search and fil
   await login(app, { sub: `${prefix}-demo@example.com`, userType: 'demo' })
   t.equal((await list(`q=${prefix.toUpperCase()}&userType=demo`)).total, 1, 'search ignores case; filters by user type')
   t.equal((await list(`q=${prefix}&status=banned`)).total, 0)
-  t.equal(
-    (await app.inject({ method: 'GET', url: '/internal/v1/users?cursor=%%%', headers: asService })).statusCode,
-    200,
-    'a bad cursor starts over',
-  )
+  const forgedCursors = [
+    '%%%',
+    Buffer.from('{"id":"x","createdAt":"2020-01-01T00:00:00.000Z"}').toString('base64url'),
+    Buffer.from('{"id":"00000000-0000-4000-8000-000000000000","createdAt":"2020-01-01 00:00"}').toString('base64url'),
+  ]
+  for (const cursor of forgedCursors) {
+    const forged = await app.inject({ method: 'GET', url: `/internal/v1/users?cursor=${encodeURIComponent(cursor)}`, headers: asService })
+    t.equal(forged.statusCode, 400, 'a cursor this service did not make is refused')
+    t.equal(forged.json().code, 'VALIDATION_ERROR')
+  }
+  t.equal((await list(`q=${prefix}%25`)).total, 0, 'a LIKE wildcard in the search is a plain character')
+  t.equal((await list('q=_')).total, 0)
 })
 
 t.test('user detail, role change and stats', async (t) => {
@@ -115,8 +122,20 @@ t.test('user detail, role change and stats', async (t) => {
   const [counts] = await database.query<{ total: number; banned: number }>(
     "SELECT count(*)::int AS total, count(*) FILTER (WHERE status = 'banned')::int AS banned FROM users",
   )
+  const [logouts] = await database.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM sessions WHERE end_reason IN ('logout', 'logout_all')",
+  )
   t.match(stats, {
     users: { total: counts?.total, banned: counts?.banned, live: Number, demo: Number, newLast24h: counts?.total },
-    sessions: { active: Number, logoutsLast24h: 1 },
+    sessions: { active: Number, logoutsLast24h: logouts?.n },
   })
+
+  const demoted = await app.inject({
+    method: 'PATCH',
+    url: `/internal/v1/users/${user.user.id}`,
+    headers: asService,
+    payload: { role: 'user' },
+  })
+  t.equal(demoted.json().role, 'user')
+  t.same(await introspect(user.accessToken), { active: false }, 'losing the admin role ends the sessions that claimed it')
 })

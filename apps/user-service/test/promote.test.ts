@@ -18,11 +18,11 @@ t.test('the promote command makes an existing user an admin; the next sign-in ca
   await login(app, { sub: '+14155550500' })
   const promoted = await promote('(415) 555-0500')
   t.equal(promoted.code, 0)
-  t.match(promoted.stdout, /\+14155550500: 1 user\(s\) are now admins/)
+  t.match(promoted.stdout, /\+14155550500: the user is now an admin/)
   const session = await login(app, { sub: '+14155550500' })
   t.equal(tokens.verify('access', session.accessToken).role, 'admin')
 
   const nobody = await promote('nobody@example.com')
   t.equal(nobody.code, 1)
-  t.match(nobody.stdout, /No user has nobody@example.com/)
+  t.match(nobody.stdout, /No live user has nobody@example.com/)
 })

@@ -70,6 +70,7 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ users: Users; contacts: Conta
           400: ErrorReply,
           401: ErrorReply,
           409: ErrorReply,
+          429: ErrorReply,
           502: ErrorReply,
           503: ErrorReply,
         },

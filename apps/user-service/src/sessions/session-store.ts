@@ -1,12 +1,9 @@
-import { createHash } from 'node:crypto'
 import { type BatchOptions, batched } from '@otp-suite/db'
 import type { TokenService, VerifiedClaims } from '@otp-suite/jwt'
 import type pg from 'pg'
 import { errors } from '../errors.ts'
 import type { PrismaClient, User } from '../generated/prisma/client.ts'
-
-/** Tokens are kept by a digest of their jti: a leaked table gives nothing to present. */
-export const tokenHash = (jti: string) => createHash('sha256').update(jti).digest()
+import { type Lifetimes, signPair, type TokenPair, type Transaction, tokenHash, userColumns } from './tokens.ts'
 
 // The check every authenticated request pays: the session is live, the user is active and the token
 // is not blacklisted, with the user read in the same statement. Requests that arrive together are
@@ -17,9 +14,7 @@ const authenticateSql = `
   SELECT r.i::int AS i, live.*
   FROM unnest($1::uuid[], $2::uuid[], $3::bytea[]) WITH ORDINALITY AS r(sid, sub, token_hash, i)
   CROSS JOIN LATERAL (
-    SELECT u.id, u.user_type AS "userType", u.phone, u.phone_verified AS "phoneVerified", u.email,
-           u.email_verified AS "emailVerified", u.first_name AS "firstName", u.last_name AS "lastName",
-           u.role, u.status, u.created_at AS "createdAt", u.updated_at AS "updatedAt", u.last_login_at AS "lastLoginAt"
+    SELECT ${userColumns('u')}
     FROM sessions s JOIN users u ON u.id = s.user_id
     WHERE s.id = r.sid AND s.ended_at IS NULL AND u.id = r.sub AND u.status = 'active'
       AND NOT EXISTS (SELECT 1 FROM blacklisted_tokens b WHERE b.token_hash = r.token_hash)) live`
@@ -27,19 +22,13 @@ const authenticateSql = `
 // Ids are ours, from signed claims; one that is not a uuid would fail the whole batch's statement.
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
-export type TokenPair = { accessToken: string; refreshToken: string; tokenType: 'Bearer'; expiresIn: number }
-
-type Dependencies = {
+type Dependencies = Lifetimes & {
   prisma: PrismaClient
   pool: Pick<pg.Pool, 'query'>
   tokens: TokenService
-  accessTtlSeconds: number
-  refreshTtlSeconds: number
   reuseGraceSeconds: number
   batching: BatchOptions
 }
-
-type Transaction = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0]
 
 export function createSessionStore({
   prisma,
@@ -63,22 +52,16 @@ export function createSessionStore({
 
   /** A new refresh token for the session (stored by its digest) and an access token beside it. */
   async function issuePair(tx: Transaction, user: User, sessionId: string): Promise<TokenPair> {
-    const refresh = tokens.sign('refresh', { sub: user.id, sid: sessionId }, { expiresIn: refreshTtlSeconds })
+    const { pair, refresh } = signPair(tokens, user, sessionId, { accessTtlSeconds, refreshTtlSeconds })
     await tx.refreshToken.create({ data: { tokenHash: tokenHash(refresh.jti), sessionId, expiresAt: refresh.expiresAt } })
     await tx.session.update({ where: { id: sessionId }, data: { lastUsedAt: new Date(), expiresAt: refresh.expiresAt } })
-    const access = tokens.sign(
-      'access',
-      { sub: user.id, sid: sessionId, role: user.role as 'user' | 'admin', userType: user.userType as 'live' | 'demo' },
-      { expiresIn: accessTtlSeconds },
-    )
-    return { accessToken: access.token, refreshToken: refresh.token, tokenType: 'Bearer', expiresIn: access.expiresIn }
+    return pair
   }
 
   const endSessions = (tx: Pick<PrismaClient, 'session'>, where: { id: string } | { userId: string }, reason: string) =>
     tx.session.updateMany({ where: { ...where, endedAt: null }, data: { endedAt: new Date(), endReason: reason } })
 
   return {
-    issuePair,
     endSessions,
 
     /** The user behind a live access token, or null when its session ended, its user is banned or it was revoked. */

@@ -4,7 +4,7 @@ import type pg from 'pg'
 import { errors } from '../errors.ts'
 import type { User } from '../generated/prisma/client.ts'
 import { toUserReply } from '../users/user.ts'
-import { tokenHash } from './session-store.ts'
+import { type Lifetimes, signPair, tokenHash, userColumns } from './tokens.ts'
 
 const SIGN_IN_PURPOSES = new Set(['login', 'signup'])
 
@@ -20,25 +20,20 @@ const signInSql = (destination: 'phone' | 'email') => `
   ), account AS (
     INSERT INTO users (id, user_type, ${destination}, ${destination}_verified, role, last_login_at)
     SELECT $3, $4, $5, true, $6, now() FROM spent
-    ON CONFLICT (user_type, ${destination}) DO UPDATE SET ${destination}_verified = true, last_login_at = now(), updated_at = now()
+    ON CONFLICT (user_type, ${destination}) DO UPDATE SET ${destination}_verified = true,
+      last_login_at = CASE WHEN users.status = 'active' THEN now() ELSE users.last_login_at END, updated_at = now()
     RETURNING *
   ), session AS (
     INSERT INTO sessions (id, user_id, expires_at) SELECT $7, id, $8 FROM account WHERE status = 'active' RETURNING id
   ), refresh AS (
     INSERT INTO refresh_tokens (token_hash, session_id, expires_at) SELECT $9, id, $8 FROM session
   )
-  SELECT a.id, a.user_type AS "userType", a.phone, a.phone_verified AS "phoneVerified", a.email,
-         a.email_verified AS "emailVerified", a.first_name AS "firstName", a.last_name AS "lastName",
-         a.role, a.status, a.created_at AS "createdAt", a.updated_at AS "updatedAt", a.last_login_at AS "lastLoginAt",
-         EXISTS (SELECT 1 FROM session) AS "signedIn"
-  FROM account a`
+  SELECT ${userColumns('a')}, EXISTS (SELECT 1 FROM session) AS "signedIn" FROM account a`
 
-type Dependencies = {
+type Dependencies = Lifetimes & {
   pool: Pick<pg.Pool, 'query'>
   tokens: TokenService
   adminBootstrap: ReadonlySet<string>
-  accessTtlSeconds: number
-  refreshTtlSeconds: number
 }
 
 /**
@@ -68,7 +63,8 @@ export function createSignIn({ pool, tokens, adminBootstrap, accessTtlSeconds, r
         randomUUID(),
         claims.userType,
         claims.sub,
-        adminBootstrap.has(claims.sub) ? 'admin' : 'user',
+        // Bootstrap admins are live users: demo accounts are where shared store-review codes live.
+        claims.userType === 'live' && adminBootstrap.has(claims.sub) ? 'admin' : 'user',
         sessionId,
         refreshExpiresAt,
         tokenHash(refreshJti),
@@ -79,18 +75,7 @@ export function createSignIn({ pool, tokens, adminBootstrap, accessTtlSeconds, r
     // The proof stays spent: a banned user's proof is no better the second time.
     if (!row.signedIn) throw new errors.USER_BANNED()
     const { signedIn: _, ...user } = row
-    const refresh = tokens.sign('refresh', { sub: user.id, sid: sessionId }, { expiresIn: refreshTtlSeconds, jti: refreshJti })
-    const access = tokens.sign(
-      'access',
-      { sub: user.id, sid: sessionId, role: user.role as 'user' | 'admin', userType: user.userType as 'live' | 'demo' },
-      { expiresIn: accessTtlSeconds },
-    )
-    return {
-      accessToken: access.token,
-      refreshToken: refresh.token,
-      tokenType: 'Bearer' as const,
-      expiresIn: access.expiresIn,
-      user: toUserReply(user),
-    }
+    const { pair } = signPair(tokens, user, sessionId, { accessTtlSeconds, refreshTtlSeconds }, refreshJti)
+    return { ...pair, user: toUserReply(user) }
   }
 }

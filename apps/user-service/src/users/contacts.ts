@@ -1,6 +1,7 @@
 import type { Sender } from '@otp-suite/delivery'
 import { normalizeEmail } from '@otp-suite/destination'
 import type { TokenService, VerifiedClaims } from '@otp-suite/jwt'
+import { withDetails } from '@otp-suite/service-kit'
 import type { FastifyBaseLogger } from 'fastify'
 import { errors } from '../errors.ts'
 import type { PrismaClient, User } from '../generated/prisma/client.ts'
@@ -14,6 +15,8 @@ type Dependencies = {
   mailer: Sender
   verifyUrl: string
   subject: string
+  /** Links one user may have mailed per hour. */
+  hourlyLinks: number
 }
 
 /**
@@ -21,7 +24,7 @@ type Dependencies = {
  * mailed link carrying a 24-hour `email_verify` token). Each proof and each link works once; a
  * phone or email another user of the same user type has is `409`.
  */
-export function createContacts({ prisma, tokens, mailer, verifyUrl, subject }: Dependencies) {
+export function createContacts({ prisma, tokens, mailer, verifyUrl, subject, hourlyLinks }: Dependencies) {
   /** Spends a single-use token and applies `change` in one transaction; false when it was spent before. */
   async function spendAndUpdate(claims: { jti: string; exp: number }, kind: string, userId: string, change: Partial<User>) {
     return prisma.$transaction(async (tx) => {
@@ -30,7 +33,8 @@ export function createContacts({ prisma, tokens, mailer, verifyUrl, subject }: D
         skipDuplicates: true,
       })
       if (spent.count === 0) return null
-      return tx.user.update({ where: { id: userId }, data: change })
+      // Only an active user's: a link mailed before a ban changes nothing after it.
+      return tx.user.update({ where: { id: userId, status: 'active' }, data: change })
     })
   }
 
@@ -58,6 +62,21 @@ export function createContacts({ prisma, tokens, mailer, verifyUrl, subject }: D
       const email = normalizeEmail(input)
       const owner = await prisma.user.findUnique({ where: { userType_email: { userType: user.userType, email } } })
       if (owner && owner.id !== user.id) throw new errors.EMAIL_TAKEN()
+      // Each link is a mail to an address the user chose: a few an hour, counted in the user's row by
+      // one statement, so instances and concurrent requests cannot exceed it together.
+      const [counted] = await prisma.$queryRaw<{ sent: Date[] }[]>`
+        UPDATE users SET email_links_sent_at =
+          ARRAY(SELECT t FROM unnest(email_links_sent_at) t WHERE t > now() - interval '1 hour' ORDER BY t) || now()
+        WHERE id = ${user.id}::uuid
+          AND cardinality(ARRAY(SELECT t FROM unnest(email_links_sent_at) t WHERE t > now() - interval '1 hour')) < ${hourlyLinks}
+        RETURNING email_links_sent_at AS sent`
+      if (!counted) {
+        const oldest = Math.min(
+          ...user.emailLinksSentAt.map((sent) => new Date(sent).getTime()).filter((time) => time > Date.now() - 3_600_000),
+        )
+        const retryAfter = Math.max(1, Math.ceil((oldest + 3_600_000 - Date.now()) / 1000))
+        throw withDetails(new errors.EMAIL_LINK_LIMIT(), { retryAfter: Number.isFinite(retryAfter) ? retryAfter : 3600 })
+      }
       const link = tokens.sign('email_verify', { sub: user.id, email })
       await mailer
         .send({

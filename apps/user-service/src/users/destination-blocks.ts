@@ -1,12 +1,15 @@
 import type { TokenService } from '@otp-suite/jwt'
 import type { FastifyBaseLogger } from 'fastify'
 import type { DestinationBlock, PrismaClient, User } from '../generated/prisma/client.ts'
+import type { Transaction } from '../sessions/tokens.ts'
 
-type Transaction = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0]
 type Dependencies = { prisma: PrismaClient; tokens: TokenService; otpServiceUrl: string; timeoutMs: number; log: FastifyBaseLogger }
 
 /** Most queued changes one run sends; the rest wait for the next run. */
 const BATCH = 20
+
+/** otp-service refused the change itself (it will refuse it again): it is set aside, not retried. */
+class RefusedBlock extends Error {}
 
 /**
  * A banned user gets no more codes: their phone and email are blocked in otp-service, and unblocked
@@ -23,8 +26,39 @@ export function createDestinationBlocks({ prisma, tokens, otpServiceUrl, timeout
       body: JSON.stringify({ destinations: block.destinations, blocked: block.blocked }),
       signal: AbortSignal.timeout(timeoutMs),
     })
-    if (response.status !== 204) throw new Error(`otp-service answered ${response.status}: ${(await response.text()).slice(0, 200)}`)
+    if (response.status === 204) return
+    const message = `otp-service answered ${response.status}: ${(await response.text()).slice(0, 200)}`
+    throw response.status === 400 ? new RefusedBlock(message) : new Error(message)
   }
+
+  /** Sends what is queued; returns how many changes otp-service took. */
+  const flush = () =>
+    prisma.$transaction(
+      async (tx) => {
+        const [lock] = await tx.$queryRaw<
+          { taken: boolean }[]
+        >`SELECT pg_try_advisory_xact_lock(hashtextextended('destination_blocks', 0)) AS taken`
+        if (!lock?.taken) return 0
+        let sent = 0
+        for (const block of await tx.destinationBlock.findMany({ orderBy: { id: 'asc' }, take: BATCH })) {
+          try {
+            await deliver(block)
+            sent++
+          } catch (error) {
+            if (!(error instanceof RefusedBlock)) {
+              const lastError = String((error as Error).message).slice(0, 500)
+              await tx.destinationBlock.update({ where: { id: block.id }, data: { attempts: { increment: 1 }, lastError } })
+              log.warn({ err: error, attempts: block.attempts + 1 }, 'otp-service did not take a destination block; retrying later')
+              break
+            }
+            log.error({ err: error, destinations: block.destinations }, 'otp-service refused a destination block; it is dropped')
+          }
+          await tx.destinationBlock.delete({ where: { id: block.id } })
+        }
+        return sent
+      },
+      { timeout: (BATCH + 2) * timeoutMs },
+    )
 
   return {
     /** Queues blocking (or unblocking) `user`'s destinations, inside the caller's transaction. */
@@ -36,31 +70,12 @@ export function createDestinationBlocks({ prisma, tokens, otpServiceUrl, timeout
       if (destinations.length > 0) await tx.destinationBlock.create({ data: { destinations, blocked } })
     },
 
-    /** Sends what is queued; returns how many changes otp-service took. */
-    flush: () =>
-      prisma.$transaction(
-        async (tx) => {
-          const [lock] = await tx.$queryRaw<
-            [{ taken: boolean }]
-          >`SELECT pg_try_advisory_xact_lock(hashtextextended('destination_blocks', 0)) AS taken`
-          if (!lock?.taken) return 0
-          let sent = 0
-          for (const block of await tx.destinationBlock.findMany({ orderBy: { id: 'asc' }, take: BATCH })) {
-            try {
-              await deliver(block)
-            } catch (error) {
-              const lastError = String((error as Error).message).slice(0, 500)
-              await tx.destinationBlock.update({ where: { id: block.id }, data: { attempts: { increment: 1 }, lastError } })
-              log.warn({ err: error, attempts: block.attempts + 1 }, 'otp-service did not take a destination block; retrying later')
-              break
-            }
-            await tx.destinationBlock.delete({ where: { id: block.id } })
-            sent++
-          }
-          return sent
-        },
-        { timeout: (BATCH + 2) * timeoutMs },
-      ),
+    flush,
+
+    /** Sends what is queued, without waiting; a failure is the repeating job's to retry. */
+    flushSoon() {
+      flush().catch((error: unknown) => log.warn({ err: error }, 'destination blocks not sent; the repeating job retries'))
+    },
   }
 }
 

@@ -1,5 +1,6 @@
+import { errors as kitErrors } from '@otp-suite/service-kit'
 import { errors } from '../errors.ts'
-import type { Prisma, PrismaClient } from '../generated/prisma/client.ts'
+import type { Prisma, PrismaClient, User } from '../generated/prisma/client.ts'
 import type { SessionStore } from '../sessions/session-store.ts'
 import type { DestinationBlocks } from './destination-blocks.ts'
 import { toUserReply } from './user.ts'
@@ -8,14 +9,23 @@ export type UserQuery = { limit: number; cursor?: string; q?: string; userType?:
 
 type Cursor = { createdAt: string; id: string }
 const encodeCursor = (cursor: Cursor) => Buffer.from(JSON.stringify(cursor)).toString('base64url')
-function decodeCursor(text: string): Cursor | null {
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** A cursor this service made, or a 400: a forged one must not reach the database as a bad uuid or date. */
+function decodeCursor(text: string): Cursor {
   try {
-    const value = JSON.parse(Buffer.from(text, 'base64url').toString()) as Cursor
-    return typeof value.id === 'string' && !Number.isNaN(Date.parse(value.createdAt)) ? value : null
+    const value = JSON.parse(Buffer.from(text, 'base64url').toString()) as Partial<Cursor>
+    if (typeof value.id === 'string' && uuid.test(value.id) && typeof value.createdAt === 'string') {
+      if (new Date(value.createdAt).toISOString() === value.createdAt) return { id: value.id, createdAt: value.createdAt }
+    }
   } catch {
-    return null
+    // Not base64url JSON, or not a date: refused below.
   }
+  throw new kitErrors.VALIDATION_ERROR('cursor is not one this service gave')
 }
+
+// Search is by substring: the LIKE wildcards in what is searched for are matched as themselves.
+const literal = (text: string) => text.replace(/[\\%_]/g, (character) => `\\${character}`)
 
 /** Users as the profile routes and the internal API read and change them. */
 export function createUsers(prisma: PrismaClient, sessions: SessionStore, blocks: DestinationBlocks) {
@@ -29,7 +39,7 @@ export function createUsers(prisma: PrismaClient, sessions: SessionStore, blocks
         ...(search
           ? {
               OR: (['phone', 'email', 'firstName', 'lastName'] as const).map((field) => ({
-                [field]: { contains: search, mode: 'insensitive' as const },
+                [field]: { contains: literal(search), mode: 'insensitive' as const },
               })),
             }
           : {}),
@@ -66,19 +76,25 @@ export function createUsers(prisma: PrismaClient, sessions: SessionStore, blocks
 
     /**
      * Status and role, for administrators. A ban ends every session of the user in the same
-     * transaction and blocks new codes to their phone and email; lifting it unblocks them.
+     * transaction and blocks new codes to their phone and email; lifting it unblocks them. Losing
+     * the admin role ends the sessions too, so no token keeps claiming it.
      */
     async administer(id: string, change: { status?: 'active' | 'banned'; role?: 'user' | 'admin' }) {
       const user = await prisma.$transaction(async (tx) => {
-        const found = await tx.user.findUnique({ where: { id } })
-        if (!found) return null
+        // The row lock orders this against sign-ins (whose upsert waits for it, then sees the ban)
+        // and against other changes of the user, so each sees the status the one before it left.
+        const [locked] = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM users WHERE id = ${id}::uuid FOR UPDATE`
+        if (!locked) return null
+        const found = (await tx.user.findUnique({ where: { id } })) as User
         if (change.status === 'banned') await sessions.endSessions(tx, { userId: id }, 'banned')
+        else if (change.role === 'user' && found.role === 'admin') await sessions.endSessions(tx, { userId: id }, 'demoted')
         if (change.status && change.status !== found.status) await blocks.queue(tx, found, change.status === 'banned')
         return tx.user.update({ where: { id }, data: change })
       })
       if (!user) throw new errors.USER_NOT_FOUND()
-      // The ban holds whatever otp-service answers: what it did not take, the repeating job sends.
-      await blocks.flush().catch(() => {})
+      // The ban holds whatever otp-service answers, and does not wait for it: what it does not
+      // take now, the repeating job sends.
+      blocks.flushSoon()
       return toUserReply(user)
     },
 
