@@ -1,5 +1,5 @@
 import t from 'tap'
-import { buildOtpService, lastCode, post, testDatabase, testEnv, twoInstances } from './helpers.ts'
+import { buildOtpService, lastCode, post, productionEnv, testDatabase, testEnv, twoInstances } from './helpers.ts'
 
 const database = await testDatabase(t)
 let phoneCounter = 7000
@@ -172,13 +172,7 @@ t.test('test destinations keep the per-address limits and the daily one, whateve
 })
 
 t.test('production refuses fixed test codes unless they are meant, and shared keys', async (t) => {
-  const production = {
-    NODE_ENV: 'production',
-    OTP_ALLOW_DEV_DELIVERY: 'true',
-    JWT_SECRET: 'Zq3vN8xK2mR7pL4wT9yB6cH1dF5gJ0sA',
-    OTP_PEPPER: 'Hk7Wm2Qx9Rt4Vy1Nb6Pz3Lc8Fs5Dg0Ja',
-    OTP_TEST_CODES: '+15550000001:123456,review@example.com:654321',
-  }
+  const production = { ...productionEnv, OTP_TEST_CODES: '+15550000001:123456,review@example.com:654321' }
   await t.rejects(buildOtpService(t, await testEnv(database.url, production)), /OTP_ALLOW_TEST_CODES/)
   await t.resolves(buildOtpService(t, await testEnv(database.url, { ...production, OTP_ALLOW_TEST_CODES: 'true' })))
   await t.rejects(

@@ -2,7 +2,7 @@ import type { ParsedUrlQuery } from 'node:querystring'
 import { startTestSmtpServer } from '@otp-suite/delivery/testing'
 import nock from 'nock'
 import t, { type Test } from 'tap'
-import { buildOtpService, post, testDatabase, testEnv } from './helpers.ts'
+import { buildOtpService, post, productionEnv, testDatabase, testEnv } from './helpers.ts'
 
 const database = await testDatabase(t)
 const msg91 = { MSG91_AUTH_KEY: 'test-auth-key', MSG91_TEMPLATE_ID: 'tmpl-42', SMS_PROVIDER: 'msg91' }
@@ -116,11 +116,7 @@ t.test('SMTP refusing or down: 502', async (t) => {
 })
 
 t.test('development delivery is refused in production unless allowed', async (t) => {
-  const production = {
-    NODE_ENV: 'production',
-    OTP_PEPPER: 'Hk7Wm2Qx9Rt4Vy1Nb6Pz3Lc8Fs5Dg0Ja',
-    JWT_SECRET: 'Zq3vN8xK2mR7pL4wT9yB6cH1dF5gJ0sA',
-  }
+  const { OTP_ALLOW_DEV_DELIVERY: _, ...production } = productionEnv
   await t.rejects(buildOtpService(t, await testEnv(database.url, production)), /OTP_ALLOW_DEV_DELIVERY/)
   await t.resolves(buildOtpService(t, await testEnv(database.url, { ...production, OTP_ALLOW_DEV_DELIVERY: 'true' })))
   await t.rejects(buildOtpService(t, await testEnv(database.url, { SMS_PROVIDER: 'msg91' })), /MSG91_AUTH_KEY/)

@@ -37,6 +37,14 @@ export function connectDatabase(t: Test, url: string) {
   return database
 }
 
+/** Settings of a production start: random-looking secrets, and the outbox allowed. */
+export const productionEnv = {
+  NODE_ENV: 'production',
+  OTP_ALLOW_DEV_DELIVERY: 'true',
+  JWT_SECRET: 'Zq3vN8xK2mR7pL4wT9yB6cH1dF5gJ0sA',
+  OTP_PEPPER: 'Hk7Wm2Qx9Rt4Vy1Nb6Pz3Lc8Fs5Dg0Ja',
+}
+
 export type OtpEnv = Record<string, string | undefined>
 
 /** Environment of a test instance: outbox delivery to a file of its own, housekeeping off. */

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import t, { type Test } from 'tap'
-import { type OtpEnv, testDatabase, testEnv } from './helpers.ts'
+import { type OtpEnv, productionEnv, testDatabase, testEnv } from './helpers.ts'
 
 const database = await testDatabase(t)
 
@@ -52,10 +52,7 @@ t.test('in production: test codes announced by their number only; a failed deliv
   const env = await testEnv(database.url, {
     PORT: '0',
     LOG_LEVEL: 'info',
-    NODE_ENV: 'production',
-    OTP_ALLOW_DEV_DELIVERY: 'true',
-    JWT_SECRET: 'Zq3vN8xK2mR7pL4wT9yB6cH1dF5gJ0sA',
-    OTP_PEPPER: 'Hk7Wm2Qx9Rt4Vy1Nb6Pz3Lc8Fs5Dg0Ja',
+    ...productionEnv,
     OTP_TEST_CODES: '+15550000001:123456,review@example.com:654321',
     OTP_ALLOW_TEST_CODES: 'true',
     EMAIL_PROVIDER: 'smtp',

@@ -1,3 +1,4 @@
+import { sweep } from '@otp-suite/db'
 import { Prisma, type PrismaClient } from '../generated/prisma/client.ts'
 import type { StatKind } from './stats-recorder.ts'
 
@@ -77,17 +78,7 @@ export function createMaintenance(prisma: PrismaClient, options: { batchSize: nu
 
   return {
     /** Runs every step until its backlog is gone; returns how many rows each step handled. */
-    async cleanUp(): Promise<Record<keyof typeof steps, number>> {
-      const handled = { expiredCodes: 0, idleRows: 0, idleClientIps: 0, pastCountryHours: 0, foldOldMinutes: 0 }
-      for (const name of Object.keys(steps) as (keyof typeof steps)[]) {
-        let rows: number
-        do {
-          rows = await steps[name]()
-          handled[name] += rows
-        } while (rows >= batchSize)
-      }
-      return handled
-    },
+    cleanUp: () => sweep(steps, batchSize),
 
     async stats(): Promise<OtpStats> {
       const since = new Date(Date.now() - 86_400_000)
