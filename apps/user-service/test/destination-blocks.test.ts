@@ -82,8 +82,10 @@ t.test('a ban made while otp-service is down still blocks new codes, once it is 
     })
 
   t.equal((await patch('banned')).statusCode, 200, 'the ban does not wait for otp-service')
-  const tried = async () =>
-    (await database.query<{ attempts: number }>('SELECT attempts FROM destination_blocks WHERE blocked'))[0]?.attempts === 1
+  const tried = async () => {
+    const [queued] = await database.query<{ attempts: number }>('SELECT attempts FROM destination_blocks WHERE blocked')
+    return (queued?.attempts ?? 0) >= 1
+  }
   t.ok(await until(tried, 3000), 'queued, and tried at once')
 
   const otp = await startOtpService(port)
