@@ -100,6 +100,10 @@ t.test('the scheduled cleanup runs by itself', async (t) => {
     INSERT INTO otp_codes (channel, destination, purpose, user_type, code_hash, max_attempts, expires_at)
     VALUES ('email', 'stale@example.com', 'login', 'live', '\\x00', 5, now() - interval '1 second')`)
   await buildOtpService(t, await testEnv(database.url, { OTP_CLEANUP_INTERVAL_SECONDS: '1' }))
-  await new Promise((resolve) => setTimeout(resolve, 1500))
-  t.same(await database.query("SELECT code_hash FROM otp_codes WHERE destination = 'stale@example.com'"), [{ code_hash: null }])
+  const withdrawn = async () =>
+    (await database.query<{ code_hash: Buffer | null }>("SELECT code_hash FROM otp_codes WHERE destination = 'stale@example.com'"))[0]
+      ?.code_hash === null
+  // A busy machine may start the one-second job late: wait for it, a few seconds at most.
+  for (let waited = 0; waited < 5000 && !(await withdrawn()); waited += 250) await new Promise((resolve) => setTimeout(resolve, 250))
+  t.ok(await withdrawn(), 'the expired code was withdrawn without anyone asking')
 })
