@@ -115,7 +115,12 @@ async function userServiceApp(app: FastifyInstance, { config }: { config: UserSe
     everySeconds: config.USER_CLEANUP_INTERVAL_SECONDS,
     run: createCleanup(database.prisma, config.USER_CLEANUP_BATCH_SIZE),
   })
-  app.scheduleJob({ name: 'destination-blocks', everySeconds: config.DESTINATION_BLOCK_RETRY_SECONDS, run: blocks.flush })
+  app.scheduleJob({
+    name: 'destination-blocks',
+    everySeconds: config.DESTINATION_BLOCK_RETRY_SECONDS,
+    // Logged only when something was sent: most runs find the queue empty.
+    run: async () => (await blocks.flush()) || undefined,
+  })
   app.addHook('onClose', async () => {
     await mailer.close?.()
     await database.close()
