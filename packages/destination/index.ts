@@ -36,3 +36,18 @@ import { normalizePhone, type PhonePolicy } from './lib/phone.ts'
 export function normalizeDestination(channel: Channel, input: string, policy: PhonePolicy): string {
   return channel === 'sms' ? normalizePhone(input, policy) : normalizeEmail(input)
 }
+
+const noRules: ReadonlySet<never> = new Set()
+
+/**
+ * A destination that configuration or an operator names (test codes, bootstrap admins, blocks), in
+ * the form sends store, but read without the SMS country and number-type rules: those decide where
+ * codes may go, not who someone is. Without a channel, one with an "@" is an email.
+ */
+export function identifyDestination(
+  input: string,
+  phones: Pick<PhonePolicy, 'defaultRegion' | 'validation'>,
+  channel: Channel = input.includes('@') ? 'email' : 'sms',
+): { channel: Channel; destination: string } {
+  return { channel, destination: normalizeDestination(channel, input, { ...phones, allowedCountries: noRules, blockedTypes: noRules }) }
+}

@@ -1,6 +1,6 @@
 import { createDatabase, isDatabaseUnavailable } from '@otp-suite/db'
 import { createEmailSender } from '@otp-suite/delivery'
-import { normalizeDestination, type PhonePolicy } from '@otp-suite/destination'
+import { identifyDestination } from '@otp-suite/destination'
 import { jwtPlugin, tokenServiceFromConfig } from '@otp-suite/jwt'
 import { appVersion, serviceKit } from '@otp-suite/service-kit'
 import type { FastifyInstance } from 'fastify'
@@ -26,17 +26,12 @@ declare module 'fastify' {
 
 /** `ADMIN_BOOTSTRAP` normalized as the proofs' subjects are. */
 function adminBootstrap(config: UserServiceConfig): ReadonlySet<string> {
-  const policy: PhonePolicy = {
-    defaultRegion: config.OTP_DEFAULT_REGION,
-    validation: 'possible',
-    allowedCountries: new Set(),
-    blockedTypes: new Set(),
-  }
   const entries = config.ADMIN_BOOTSTRAP.split(',')
     .map((entry) => entry.trim())
     .filter(Boolean)
+  const phones = { defaultRegion: config.OTP_DEFAULT_REGION, validation: 'possible' as const }
   try {
-    return new Set(entries.map((entry) => normalizeDestination(entry.includes('@') ? 'email' : 'sms', entry, policy)))
+    return new Set(entries.map((entry) => identifyDestination(entry, phones).destination))
   } catch (error) {
     throw new Error(`Invalid configuration: ADMIN_BOOTSTRAP: ${(error as Error).message}`)
   }

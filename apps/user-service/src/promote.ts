@@ -3,7 +3,7 @@
 // (demo accounts, where shared store-review codes live, never get it). For a first administrator
 // before anyone signs in, use ADMIN_BOOTSTRAP instead.
 import { createDatabase } from '@otp-suite/db'
-import { normalizeDestination } from '@otp-suite/destination'
+import { identifyDestination } from '@otp-suite/destination'
 import { loadConfig } from '@otp-suite/service-kit'
 import { Type } from 'typebox'
 import { UserServiceConfig } from './config.ts'
@@ -20,13 +20,7 @@ if (!input) {
   console.error('usage: promote <phone|email>')
   process.exit(2)
 }
-const channel = input.includes('@') ? 'email' : 'sms'
-const destination = normalizeDestination(channel, input, {
-  defaultRegion: OTP_DEFAULT_REGION,
-  validation: 'possible',
-  allowedCountries: new Set(),
-  blockedTypes: new Set(),
-})
+const { channel, destination } = identifyDestination(input, { defaultRegion: OTP_DEFAULT_REGION, validation: 'possible' })
 const database = createDatabase({ url: DATABASE_URL, poolMax: 1 }, (adapter) => new PrismaClient({ adapter }))
 try {
   const { count } = await database.prisma.user.updateMany({

@@ -147,7 +147,7 @@ t.test('bootstrap admins get the role on first sign-in', async (t) => {
   t.equal(claims.role, 'admin', 'the access token carries it')
 })
 
-t.test('checks that arrive together share a statement, and each gets its own answer', async (t) => {
+t.test('tokens checked at the same moment (so in one batch) each get their own answer, a forged id among them', async (t) => {
   const [app] = await twoInstances(t)
   const live = await Promise.all(Array.from({ length: 5 }, (_, i) => login(app, { sub: `+141555502${10 + i}` })))
   const ended = await Promise.all(Array.from({ length: 5 }, (_, i) => login(app, { sub: `+141555502${20 + i}` })))

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { normalizePhone, type PhonePolicy, parseAllowedCountries, parsePhoneTypes, readPhone } from '../index.ts'
+import { identifyDestination, normalizePhone, type PhonePolicy, parseAllowedCountries, parsePhoneTypes, readPhone } from '../index.ts'
 
 const policy = (overrides: Partial<PhonePolicy> = {}): PhonePolicy => ({
   defaultRegion: 'US',
@@ -42,4 +42,15 @@ t.test('country allow-list and bad numbers', async (t) => {
 t.test('type names are checked at boot', async (t) => {
   t.same([...parsePhoneTypes(' premium_rate, UAN ,')], ['PREMIUM_RATE', 'UAN'])
   t.throws(() => parsePhoneTypes('PREMIUM,UAN'), /unknown phone number type "PREMIUM"/)
+})
+
+t.test('a destination named by configuration is read without the SMS rules, its channel guessed', async (t) => {
+  const phones = { defaultRegion: 'US', validation: 'possible' as const }
+  t.same(
+    identifyDestination('1 (900) 555-1234', phones),
+    { channel: 'sms', destination: '+19005551234' },
+    'a premium number is still somebody',
+  )
+  t.same(identifyDestination(' Ops@Example.com', phones), { channel: 'email', destination: 'ops@example.com' })
+  t.throws(() => identifyDestination('ops@example.com', phones, 'sms'), { code: 'INVALID_PHONE' }, 'a given channel is not second-guessed')
 })

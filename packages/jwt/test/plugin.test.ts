@@ -111,7 +111,7 @@ t.test('two instances in one process keep their own keys', async (t) => {
   )
 })
 
-t.test('a service token is checked once and then taken at its word until it expires; never a look-alike', async (t) => {
+t.test('a service token is accepted call after call (remembered once verified), never a look-alike, never asked about revocation', async (t) => {
   const secret = randomSecret()
   const tokens = createTokenService({ secret })
   const asked: VerifiedClaims[] = []

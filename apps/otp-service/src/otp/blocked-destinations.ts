@@ -1,4 +1,4 @@
-import { type Channel, normalizeDestination, type PhonePolicy } from '@otp-suite/destination'
+import { type Channel, identifyDestination, type PhonePolicy } from '@otp-suite/destination'
 import type { PrismaClient } from '../generated/prisma/client.ts'
 
 export type DestinationEntry = { channel: Channel; to: string }
@@ -9,14 +9,12 @@ export type DestinationEntry = { channel: Channel; to: string }
  * model calls.
  */
 export function createBlockedDestinations(prisma: PrismaClient, phones: Pick<PhonePolicy, 'defaultRegion' | 'validation'>) {
-  // Read as sends read numbers, but with no SMS country or type rule: a banned user's number must be
-  // blockable whatever SMS may reach today, and stay blocked if those rules change.
-  const anyNumber: PhonePolicy = { ...phones, allowedCountries: new Set(), blockedTypes: new Set() }
-
   return {
     /** Blocks or unblocks every entry, or none of them: all are normalized before anything is written. */
     async set(entries: readonly DestinationEntry[], blocked: boolean): Promise<void> {
-      const keys = entries.map(({ channel, to }) => ({ channel, destination: normalizeDestination(channel, to, anyNumber) }))
+      // A banned user's number must be blockable whatever SMS may reach today, and stay blocked if
+      // those rules change.
+      const keys = entries.map(({ channel, to }) => identifyDestination(to, phones, channel))
       if (keys.length === 0) return
       // One statement each, and both idempotent, since the caller retries until one lands.
       if (blocked) await prisma.otpBlockedDestination.createMany({ data: keys, skipDuplicates: true })

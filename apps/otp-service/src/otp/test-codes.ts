@@ -1,4 +1,4 @@
-import { type Channel, normalizeDestination, type PhonePolicy } from '@otp-suite/destination'
+import { type Channel, identifyDestination, type PhonePolicy } from '@otp-suite/destination'
 import type { FastifyBaseLogger } from 'fastify'
 import type { OtpServiceConfig } from '../config.ts'
 
@@ -11,8 +11,6 @@ import type { OtpServiceConfig } from '../config.ts'
 export function loadTestCodes(config: OtpServiceConfig, policy: PhonePolicy, log: FastifyBaseLogger) {
   const codes = new Map<string, string>()
   // A test number need not be of a type or country SMS may go to: it is never delivered.
-  const anyNumber: PhonePolicy = { ...policy, allowedCountries: new Set(), blockedTypes: new Set() }
-  const normalize = (channel: Channel, input: string) => normalizeDestination(channel, input, anyNumber)
   for (const entry of config.OTP_TEST_CODES.split(',')
     .map((item) => item.trim())
     .filter(Boolean)) {
@@ -22,7 +20,7 @@ export function loadTestCodes(config: OtpServiceConfig, policy: PhonePolicy, log
     if (separator < 1 || !new RegExp(`^\\d{${config.OTP_LENGTH}}$`).test(code)) {
       throw new Error(`Invalid configuration: OTP_TEST_CODES entry "${destination}" needs a code of ${config.OTP_LENGTH} digits`)
     }
-    codes.set(normalize(destination.includes('@') ? 'email' : 'sms', destination), code)
+    codes.set(identifyDestination(destination, policy).destination, code)
   }
   if (codes.size > 0 && config.NODE_ENV === 'production') {
     if (!config.OTP_ALLOW_TEST_CODES) {
@@ -37,7 +35,7 @@ export function loadTestCodes(config: OtpServiceConfig, policy: PhonePolicy, log
     destinationOf(channel: Channel, to: string): string | undefined {
       if (codes.size === 0) return undefined
       try {
-        const destination = normalize(channel, to)
+        const { destination } = identifyDestination(to, policy, channel)
         return codes.has(destination) ? destination : undefined
       } catch {
         return undefined

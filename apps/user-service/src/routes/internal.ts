@@ -13,6 +13,8 @@ export const internalRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { 
   app.addHook('preHandler', app.requireToken('service'))
   const tags = ['internal']
   const security = [{ bearer: [] }]
+  // Every internal route: no service token, or the database down.
+  const refused = { 401: ErrorReply, 503: ErrorReply }
 
   app.post(
     '/internal/v1/tokens/introspect',
@@ -22,7 +24,7 @@ export const internalRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { 
         security,
         summary: 'Whether an access token is live',
         body: IntrospectBody,
-        response: { 200: IntrospectReply, 401: ErrorReply },
+        response: { 200: IntrospectReply, ...refused },
       },
     },
     async (request) => {
@@ -46,7 +48,7 @@ export const internalRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { 
         security,
         summary: 'Users, newest first, by cursor',
         querystring: UserListQuery,
-        response: { 200: UserList, 400: ErrorReply },
+        response: { 200: UserList, 400: ErrorReply, ...refused },
       },
     },
     async (request) => users.list(request.query),
@@ -54,7 +56,15 @@ export const internalRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { 
 
   app.get(
     '/internal/v1/users/:id',
-    { schema: { tags, security, summary: 'One user', params: UserParams, response: { 200: UserReply, 404: ErrorReply } } },
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'One user',
+        params: UserParams,
+        response: { 200: UserReply, 400: ErrorReply, 404: ErrorReply, ...refused },
+      },
+    },
     async (request) => users.get(request.params.id),
   )
 
@@ -67,13 +77,15 @@ export const internalRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { 
         summary: 'Ban, unban or change the role of a user; a ban ends every session at once',
         params: UserParams,
         body: AdministerBody,
-        response: { 200: UserReply, 400: ErrorReply, 404: ErrorReply },
+        response: { 200: UserReply, 400: ErrorReply, 404: ErrorReply, ...refused },
       },
     },
     async (request) => users.administer(request.params.id, request.body),
   )
 
-  app.get('/internal/v1/stats', { schema: { tags, security, summary: 'Users and sessions', response: { 200: StatsReply } } }, async () =>
-    users.stats(),
+  app.get(
+    '/internal/v1/stats',
+    { schema: { tags, security, summary: 'Users and sessions', response: { 200: StatsReply, ...refused } } },
+    async () => users.stats(),
   )
 }
