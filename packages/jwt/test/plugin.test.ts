@@ -111,18 +111,21 @@ t.test('two instances in one process keep their own keys', async (t) => {
   )
 })
 
-t.test('a service token is accepted call after call (remembered once verified), never a look-alike, never asked about revocation', async (t) => {
-  const secret = randomSecret()
-  const tokens = createTokenService({ secret })
-  const asked: VerifiedClaims[] = []
-  const app = await buildApp(t, { tokens, isRevoked: (claims) => asked.push(claims) < 0 })
-  const service = tokens.sign('service', { sub: 'admin-service' }).token
-  for (let i = 0; i < 3; i++)
-    t.same((await app.inject({ url: '/internal/stats', headers: bearer(service) })).json(), { caller: 'admin-service' })
-  t.same(asked, [], 'revocation is a question about access tokens only')
-  const forged = forge(service, randomSecret(), {})
-  t.equal((await app.inject({ url: '/internal/stats', headers: bearer(forged) })).statusCode, 401)
-  t.equal((await app.inject({ url: '/internal/stats', headers: bearer(`${service}x`) })).statusCode, 401)
-  const access = tokens.sign('access', SAMPLE_CLAIMS.access).token
-  t.equal((await app.inject({ url: '/internal/stats', headers: bearer(access) })).statusCode, 401, 'an access token is no service token')
-})
+t.test(
+  'a service token is accepted call after call (remembered once verified), never a look-alike, never asked about revocation',
+  async (t) => {
+    const secret = randomSecret()
+    const tokens = createTokenService({ secret })
+    const asked: VerifiedClaims[] = []
+    const app = await buildApp(t, { tokens, isRevoked: (claims) => asked.push(claims) < 0 })
+    const service = tokens.sign('service', { sub: 'admin-service' }).token
+    for (let i = 0; i < 3; i++)
+      t.same((await app.inject({ url: '/internal/stats', headers: bearer(service) })).json(), { caller: 'admin-service' })
+    t.same(asked, [], 'revocation is a question about access tokens only')
+    const forged = forge(service, randomSecret(), {})
+    t.equal((await app.inject({ url: '/internal/stats', headers: bearer(forged) })).statusCode, 401)
+    t.equal((await app.inject({ url: '/internal/stats', headers: bearer(`${service}x`) })).statusCode, 401)
+    const access = tokens.sign('access', SAMPLE_CLAIMS.access).token
+    t.equal((await app.inject({ url: '/internal/stats', headers: bearer(access) })).statusCode, 401, 'an access token is no service token')
+  },
+)
