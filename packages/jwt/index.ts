@@ -20,6 +20,7 @@ export { type JwtConfig, jwtConfigProperties, tokenServiceFromConfig } from './l
 export { errors } from './lib/errors.ts'
 export { getClaims, jwtPlugin, type TokenPluginOptions } from './lib/plugin.ts'
 export { assertStrongSecret } from './lib/secrets.ts'
+export { serviceAuthorization } from './lib/service-credentials.ts'
 export {
   createTokenService,
   type SignedToken,

@@ -35,15 +35,6 @@ export const VerifyReply = Type.Object({
   proofExpiresIn: Type.Integer(),
 })
 
-const StatSchema = Type.Object({ last24h: Type.Integer(), total: Type.Integer() })
-export const StatsReply = Type.Object({
-  sent: StatSchema,
-  verified: StatSchema,
-  failed: StatSchema,
-  locked: StatSchema,
-  expired: StatSchema,
-})
-
 export const BlockedDestinationsBody = Type.Object(
   {
     destinations: Type.Array(Type.Object({ channel: ChannelSchema, to: destinationText }, { additionalProperties: false }), {

@@ -1,55 +1,26 @@
-import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtemp } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createTestDatabase } from '@otp-suite/db/testing'
+import { freePort, startService } from '@otp-suite/testing'
 import t from 'tap'
 import { buildUserService, jwtSecret, login, serviceToken, testDatabase, testEnv } from './helpers.ts'
 
-const otpServiceDir = new URL('../../otp-service/', import.meta.url).pathname
 const database = await testDatabase(t)
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
 
 /** The real otp-service, as a process of its own on `port`, sharing the suite's JWT secret. */
 async function startOtpService(port: number) {
-  const otpDatabase = await createTestDatabase({ migrationsDir: join(otpServiceDir, 'prisma/migrations'), prefix: 'otp_for_users' })
-  t.teardown(() => otpDatabase.drop())
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: otpServiceDir,
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'info',
-      LOG_FORMAT: 'json',
-      PORT: String(port),
-      DATABASE_URL: otpDatabase.url,
-      JWT_SECRET: jwtSecret,
-      OTP_PEPPER: randomBytes(32).toString('base64url'),
-      SMS_PROVIDER: 'outbox',
-      EMAIL_PROVIDER: 'outbox',
-      OTP_OUTBOX_FILE: join(await mkdtemp(join(tmpdir(), 'otp-outbox-')), 'outbox.jsonl'),
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  t.teardown(() => child.kill('SIGKILL'))
-  await new Promise<void>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`otp-service exited with ${code}`)))
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('Server listening')) resolve()
-    })
+  const otp = await startService(t, 'otp-service', {
+    PORT: String(port),
+    JWT_SECRET: jwtSecret,
+    OTP_PEPPER: randomBytes(32).toString('base64url'),
+    SMS_PROVIDER: 'outbox',
+    EMAIL_PROVIDER: 'outbox',
+    OTP_OUTBOX_FILE: join(await mkdtemp(join(tmpdir(), 'otp-outbox-')), 'outbox.jsonl'),
   })
   const send = async (to: string) =>
     (
-      await fetch(`http://127.0.0.1:${port}/api/v1/otp/send`, {
+      await fetch(`${otp.url}/api/v1/otp/send`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ channel: to.includes('@') ? 'email' : 'sms', to, purpose: 'login' }),

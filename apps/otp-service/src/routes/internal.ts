@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { OtpStatsSchema } from '@otp-suite/contract'
 import { ErrorReply } from '@otp-suite/service-kit'
 import { Type } from 'typebox'
 import type { BlockedDestinations } from '../otp/blocked-destinations.ts'
 import type { Maintenance } from '../otp/maintenance.ts'
 import type { StatsRecorder } from '../otp/stats-recorder.ts'
-import { BlockedDestinationsBody, StatsReply } from '../schemas.ts'
+import { BlockedDestinationsBody } from '../schemas.ts'
 
 type Options = { maintenance: Maintenance; stats: StatsRecorder; blockedDestinations: BlockedDestinations }
 
@@ -18,7 +19,7 @@ export const internalRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { 
         tags: ['internal'],
         summary: 'Counts of OTP outcomes, last 24 hours and in total',
         security: [{ bearer: [] }],
-        response: { 200: StatsReply, 401: ErrorReply, 503: ErrorReply },
+        response: { 200: OtpStatsSchema, 401: ErrorReply, 503: ErrorReply },
       },
     },
     async () => {

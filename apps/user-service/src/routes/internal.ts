@@ -1,9 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import {
+  IntrospectReplySchema,
+  UserListQuerySchema,
+  UserListSchema,
+  UserParamsSchema,
+  UserSchema,
+  UserStatsSchema,
+} from '@otp-suite/contract'
 import type { TokenService } from '@otp-suite/jwt'
 import { ErrorReply } from '@otp-suite/service-kit'
-import { AdministerBody, IntrospectBody, IntrospectReply, StatsReply, UserList, UserListQuery, UserParams } from '../schemas.ts'
+import { AdministerBody, IntrospectBody } from '../schemas.ts'
 import type { SessionStore } from '../sessions/session-store.ts'
-import { UserReply } from '../users/user.ts'
+import { toUserReply } from '../users/user.ts'
 import type { Users } from '../users/users.ts'
 
 type Options = { users: Users; sessions: SessionStore; tokens: TokenService }
@@ -24,7 +32,7 @@ export const internalRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { 
         security,
         summary: 'Whether an access token is live',
         body: IntrospectBody,
-        response: { 200: IntrospectReply, ...refused },
+        response: { 200: IntrospectReplySchema, ...refused },
       },
     },
     async (request) => {
@@ -36,7 +44,8 @@ export const internalRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { 
       }
       const user = await sessions.authenticate(claims)
       if (!user) return { active: false }
-      return { active: true, sub: user.id, role: user.role, userType: user.userType, jti: claims.jti, exp: claims.exp }
+      const { id, role, userType } = toUserReply(user)
+      return { active: true, sub: id, role, userType, jti: claims.jti, exp: claims.exp }
     },
   )
 
@@ -47,8 +56,8 @@ export const internalRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { 
         tags,
         security,
         summary: 'Users, newest first, by cursor',
-        querystring: UserListQuery,
-        response: { 200: UserList, 400: ErrorReply, ...refused },
+        querystring: UserListQuerySchema,
+        response: { 200: UserListSchema, 400: ErrorReply, ...refused },
       },
     },
     async (request) => users.list(request.query),
@@ -61,8 +70,8 @@ export const internalRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { 
         tags,
         security,
         summary: 'One user',
-        params: UserParams,
-        response: { 200: UserReply, 400: ErrorReply, 404: ErrorReply, ...refused },
+        params: UserParamsSchema,
+        response: { 200: UserSchema, 400: ErrorReply, 404: ErrorReply, ...refused },
       },
     },
     async (request) => users.get(request.params.id),
@@ -75,9 +84,9 @@ export const internalRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { 
         tags,
         security,
         summary: 'Ban, unban or change the role of a user; a ban ends every session at once',
-        params: UserParams,
+        params: UserParamsSchema,
         body: AdministerBody,
-        response: { 200: UserReply, 400: ErrorReply, 404: ErrorReply, ...refused },
+        response: { 200: UserSchema, 400: ErrorReply, 404: ErrorReply, ...refused },
       },
     },
     async (request) => users.administer(request.params.id, request.body),
@@ -85,7 +94,7 @@ export const internalRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { 
 
   app.get(
     '/internal/v1/stats',
-    { schema: { tags, security, summary: 'Users and sessions', response: { 200: StatsReply, ...refused } } },
+    { schema: { tags, security, summary: 'Users and sessions', response: { 200: UserStatsSchema, ...refused } } },
     async () => users.stats(),
   )
 }

@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { UserSchema } from '@otp-suite/contract'
 import { ErrorReply } from '@otp-suite/service-kit'
 import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { EmailBody, EmailTokenBody, PhoneBody, ProfileBody } from '../schemas.ts'
 import type { Contacts } from '../users/contacts.ts'
-import { toUserReply, UserReply } from '../users/user.ts'
+import { toUserReply } from '../users/user.ts'
 import type { Users } from '../users/users.ts'
 
 /** Set by the revocation check of every authenticated request, which reads the user anyway. */
@@ -21,7 +22,7 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ users: Users; contacts: Conta
     '/api/v1/users/me',
     {
       ...authenticated,
-      schema: { tags: ['users'], summary: 'The signed-in user', security, response: { 200: UserReply, 401: ErrorReply, 503: ErrorReply } },
+      schema: { tags: ['users'], summary: 'The signed-in user', security, response: { 200: UserSchema, 401: ErrorReply, 503: ErrorReply } },
     },
     async (request) => toUserReply(currentUser(request)),
   )
@@ -35,7 +36,7 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ users: Users; contacts: Conta
         summary: 'Change the signed-in user’s names',
         security,
         body: ProfileBody,
-        response: { 200: UserReply, 400: ErrorReply, 401: ErrorReply, 503: ErrorReply },
+        response: { 200: UserSchema, 400: ErrorReply, 401: ErrorReply, 503: ErrorReply },
       },
     },
     async (request) => users.updateProfile(currentUser(request).id, request.body),
@@ -50,7 +51,7 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ users: Users; contacts: Conta
         summary: 'Attach a phone proved by a verify_phone code',
         security,
         body: PhoneBody,
-        response: { 200: UserReply, 400: ErrorReply, 401: ErrorReply, 409: ErrorReply, 503: ErrorReply },
+        response: { 200: UserSchema, 400: ErrorReply, 401: ErrorReply, 409: ErrorReply, 503: ErrorReply },
       },
     },
     async (request) => contacts.attachPhone(currentUser(request), request.body.proof),

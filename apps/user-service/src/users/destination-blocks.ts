@@ -1,4 +1,4 @@
-import type { TokenService } from '@otp-suite/jwt'
+import { serviceAuthorization, type TokenService } from '@otp-suite/jwt'
 import type { FastifyBaseLogger } from 'fastify'
 import type { DestinationBlock, PrismaClient, User } from '../generated/prisma/client.ts'
 import type { Transaction } from '../sessions/tokens.ts'
@@ -19,10 +19,11 @@ class RefusedBlock extends Error {}
  * ban and the unban after it never arrive swapped.
  */
 export function createDestinationBlocks({ prisma, tokens, otpServiceUrl, timeoutMs, log }: Dependencies) {
+  const authorization = serviceAuthorization(tokens, 'user-service')
   async function deliver(block: DestinationBlock) {
     const response = await fetch(new URL('/internal/v1/blocked-destinations', otpServiceUrl), {
       method: 'PUT',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.sign('service', { sub: 'user-service' }).token}` },
+      headers: { 'content-type': 'application/json', authorization: authorization() },
       body: JSON.stringify({ destinations: block.destinations, blocked: block.blocked }),
       signal: AbortSignal.timeout(timeoutMs),
     })

@@ -1,23 +1,7 @@
-import { Type } from 'typebox'
+import type { User as UserReply } from '@otp-suite/contract'
 import type { User } from '../generated/prisma/client.ts'
 
-/** A user as the API shows it (API.md's `user`). */
-export const UserReply = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  phone: Type.Union([Type.String(), Type.Null()]),
-  phoneVerified: Type.Boolean(),
-  email: Type.Union([Type.String(), Type.Null()]),
-  emailVerified: Type.Boolean(),
-  firstName: Type.Union([Type.String(), Type.Null()]),
-  lastName: Type.Union([Type.String(), Type.Null()]),
-  userType: Type.Union([Type.Literal('live'), Type.Literal('demo')]),
-  role: Type.Union([Type.Literal('user'), Type.Literal('admin')]),
-  status: Type.Union([Type.Literal('active'), Type.Literal('banned')]),
-  createdAt: Type.String({ format: 'date-time' }),
-  lastLoginAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-})
-
-export function toUserReply(user: User) {
+export function toUserReply(user: User): UserReply {
   return {
     id: user.id,
     phone: user.phone,

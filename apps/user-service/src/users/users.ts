@@ -1,11 +1,10 @@
+import type { UserListQuery } from '@otp-suite/contract'
 import { errors as kitErrors } from '@otp-suite/service-kit'
 import { errors } from '../errors.ts'
 import type { Prisma, PrismaClient, User } from '../generated/prisma/client.ts'
 import type { SessionStore } from '../sessions/session-store.ts'
 import type { DestinationBlocks } from './destination-blocks.ts'
 import { toUserReply } from './user.ts'
-
-export type UserQuery = { limit: number; cursor?: string; q?: string; userType?: 'live' | 'demo'; status?: 'active' | 'banned' }
 
 type Cursor = { createdAt: string; id: string }
 const encodeCursor = (cursor: Cursor) => Buffer.from(JSON.stringify(cursor)).toString('base64url')
@@ -31,7 +30,7 @@ const literal = (text: string) => text.replace(/[\\%_]/g, (character) => `\\${ch
 export function createUsers(prisma: PrismaClient, sessions: SessionStore, blocks: DestinationBlocks) {
   return {
     /** Newest first. The cursor names the last item seen, so users created meanwhile never shift a page. */
-    async list(query: UserQuery) {
+    async list(query: UserListQuery) {
       const search = query.q?.trim()
       const filters: Prisma.UserWhereInput = {
         ...(query.userType ? { userType: query.userType } : {}),

@@ -1,0 +1,16 @@
+/**
+ * The bodies the services exchange, defined once: the service that answers declares them as its
+ * response schemas, the services that ask validate and type what they receive with the same ones.
+ */
+export { type OtpStats, OtpStatsSchema, type UserStats, UserStatsSchema } from './lib/stats.ts'
+export {
+  type IntrospectReply,
+  IntrospectReplySchema,
+  type User,
+  type UserList,
+  type UserListQuery,
+  UserListQuerySchema,
+  UserListSchema,
+  UserParamsSchema,
+  UserSchema,
+} from './lib/users.ts'

@@ -1,0 +1,54 @@
+import { PrintableText } from '@otp-suite/destination'
+import { type Static, Type } from 'typebox'
+
+const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()])
+
+/** A user as every API shows it. */
+export const UserSchema = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  phone: nullable(Type.String()),
+  phoneVerified: Type.Boolean(),
+  email: nullable(Type.String()),
+  emailVerified: Type.Boolean(),
+  firstName: nullable(Type.String()),
+  lastName: nullable(Type.String()),
+  userType: Type.Union([Type.Literal('live'), Type.Literal('demo')]),
+  role: Type.Union([Type.Literal('user'), Type.Literal('admin')]),
+  status: Type.Union([Type.Literal('active'), Type.Literal('banned')]),
+  createdAt: Type.String({ format: 'date-time' }),
+  lastLoginAt: nullable(Type.String({ format: 'date-time' })),
+})
+export type User = Static<typeof UserSchema>
+
+/** A page of users, newest first: pass `nextCursor` back as `cursor` for the next one. */
+export const UserListQuerySchema = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+    cursor: Type.Optional(Type.String({ maxLength: 200 })),
+    q: Type.Optional(PrintableText({ maxLength: 100, description: 'Part of a phone, email or name' })),
+    userType: Type.Optional(Type.Union([Type.Literal('live'), Type.Literal('demo')])),
+    status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('banned')])),
+  },
+  { additionalProperties: false },
+)
+export type UserListQuery = Static<typeof UserListQuerySchema>
+
+export const UserListSchema = Type.Object({
+  items: Type.Array(UserSchema),
+  nextCursor: nullable(Type.String()),
+  total: Type.Integer({ description: 'Users matching the filters, across all pages' }),
+})
+export type UserList = Static<typeof UserListSchema>
+
+export const UserParamsSchema = Type.Object({ id: Type.String({ format: 'uuid' }) })
+
+/** user-service's answer about an access token; only `active` is present when it is not. */
+export const IntrospectReplySchema = Type.Object({
+  active: Type.Boolean(),
+  sub: Type.Optional(Type.String()),
+  role: Type.Optional(Type.Union([Type.Literal('user'), Type.Literal('admin')])),
+  userType: Type.Optional(Type.Union([Type.Literal('live'), Type.Literal('demo')])),
+  jti: Type.Optional(Type.String()),
+  exp: Type.Optional(Type.Integer()),
+})
+export type IntrospectReply = Static<typeof IntrospectReplySchema>
