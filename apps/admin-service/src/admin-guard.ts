@@ -1,0 +1,44 @@
+import type { IntrospectReply } from '@otp-suite/contract'
+import type { VerifiedClaims } from '@otp-suite/jwt'
+import type { FastifyRequest } from 'fastify'
+import { LRUCache } from 'lru-cache'
+import { errors } from './errors.ts'
+import type { Upstream } from './upstream/upstream.ts'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The admin behind the request, once user-service confirmed the token is live and theirs. */
+    adminId: string | null
+  }
+}
+
+/**
+ * Decides whether an access token may administer, asking user-service on every request: a token
+ * logged out, banned or demoted a moment ago is refused at once. Only "revoked" is remembered (until
+ * the token would expire anyway), since that answer cannot change; "active" never is.
+ */
+export function createAdminGuard(userService: Upstream, revokedCacheSize: number) {
+  const revoked = new LRUCache<string, true>({ max: revokedCacheSize })
+
+  /** The revocation check of @otp-suite/jwt: true refuses the token with 401 TOKEN_REVOKED. */
+  async function isRevoked(claims: VerifiedClaims<'access'>, request: FastifyRequest) {
+    // Not an admin by its own claims: refused as FORBIDDEN without asking anyone.
+    if (claims.role !== 'admin') return false
+    if (revoked.has(claims.jti)) return true
+    const token = request.headers.authorization?.slice('Bearer '.length)
+    const answer = await userService.call<IntrospectReply>('POST', '/internal/v1/tokens/introspect', { body: { token } })
+    if (!answer.active || answer.sub !== claims.sub) {
+      revoked.set(claims.jti, true, { ttl: Math.max(1000, claims.exp * 1000 - Date.now()) })
+      return true
+    }
+    if (answer.role === 'admin') request.adminId = claims.sub
+    return false
+  }
+
+  /** A preHandler after `requireToken('access')`: lets only a confirmed admin through. */
+  async function requireAdmin(request: FastifyRequest) {
+    if (request.adminId === null) throw new errors.FORBIDDEN()
+  }
+
+  return { isRevoked, requireAdmin }
+}

@@ -1,0 +1,87 @@
+import { createServer, request } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createTcpProxy } from '@otp-suite/db/testing'
+import t, { type Test } from 'tap'
+import { ADMIN_PHONES, bearer, buildAdminService, startUpstreams, testDatabase, testEnv, until } from './helpers.ts'
+
+const database = await testDatabase(t)
+const upstreams = await startUpstreams(t)
+const admin = await upstreams.signIn(ADMIN_PHONES[0] as string)
+const headers = bearer(admin.accessToken)
+type App = Awaited<ReturnType<typeof buildAdminService>>
+const get = (app: App, url: string) => app.inject({ method: 'GET', url, headers })
+const ban = (app: App, id: string) =>
+  app.inject({ method: 'POST', url: `/api/v1/admin/users/${id}/ban`, headers, payload: { reason: 'test' } })
+const listening = async (app: App) => /^admin_cache_invalidation_listening 1$/m.test((await app.inject('/metrics')).body)
+const statusIn = async (app: App, id: string) => (await get(app, `/api/v1/admin/users/${id}`)).json().status
+
+t.test('the invalidation listener survives its database going away and coming back', async (t) => {
+  const proxy = await createTcpProxy(database.url)
+  t.teardown(() => proxy.close())
+  const direct = await buildAdminService(t, testEnv(database.url, upstreams))
+  const proxied = await buildAdminService(t, testEnv(proxy.url, upstreams))
+  t.ok(await until(() => listening(proxied), 3000))
+  const user = await upstreams.signIn('+14155550300')
+  await get(proxied, `/api/v1/admin/users/${user.user.id}`)
+  t.equal((await get(proxied, `/api/v1/admin/users/${user.user.id}`)).headers['x-cache'], 'HIT')
+
+  await proxy.stop()
+  t.ok(await until(async () => !(await listening(proxied)), 3000), 'the loss is noticed')
+  t.equal((await get(proxied, `/api/v1/admin/users/${user.user.id}`)).headers['x-cache'], 'MISS', 'and the cache dropped')
+
+  await proxy.start()
+  t.ok(await until(() => listening(proxied), 6000), 'listening again')
+  t.equal((await get(proxied, `/api/v1/admin/users/${user.user.id}`)).json().status, 'active')
+  t.equal((await ban(direct, user.user.id)).statusCode, 200)
+  t.ok(await until(async () => (await statusIn(proxied, user.user.id)) === 'banned', 1000), 'notices arrive again')
+})
+
+t.test('with its database down, an action is refused before it is carried out', async (t) => {
+  const proxy = await createTcpProxy(database.url)
+  t.teardown(() => proxy.close())
+  const app = await buildAdminService(t, testEnv(proxy.url, upstreams))
+  const user = await upstreams.signIn('+14155550301')
+  await proxy.stop()
+  const reply = await ban(app, user.user.id)
+  t.equal(reply.statusCode, 503)
+  t.equal(reply.json().code, 'SERVICE_UNAVAILABLE')
+  await proxy.start()
+  t.equal(await statusIn(app, user.user.id), 'active', 'not banned without its audit row')
+})
+
+/** user-service, except that it takes PATCH requests and never answers them. */
+async function swallowingPatches(t: Test) {
+  const target = new URL(upstreams.users.url)
+  const held = new Set<import('node:http').ServerResponse>()
+  const relay = createServer((incoming, outgoing) => {
+    const forwarded = request(
+      { host: target.hostname, port: target.port, path: incoming.url, method: incoming.method, headers: incoming.headers },
+      (answer) => {
+        if (incoming.method === 'PATCH') return held.add(outgoing)
+        outgoing.writeHead(answer.statusCode ?? 502, answer.headers)
+        answer.pipe(outgoing)
+      },
+    )
+    incoming.pipe(forwarded)
+  })
+  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => {
+    relay.closeAllConnections()
+    relay.close()
+  })
+  return `http://127.0.0.1:${(relay.address() as AddressInfo).port}`
+}
+
+t.test('an upstream that takes a ban and never answers: 503, and an audit row marked unconfirmed', async (t) => {
+  const app = await buildAdminService(
+    t,
+    testEnv(database.url, upstreams, { USER_SERVICE_URL: await swallowingPatches(t), UPSTREAM_TIMEOUT_MS: '300' }),
+  )
+  const user = await upstreams.signIn('+14155550302')
+  const reply = await ban(app, user.user.id)
+  t.equal(reply.statusCode, 503)
+  t.equal(reply.json().code, 'UPSTREAM_UNAVAILABLE')
+  const [row] = await database.query<{ details: unknown }>('SELECT details FROM audit_log WHERE target_id = $1', [user.user.id])
+  t.same(row?.details, { reason: 'test', outcome: 'unconfirmed' })
+  t.equal(await statusIn(app, user.user.id), 'banned', 'it did take effect, as the row allows')
+})

@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto'
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createTestDatabase } from '@otp-suite/db/testing'
+import { createTokenService } from '@otp-suite/jwt'
+import { createServer } from '@otp-suite/service-kit'
+import { type RunningService, startService } from '@otp-suite/testing'
+import pg from 'pg'
+import type { Test } from 'tap'
+import adminServiceApp from '../src/app.ts'
+import { loadAdminServiceConfig } from '../src/config.ts'
+
+export const migrationsDir = new URL('../prisma/migrations', import.meta.url).pathname
+export const jwtSecret = randomBytes(32).toString('base64url')
+/** The suite's token service on the shared secret, as otp-service signs proofs with it. */
+export const tokens = createTokenService({ secret: jwtSecret })
+
+/** Phones that user-service makes admins when they first sign in. */
+export const ADMIN_PHONES = ['+14155550900', '+14155550901', '+14155550902']
+
+/** A fresh, migrated admin-service database for one test file, with a query function for the test's own checks. */
+export async function testDatabase(t: Test) {
+  const database = await createTestDatabase({ migrationsDir, prefix: 'admin_test' })
+  const pool = new pg.Pool({ connectionString: database.url, max: 2 })
+  t.teardown(async () => {
+    await pool.end()
+    await database.drop()
+  })
+  return { url: database.url, query: async <Row>(sql: string, values: unknown[] = []) => (await pool.query(sql, values)).rows as Row[] }
+}
+
+export type SignedIn = { accessToken: string; refreshToken: string; user: { id: string; role: string; status: string } }
+
+/** The real otp-service and user-service, each a process of its own on a database of its own. */
+export async function startUpstreams(t: Test) {
+  const otp = await startService(t, 'otp-service', {
+    JWT_SECRET: jwtSecret,
+    OTP_PEPPER: randomBytes(32).toString('base64url'),
+    SMS_PROVIDER: 'outbox',
+    EMAIL_PROVIDER: 'outbox',
+    OTP_OUTBOX_FILE: join(await mkdtemp(join(tmpdir(), 'admin-outbox-')), 'outbox.jsonl'),
+  })
+  const users = await startService(t, 'user-service', {
+    JWT_SECRET: jwtSecret,
+    ADMIN_BOOTSTRAP: ADMIN_PHONES.join(','),
+    OTP_SERVICE_URL: otp.url,
+  })
+
+  /** Signs in to user-service with a proof for `phone`, as a client does after verifying a code. */
+  async function signIn(phone: string): Promise<SignedIn> {
+    const proof = tokens.sign('otp_proof', { sub: phone, channel: 'sms', purpose: 'login', userType: 'live' }).token
+    const response = await fetch(`${users.url}/api/v1/auth/otp/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ proof }),
+    })
+    if (response.status !== 200) throw new Error(`sign-in failed: ${response.status} ${await response.text()}`)
+    return (await response.json()) as SignedIn
+  }
+
+  return { otp, users, signIn }
+}
+
+/** How many requests `service` answered on `route`, by its own /metrics. */
+export async function servedCount(service: RunningService, route: string) {
+  const text = await (await fetch(`${service.url}/metrics`)).text()
+  let count = 0
+  for (const line of text.split('\n')) {
+    if (line.startsWith('http_request_duration_seconds_count{') && line.includes(`route="${route}"`))
+      count += Number(line.split(' ').at(-1))
+  }
+  return count
+}
+
+export type AdminEnv = Record<string, string | undefined>
+
+export const testEnv = (databaseUrl: string, upstreams: { otp: RunningService; users: RunningService }, overrides: AdminEnv = {}) => ({
+  NODE_ENV: 'test',
+  LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+  DATABASE_URL: databaseUrl,
+  JWT_SECRET: jwtSecret,
+  OTP_SERVICE_URL: upstreams.otp.url,
+  USER_SERVICE_URL: upstreams.users.url,
+  ...overrides,
+})
+
+/** An admin-service instance built exactly as the server builds it; closed when the test ends. */
+export async function buildAdminService(t: Test, env: AdminEnv) {
+  const config = loadAdminServiceConfig(env)
+  const app = createServer(config)
+  await app.register(adminServiceApp, { config })
+  await app.ready()
+  t.teardown(() => app.close())
+  return app
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
+
+/** Polls `condition` until it holds or `timeoutMs` passes; returns whether it held. */
+export async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 20) {
+  for (const started = Date.now(); Date.now() - started < timeoutMs; ) {
+    if (await condition()) return true
+    await new Promise((resolve) => setTimeout(resolve, everyMs))
+  }
+  return condition()
+}
