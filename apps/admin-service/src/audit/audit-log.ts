@@ -59,14 +59,12 @@ export function createAuditLog({ prisma, upstreamTimeoutMs, log }: Dependencies)
         orderBy: { id: 'desc' },
         take: limit + 1,
       })
-      const items = rows
-        .slice(0, limit)
-        .map((row) => ({
-          ...row,
-          id: String(row.id),
-          details: row.details as Record<string, unknown>,
-          createdAt: row.createdAt.toISOString(),
-        }))
+      const items = rows.slice(0, limit).map((row) => ({
+        ...row,
+        id: String(row.id),
+        details: row.details as Record<string, unknown>,
+        createdAt: row.createdAt.toISOString(),
+      }))
       return { items, nextCursor: rows.length > limit ? (items.at(-1)?.id ?? null) : null }
     },
   }
