@@ -12,6 +12,7 @@ import { connect } from 'node:net'
 const services = [
   { name: 'otp-service', database: 'otp_service', port: 3001, embeddedPort: 5433 },
   { name: 'user-service', database: 'user_service', port: 3002, embeddedPort: 5434 },
+  { name: 'admin-service', database: 'admin_service', port: 3003, embeddedPort: 5435 },
 ]
 
 if (process.env.NODE_ENV === 'production') {

@@ -2,10 +2,9 @@
 // pays the revocation check) and introspection, each against a route of the same server doing one
 // indexed lookup, and sign-in (proof → tokens). Prints the figures; asserts nothing.
 import { randomBytes } from 'node:crypto'
-import { buildTarget, cpuWindow, median, peakRssMb, startTarget } from '@otp-suite/bench'
+import { buildTarget, type LoadTarget, printRounds, runRounds, startTarget } from '@otp-suite/bench'
 import { createTestDatabase } from '@otp-suite/db/testing'
 import { createTokenService } from '@otp-suite/jwt'
-import autocannon from 'autocannon'
 
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50)
 const duration = Number(process.env.BENCH_DURATION ?? 10)
@@ -49,9 +48,8 @@ const sessions = await Promise.all(
 )
 const service = `Bearer ${tokens.sign('service', { sub: 'admin-service' }, { expiresIn: 3600 }).token}`
 
-type Target = { name: string; request: (connection: number) => autocannon.Request; perRequest?: () => Partial<autocannon.Request> }
 let signIns = 0
-const targets: Target[] = [
+const targets: LoadTarget[] = [
   { name: 'one indexed lookup', request: (c) => ({ method: 'GET', path: `/bench/lookup/${sessions[c]?.user.id}` }) },
   {
     name: 'GET /users/me',
@@ -75,61 +73,19 @@ const targets: Target[] = [
   },
 ]
 
-function load(target: Target, seconds: number) {
-  let connection = 0
-  return autocannon({
-    url: base,
-    connections,
-    duration: seconds,
-    // Per-connection state belongs in setupClient: autocannon resets a request's context every loop.
-    setupClient: (client) => {
-      const request = target.request(connection++ % connections)
-      client.setRequests([target.perRequest ? { ...request, setupRequest: (r) => ({ ...r, ...target.perRequest?.() }) } : request])
-    },
-  })
-}
-
-type Row = Record<string, string | number> & { target: string; 'requests/s': number }
-const runs = new Map(targets.map((target) => [target.name, [] as Row[]]))
+let runs: Awaited<ReturnType<typeof runRounds>>
 try {
-  // The reads take turns round after round, so a slow moment of the machine falls on all of them;
-  // sign-in, which writes (and leaves vacuuming and checkpoints behind), runs its rounds after them.
-  const writes = (target: Target) => target.perRequest !== undefined
-  for (const group of [targets.filter((target) => !writes(target)), targets.filter(writes)]) {
-    for (let round = 0; round < rounds; round++) {
-      for (const target of group) {
-        await load(target, warmup)
-        const cpu = cpuWindow(server.pid)
-        const result = await load(target, duration)
-        runs.get(target.name)?.push({
-          target: target.name,
-          'requests/s': Math.round(result.requests.total / result.duration),
-          'p50 ms': result.latency.p50,
-          'p99 ms': result.latency.p99,
-          'non-2xx': result.non2xx,
-          errors: result.errors + result.timeouts,
-          'peak RSS MB': Math.round(peakRssMb(server.pid)),
-          ...cpu(),
-        })
-      }
-    }
-  }
+  runs = await runRounds({ base, pid: server.pid, targets, connections, duration, warmup, rounds })
 } finally {
   await server.stop()
   await database.drop()
 }
 
-const medianRow = (rows: Row[]) => rows.find((row) => row['requests/s'] === median(rows.map((each) => each['requests/s']))) as Row
-console.log(
-  `\nuser-service, ${connections} connections, ${duration} s per target after ${warmup} s warm-up, median of ${rounds} rounds taken in turns\n`,
+printRounds(
+  `user-service, ${connections} connections, ${duration} s per target after ${warmup} s warm-up, median of ${rounds} rounds taken in turns`,
+  runs,
+  [
+    ['GET /users/me', 'one indexed lookup'],
+    ['introspection', 'one indexed lookup'],
+  ],
 )
-console.table([...runs.values()].map(medianRow))
-for (const [name, rows] of runs) {
-  console.log(
-    `${name} by round: requests/s ${rows.map((row) => row['requests/s']).join(', ')}; p99 ms ${rows.map((row) => row['p99 ms']).join(', ')}`,
-  )
-}
-const rate = (name: string) => median((runs.get(name) ?? []).map((row) => row['requests/s']))
-for (const name of ['GET /users/me', 'introspection']) {
-  console.log(`${name} / one indexed lookup: ${(rate(name) / rate('one indexed lookup')).toFixed(2)}x`)
-}

@@ -1,0 +1,99 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { readdirSync, readFileSync } from 'node:fs'
+import { connect } from 'node:net'
+import { join } from 'node:path'
+
+const buildApp = new URL('../../../scripts/build-app.mjs', import.meta.url).pathname
+
+/**
+ * Compiles `script` of the app in `appDir` as production runs it (plain Node, no TypeScript
+ * loader) into the app's bench/dist/, where Node finds the packages it imports but outside the
+ * dist/ the app ships. Returns the bundle's path.
+ */
+export function buildTarget(appDir: string, script: string): string {
+  const output = join(appDir, 'bench', 'dist', `${script.replaceAll('/', '-')}.js`)
+  execFileSync(process.execPath, [buildApp, script, output], { cwd: appDir, stdio: 'inherit' })
+  return output
+}
+
+/** The heap flags of the services' start scripts, plus BENCH_NODE_FLAGS. */
+export const nodeFlags = [
+  '--max-semi-space-size=4',
+  '--max-old-space-size=128',
+  ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+]
+
+/** Starts a compiled target on `port` and waits until it accepts connections. */
+export async function startTarget(bundle: string, options: { cwd: string; port: number; env: NodeJS.ProcessEnv }) {
+  const child = spawn(process.execPath, [...nodeFlags, bundle], {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env, PORT: String(options.port) },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  })
+  await waitForPort(options.port, child)
+  return {
+    pid: child.pid as number,
+    async stop() {
+      child.kill('SIGTERM')
+      if (child.exitCode === null) await new Promise((resolve) => child.once('exit', resolve))
+    },
+  }
+}
+
+async function waitForPort(port: number, child: ChildProcess) {
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`target exited with ${child.exitCode}`)
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => resolve(socket.end() && true)).on('error', () => resolve(false))
+    })
+    if (open) return
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error('target did not start')
+}
+
+const ticksPerSecond = 100
+/** CPU seconds used so far by a process (utime + stime from /proc), and with `reaped` by its exited children too. */
+export const cpuSeconds = (pid: number, reaped = false) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+  const own = Number(fields[11]) + Number(fields[12])
+  return (reaped ? own + Number(fields[13]) + Number(fields[14]) : own) / ticksPerSecond
+}
+
+/**
+ * CPU seconds used so far by every PostgreSQL process on the machine, counting the backends that
+ * exited meanwhile (the postmaster reaps them, and their time stays in its children's fields).
+ */
+export const postgresCpuSeconds = () =>
+  readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .reduce((sum, pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('postgres') ? sum + cpuSeconds(Number(pid), true) : sum
+      } catch {
+        return sum
+      }
+    }, 0)
+
+/** The most memory the process has held (VmHWM). */
+export const peakRssMb = (pid: number) => {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/)
+  return line ? Number(line[1]) / 1024 : Number.NaN
+}
+
+export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number
+
+/** CPU share of the server, of PostgreSQL and of this (load-generating) process over a measured window. */
+export function cpuWindow(pid: number) {
+  const before = { server: cpuSeconds(pid), postgres: postgresCpuSeconds(), client: process.cpuUsage() }
+  const startedAt = performance.now()
+  return () => {
+    const elapsed = (performance.now() - startedAt) / 1000
+    const client = process.cpuUsage(before.client)
+    return {
+      'server CPU %': Math.round(((cpuSeconds(pid) - before.server) / elapsed) * 100),
+      'PostgreSQL CPU %': Math.round(((postgresCpuSeconds() - before.postgres) / elapsed) * 100),
+      'load generator CPU %': Math.round(((client.user + client.system) / 1e6 / elapsed) * 100),
+    }
+  }
+}

@@ -1,0 +1,82 @@
+import autocannon from 'autocannon'
+import { cpuWindow, median, peakRssMb } from './process.ts'
+
+export type LoadTarget = {
+  name: string
+  /** The request connection `c` repeats (its own user, token…). */
+  request: (connection: number) => autocannon.Request
+  /** Changes made to every single request (a fresh proof each time): marks the target as one that writes. */
+  perRequest?: () => Partial<autocannon.Request>
+}
+
+export type RoundOptions = {
+  base: string
+  /** The server's pid, for its CPU and memory. */
+  pid: number
+  targets: LoadTarget[]
+  connections: number
+  duration: number
+  warmup: number
+  rounds: number
+}
+
+export type Row = Record<string, string | number> & { target: string; 'requests/s': number }
+
+function load(base: string, connections: number, target: LoadTarget, seconds: number) {
+  let connection = 0
+  return autocannon({
+    url: base,
+    connections,
+    duration: seconds,
+    // Per-connection state belongs in setupClient: autocannon resets a request's context every loop.
+    setupClient: (client) => {
+      const request = target.request(connection++ % connections)
+      client.setRequests([target.perRequest ? { ...request, setupRequest: (r) => ({ ...r, ...target.perRequest?.() }) } : request])
+    },
+  })
+}
+
+/**
+ * Loads each target for `duration` seconds after `warmup`, `rounds` times. The targets that only
+ * read take turns round after round, so a slow moment of the machine falls on all of them; those
+ * that write (and leave vacuuming and checkpoints behind) run their rounds after them. Returns every
+ * round's figures by target.
+ */
+export async function runRounds({ base, pid, targets, connections, duration, warmup, rounds }: RoundOptions) {
+  const runs = new Map(targets.map((target) => [target.name, [] as Row[]]))
+  const writes = (target: LoadTarget) => target.perRequest !== undefined
+  for (const group of [targets.filter((target) => !writes(target)), targets.filter(writes)]) {
+    for (let round = 0; round < rounds; round++) {
+      for (const target of group) {
+        await load(base, connections, target, warmup)
+        const cpu = cpuWindow(pid)
+        const result = await load(base, connections, target, duration)
+        runs.get(target.name)?.push({
+          target: target.name,
+          'requests/s': Math.round(result.requests.total / result.duration),
+          'p50 ms': result.latency.p50,
+          'p99 ms': result.latency.p99,
+          'non-2xx': result.non2xx,
+          errors: result.errors + result.timeouts,
+          'peak RSS MB': Math.round(peakRssMb(pid)),
+          ...cpu(),
+        })
+      }
+    }
+  }
+  return runs
+}
+
+/** Prints the median round of each target, every round's rate and p99, and `ratios` (name over reference). */
+export function printRounds(title: string, runs: Map<string, Row[]>, ratios: [name: string, reference: string][]) {
+  const rate = (name: string) => median((runs.get(name) ?? []).map((row) => row['requests/s']))
+  const medianRow = (rows: Row[]) => rows.find((row) => row['requests/s'] === median(rows.map((each) => each['requests/s']))) as Row
+  console.log(`\n${title}\n`)
+  console.table([...runs.values()].map(medianRow))
+  for (const [name, rows] of runs) {
+    console.log(
+      `${name} by round: requests/s ${rows.map((row) => row['requests/s']).join(', ')}; p99 ms ${rows.map((row) => row['p99 ms']).join(', ')}`,
+    )
+  }
+  for (const [name, reference] of ratios) console.log(`${name} / ${reference}: ${(rate(name) / rate(reference)).toFixed(2)}x`)
+}
