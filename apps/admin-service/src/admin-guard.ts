@@ -27,11 +27,12 @@ export function createAdminGuard(userService: Upstream, revokedCacheSize: number
     if (revoked.has(claims.jti)) return true
     const token = request.headers.authorization?.slice('Bearer '.length)
     const answer = await userService.call<IntrospectReply>('POST', '/internal/v1/tokens/introspect', { body: { token } })
-    if (!answer.active || answer.sub !== claims.sub) {
+    // Demoted meanwhile counts as revoked too (user-service ends a demoted admin's sessions anyway).
+    if (!answer.active || answer.sub !== claims.sub || answer.role !== 'admin') {
       revoked.set(claims.jti, true, { ttl: Math.max(1000, claims.exp * 1000 - Date.now()) })
       return true
     }
-    if (answer.role === 'admin') request.adminId = claims.sub
+    request.adminId = claims.sub
     return false
   }
 

@@ -54,7 +54,7 @@ async function adminServiceApp(app: FastifyInstance, { config }: { config: Admin
     log: app.log,
     registry: app.metricsRegistry,
   })
-  const audit = createAuditLog({ prisma: database.prisma, upstreamTimeoutMs: config.UPSTREAM_TIMEOUT_MS, log: app.log })
+  const audit = createAuditLog({ prisma: database.prisma, log: app.log })
   const dashboard = createDashboard({
     otpService,
     userService,

@@ -23,8 +23,8 @@ export const AdminServiceConfig = defineConfig({
   /** How long past its TTL an answer is still served (x-cache: STALE) while an upstream is down. */
   ADMIN_CACHE_MAX_STALE: seconds(300, 0),
   ADMIN_CACHE_MAX_ENTRIES: Type.Integer({ minimum: 1, default: 5000 }),
-  /** Bytes the cached answers may take (as JSON). */
-  ADMIN_CACHE_MAX_BYTES: Type.Integer({ minimum: 1024, default: 32 * 1024 * 1024 }),
+  /** Bytes the cached answers may take, as JSON (in memory they take two to three times that). */
+  ADMIN_CACHE_MAX_BYTES: Type.Integer({ minimum: 1024, default: 8 * 1024 * 1024 }),
   /** Revoked tokens remembered, so a replayed one is refused without asking user-service. */
   REVOKED_TOKEN_CACHE_SIZE: Type.Integer({ minimum: 1, default: 10_000 }),
 })

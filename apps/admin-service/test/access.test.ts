@@ -26,6 +26,17 @@ t.test('no token is 401, a non-admin is 403 without asking user-service, an admi
   t.equal(await servedCount(upstreams.users, '/internal/v1/tokens/introspect'), introspections + 1, 'the admin token was introspected')
 })
 
+t.test('a request without a token learns nothing about the route: 401 before its body is read', async (t) => {
+  const reply = await app.inject({
+    method: 'POST',
+    url: '/api/v1/admin/users/not-an-id/ban',
+    headers: { 'content-type': 'text/plain' },
+    payload: 'x',
+  })
+  t.equal(reply.statusCode, 401)
+  t.equal(reply.json().code, 'TOKEN_MISSING')
+})
+
 t.test('tokens that are not live admin access tokens are refused', async (t) => {
   const admin = await upstreams.signIn(ADMIN_PHONES[1] as string)
   t.equal((await metrics(bearer(admin.accessToken))).statusCode, 200)

@@ -61,10 +61,15 @@ t.test('user lists are cached per query, whatever the order of its parameters; d
   t.equal(detail.json().id, admin.user.id)
   t.equal((await get(app, `/api/v1/admin/users/${admin.user.id}`)).headers['x-cache'], 'HIT')
 
+  const detailCalls = () => servedCount(upstreams.users, '/internal/v1/users/:id')
+  const detailsBefore = await detailCalls()
   const missing = await get(app, '/api/v1/admin/users/00000000-0000-4000-8000-000000000000')
   t.equal(missing.statusCode, 404)
   t.equal(missing.json().code, 'USER_NOT_FOUND', 'user-service’s answer passed on')
-  t.equal((await get(app, '/api/v1/admin/users/00000000-0000-4000-8000-000000000000')).statusCode, 404, 'and not cached as a success')
+  t.equal((await get(app, '/api/v1/admin/users/00000000-0000-4000-8000-000000000000')).statusCode, 404)
+  t.equal(await detailCalls(), detailsBefore + 2, 'a failure is not cached')
+  const upper = await get(app, `/api/v1/admin/users/${admin.user.id.toUpperCase()}`)
+  t.equal(upper.statusCode, 400, 'one spelling per user id, so one cache key')
 })
 
 t.test('otp-service down: the last metrics as STALE up to ADMIN_CACHE_MAX_STALE, then 503; back when it is', async (t) => {

@@ -40,7 +40,10 @@ export const UserListSchema = Type.Object({
 })
 export type UserList = Static<typeof UserListSchema>
 
-export const UserParamsSchema = Type.Object({ id: Type.String({ format: 'uuid' }) })
+/** A user id as the suite writes them: lower-case, so one user has one spelling (and one cache key). */
+export const UserParamsSchema = Type.Object({
+  id: Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', description: 'A user id' }),
+})
 
 /** user-service's answer about an access token; only `active` is present when it is not. */
 export const IntrospectReplySchema = Type.Object({

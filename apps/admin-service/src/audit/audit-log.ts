@@ -13,40 +13,48 @@ export type AdminAction = {
   stale: readonly string[]
 }
 
-type Dependencies = { prisma: PrismaClient; upstreamTimeoutMs: number; log: FastifyBaseLogger }
+type Dependencies = { prisma: PrismaClient; log: FastifyBaseLogger }
 
 export type AuditQuery = { limit: number; cursor?: string }
 
+type Outcome = 'done' | 'unconfirmed'
+
 /**
- * Admin actions and their audit rows. An action runs inside the transaction that writes its row and
- * the notice that drops the stale cache entries on every instance, so a database that is down stops
- * the action before it starts, and nothing is announced that did not commit. An upstream that took
- * the request but did not answer may have carried it out: that is recorded as "unconfirmed" rather
- * than left out, and the request still fails.
+ * Admin actions and their audit rows. The row is written first, as `pending`, so a database that is
+ * down stops the action before it starts and an action never happens unrecorded. Once the action
+ * is carried out the row says `done`, and a notice in the same transaction drops the stale cache
+ * entries on every instance. A request the upstream took but did not answer may or may not have
+ * been carried out: the row says `unconfirmed`, and the request still fails. A refused action
+ * (unknown user, upstream never reached) leaves no row. A row left `pending` is an action whose end
+ * was never recorded (the process died, or the database went away meanwhile).
  */
-export function createAuditLog({ prisma, upstreamTimeoutMs, log }: Dependencies) {
+export function createAuditLog({ prisma, log }: Dependencies) {
+  /** Records how the action ended and, if it may have changed anything, tells every instance. */
+  const settle = (id: bigint, details: AdminAction['details'], outcome: Outcome | undefined, stale: readonly string[]) =>
+    outcome === undefined
+      ? prisma.auditLog.delete({ where: { id } })
+      : prisma.$transaction([
+          prisma.auditLog.update({ where: { id }, data: { details: { ...details, outcome } } }),
+          prisma.$executeRaw`SELECT pg_notify(${INVALIDATION_CHANNEL}, ${invalidationNotice(stale)})`,
+        ])
+
   async function perform<T>({ stale, details, ...action }: AdminAction, carryOut: () => Promise<T>): Promise<T> {
-    const { result, failure } = await prisma.$transaction(
-      async (tx) => {
-        const done = await carryOut().then(
-          (result) => ({ result, failure: undefined }),
-          (failure: unknown) => {
-            if (!mayHaveTakenEffect(failure)) throw failure
-            return { result: undefined, failure }
-          },
-        )
-        const outcome = done.failure ? 'unconfirmed' : 'done'
-        await tx.auditLog.create({ data: { ...action, details: { ...details, outcome } } })
-        await tx.$executeRaw`SELECT pg_notify(${INVALIDATION_CHANNEL}, ${invalidationNotice(stale)})`
-        return done
-      },
-      { maxWait: 2000, timeout: upstreamTimeoutMs + 3000 },
-    )
-    if (failure) {
-      log.warn({ err: failure, ...action }, 'an admin action may or may not have taken effect; recorded as unconfirmed')
-      throw failure
+    const { id } = await prisma.auditLog.create({ data: { ...action, details: { ...details, outcome: 'pending' } }, select: { id: true } })
+    let outcome: Outcome | undefined
+    let result: { value: T } | { failure: unknown }
+    try {
+      result = { value: await carryOut() }
+      outcome = 'done'
+    } catch (failure) {
+      result = { failure }
+      outcome = mayHaveTakenEffect(failure) ? 'unconfirmed' : undefined
     }
-    return result as T
+    await settle(id, details, outcome, stale).catch((error: unknown) =>
+      log.error({ err: error, ...action, auditId: String(id), outcome }, 'an admin action ended but its audit row stays pending'),
+    )
+    if ('value' in result) return result.value
+    if (outcome === 'unconfirmed') log.warn({ err: result.failure, ...action }, 'an admin action may or may not have taken effect')
+    throw result.failure
   }
 
   return {

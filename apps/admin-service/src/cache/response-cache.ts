@@ -100,7 +100,8 @@ export function createResponseCache({ maxEntries, maxBytes, maxStaleSeconds, reg
 
     let { entry, hit } = await fetchEntry(key, context)
     if (entry === undefined) ({ entry, hit } = await fetchEntry(key, context))
-    if (entry === undefined) throw new Error(`The cache entry ${key} was invalidated twice while loading`)
+    // Invalidated again meanwhile (a burst of actions): this answer is fresh enough to give, not to keep.
+    if (entry === undefined) return { value: await load(), outcome: 'MISS' }
 
     const outcome: CacheOutcome = Date.now() - entry.fetchedAt > context.ttlMs ? 'STALE' : hit ? 'HIT' : 'MISS'
     lookups.inc({ family, outcome: outcome.toLowerCase() })

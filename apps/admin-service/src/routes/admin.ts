@@ -1,14 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { UserListQuerySchema, UserListSchema, UserParamsSchema, UserSchema } from '@otp-suite/contract'
 import { ErrorReply } from '@otp-suite/service-kit'
-import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
+import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify'
 import { Type } from 'typebox'
 import type { AuditLog } from '../audit/audit-log.ts'
 import type { CacheOutcome } from '../cache/response-cache.ts'
 import type { Dashboard } from '../dashboard.ts'
 import { AuditPage, AuditQuery, BanBody, InvalidateBody, MetricsReply, UnbanBody } from '../schemas.ts'
 
-type Options = { dashboard: Dashboard; audit: AuditLog; requireAdmin: preHandlerAsyncHookHandler }
+type Options = { dashboard: Dashboard; audit: AuditLog; requireAdmin: onRequestAsyncHookHandler }
 
 /** The admin behind an authenticated request (set by the admin check every route runs). */
 const adminOf = (request: FastifyRequest) => request.adminId as string
@@ -28,8 +28,9 @@ const cacheNote = 'The x-cache header says HIT, MISS or STALE (the last answer, 
 
 /** The admin dashboard's API: every route needs a live access token of an admin. */
 export const adminRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { dashboard, audit, requireAdmin }) => {
-  app.addHook('preHandler', app.requireToken('access'))
-  app.addHook('preHandler', requireAdmin)
+  // Before the body is read: nobody learns anything about a route they may not call.
+  app.addHook('onRequest', app.requireToken('access'))
+  app.addHook('onRequest', requireAdmin)
   const tags = ['admin']
   const security = [{ bearer: [] }]
   // Every admin route: no token or a revoked one, not an admin, an upstream or the database down.

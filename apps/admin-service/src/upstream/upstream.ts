@@ -13,28 +13,19 @@ export type UpstreamOptions = {
 
 type Call = { query?: Record<string, string | number | undefined>; body?: unknown }
 
-/** The upstream's own error answers that are the caller's to see, passed on as they came (404 USER_NOT_FOUND). */
-const PASSED_ON = new Set([400, 404, 409])
-
-/** An error answer of the upstream, passed on with its status and code. */
-class UpstreamRefusal extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message)
-  }
-}
-
-/** Failures after which the request may still have reached the upstream and taken effect. */
+/** Failures after which the request surely never reached the upstream. */
 const NEVER_SENT = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN'])
 
-/** True when `error` (from `call`) leaves open whether the upstream carried the request out. */
+/**
+ * True when `error` (from `call`) leaves open whether the upstream carried the request out: it is
+ * false only for an answer refusing it (a 4xx) and for a request that never left.
+ */
 export function mayHaveTakenEffect(error: unknown): boolean {
-  if (!(error instanceof errors.UPSTREAM_UNAVAILABLE)) return false
+  if (error instanceof errors.USER_NOT_FOUND) return false
+  if (!(error instanceof errors.UPSTREAM_UNAVAILABLE)) return true
   const cause = (error as { cause?: { code?: string; statusCode?: number } }).cause
-  return cause?.statusCode === undefined && !NEVER_SENT.has(cause?.code ?? '')
+  const refused = cause?.statusCode !== undefined && cause.statusCode >= 400 && cause.statusCode < 500
+  return !refused && !NEVER_SENT.has(cause?.code ?? '')
 }
 
 function parseJson(text: string): unknown {
@@ -48,10 +39,13 @@ function parseJson(text: string): unknown {
 /**
  * One service behind this one, over keep-alive connections. Every call ends within `timeoutMs`
  * (connecting, waiting in the queue, answering): an upstream that is down or hangs is a fast
- * `503 UPSTREAM_UNAVAILABLE`, whatever went wrong stays in its `cause` for the log.
+ * `503 UPSTREAM_UNAVAILABLE`, whatever went wrong stays in its `cause` for the log (with the
+ * upstream's status, when it answered).
  */
 export function createUpstream({ name, url, timeoutMs, connections, authorization }: UpstreamOptions) {
-  const pool = new Pool(url, { connections, connectTimeout: timeoutMs, keepAliveTimeout: 30_000 })
+  // Connecting gets half the time, so a connection that cannot be made is told apart (never sent)
+  // from an answer that did not come (may have been carried out).
+  const pool = new Pool(url, { connections, connectTimeout: Math.max(25, Math.floor(timeoutMs / 2)), keepAliveTimeout: 30_000 })
 
   async function call<T>(method: 'GET' | 'POST' | 'PATCH', path: string, { query, body }: Call = {}): Promise<T> {
     let statusCode: number
@@ -70,11 +64,10 @@ export function createUpstream({ name, url, timeoutMs, connections, authorizatio
     } catch (cause) {
       throw new errors.UPSTREAM_UNAVAILABLE(name, { cause })
     }
-    const reply = parseJson(text) as { code?: unknown; message?: unknown } | undefined
+    const reply = parseJson(text) as { code?: unknown } | undefined
     if (statusCode >= 200 && statusCode < 300 && reply !== undefined) return reply as T
-    if (PASSED_ON.has(statusCode) && typeof reply?.code === 'string') {
-      throw new UpstreamRefusal(statusCode, reply.code, String(reply.message ?? ''))
-    }
+    // The one refusal that is the caller's to see; any other is this service's problem, logged.
+    if (statusCode === 404 && reply?.code === 'USER_NOT_FOUND') throw new errors.USER_NOT_FOUND()
     const cause = Object.assign(new Error(`${name} answered ${statusCode}: ${text.slice(0, 200)}`), { statusCode })
     throw new errors.UPSTREAM_UNAVAILABLE(name, { cause })
   }

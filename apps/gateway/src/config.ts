@@ -1,0 +1,36 @@
+import { defineConfig, loadConfig } from '@otp-suite/service-kit'
+import { type Static, Type } from 'typebox'
+
+/** A comma-separated list of instance URLs. */
+const urls = (defaultValue: string) => Type.String({ pattern: '^https?://[^,\\s]+(\\s*,\\s*https?://[^,\\s]+)*$', default: defaultValue })
+
+export const GatewayConfig = defineConfig({
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+  OTP_SERVICE_URLS: urls('http://127.0.0.1:3001'),
+  USER_SERVICE_URLS: urls('http://127.0.0.1:3002'),
+  ADMIN_SERVICE_URLS: urls('http://127.0.0.1:3003'),
+  /** The longest connecting to an instance may take before the next one is tried. */
+  UPSTREAM_CONNECT_TIMEOUT_MS: Type.Integer({ minimum: 50, default: 1000 }),
+  /** The longest an instance may take to answer (and then between chunks of its answer). */
+  UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 15_000 }),
+  /** Keep-alive connections per instance. */
+  UPSTREAM_CONNECTIONS: Type.Integer({ minimum: 1, default: 64 }),
+  /** How often each instance's readiness is checked; one that fails is taken out until it passes. */
+  HEALTH_CHECK_INTERVAL_MS: Type.Integer({ minimum: 100, default: 2000 }),
+  /** Browser origins allowed to call the API ("https://app.example.com,…"); empty allows none. */
+  CORS_ORIGINS: Type.String({ default: '' }),
+  /** Requests one client address may make per minute, on this gateway instance; 0 sets no ceiling. */
+  RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 0, default: 1200 }),
+  /** The body limit of the gateway: a larger body never reaches a service. */
+  BODY_LIMIT_BYTES: Type.Integer({ minimum: 256, default: 16_384 }),
+})
+
+export type GatewayConfig = Static<typeof GatewayConfig>
+
+export const loadGatewayConfig = (env: NodeJS.ProcessEnv = process.env): GatewayConfig => loadConfig(GatewayConfig, env)
+
+export const listOf = (value: string) =>
+  value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
