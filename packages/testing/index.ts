@@ -11,6 +11,7 @@ export type SuiteService = 'otp-service' | 'user-service' | 'admin-service' | 'g
 export type RunningService = {
   url: string
   port: number
+  databaseUrl: string | undefined
   /** The process's stdout so far (JSON log lines). */
   output(): string
   /** Stops it at once, as a crash or a pulled plug would. */
@@ -41,12 +42,14 @@ function listening(child: ChildProcess, name: string) {
 /**
  * Starts the suite's service `name` as the separate process it runs as in production, from its
  * sources, on a free port (or `env.PORT`) and, when it owns a database, a fresh migrated one of its
- * own. Stopped, and its database dropped, when the test ends.
+ * own (or `env.DATABASE_URL`: a second instance on the first one's). Stopped, and a database it
+ * made dropped, when the test ends.
  */
 export async function startService(t: Test, name: SuiteService, env: Record<string, string>): Promise<RunningService> {
   const cwd = `${appsDir}${name}`
   const migrationsDir = `${cwd}/prisma/migrations`
-  const database = existsSync(migrationsDir) ? await createTestDatabase({ migrationsDir, prefix: `${name}_spawned` }) : undefined
+  const database =
+    existsSync(migrationsDir) && !env.DATABASE_URL ? await createTestDatabase({ migrationsDir, prefix: `${name}_spawned` }) : undefined
   const port = Number(env.PORT ?? (await freePort()))
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd,
@@ -69,5 +72,22 @@ export async function startService(t: Test, name: SuiteService, env: Record<stri
   })
   const { ready, output } = listening(child, name)
   await ready
-  return { url: `http://127.0.0.1:${port}`, port, output, kill: () => child.kill('SIGKILL') }
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    databaseUrl: env.DATABASE_URL ?? database?.url,
+    output,
+    kill: () => child.kill('SIGKILL'),
+  }
+}
+
+/** How many requests a running service answered on `route`, by its own /metrics. */
+export async function servedCount(service: { url: string }, route: string) {
+  const text = await (await fetch(`${service.url}/metrics`)).text()
+  let count = 0
+  for (const line of text.split('\n')) {
+    if (line.startsWith('http_request_duration_seconds_count{') && line.includes(`route="${route}"`))
+      count += Number(line.split(' ').at(-1))
+  }
+  return count
 }

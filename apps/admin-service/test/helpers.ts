@@ -6,6 +6,9 @@ import { createTestDatabase } from '@otp-suite/db/testing'
 import { createTokenService } from '@otp-suite/jwt'
 import { createServer } from '@otp-suite/service-kit'
 import { type RunningService, startService } from '@otp-suite/testing'
+
+export { servedCount } from '@otp-suite/testing'
+
 import pg from 'pg'
 import type { Test } from 'tap'
 import adminServiceApp from '../src/app.ts'
@@ -60,17 +63,6 @@ export async function startUpstreams(t: Test) {
   }
 
   return { otp, users, signIn }
-}
-
-/** How many requests `service` answered on `route`, by its own /metrics. */
-export async function servedCount(service: RunningService, route: string) {
-  const text = await (await fetch(`${service.url}/metrics`)).text()
-  let count = 0
-  for (const line of text.split('\n')) {
-    if (line.startsWith('http_request_duration_seconds_count{') && line.includes(`route="${route}"`))
-      count += Number(line.split(' ').at(-1))
-  }
-  return count
 }
 
 export type AdminEnv = Record<string, string | undefined>

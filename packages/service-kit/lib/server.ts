@@ -27,8 +27,11 @@ function trustedProxies(list: string): ReturnType<typeof proxyAddr.compile> | fa
   }
 }
 
-/** The Fastify instance every service runs in: the same in production and in tests. */
-export function createServer(settings: ServerSettings) {
+/**
+ * The Fastify instance every service runs in: the same in production and in tests. The gateway,
+ * which clients reach directly, says so with `publicEntry`.
+ */
+export function createServer(settings: ServerSettings, { publicEntry = false } = {}) {
   const app = Fastify({
     logger: loggerOptions(settings),
     requestIdHeader: false,
@@ -41,7 +44,7 @@ export function createServer(settings: ServerSettings) {
     keepAliveTimeout: 72_000,
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>()
-  if (settings.NODE_ENV === 'production' && settings.TRUSTED_PROXIES.trim() === '') {
+  if (settings.NODE_ENV === 'production' && settings.TRUSTED_PROXIES.trim() === '' && !publicEntry) {
     // Right for a service clients reach directly; behind a proxy, every client would share the
     // proxy's address and its per-address limits.
     app.log.warn('TRUSTED_PROXIES is empty: every client counts as the connecting address; list the proxies in front')

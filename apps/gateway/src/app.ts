@@ -1,0 +1,83 @@
+import cors from '@fastify/cors'
+import helmet from '@fastify/helmet'
+import rateLimit from '@fastify/rate-limit'
+import { appVersion, serviceKit, withDetails } from '@otp-suite/service-kit'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { type GatewayConfig, listOf } from './config.ts'
+import { errors } from './errors.ts'
+import { proxyRoutes, ROUTES } from './routes.ts'
+import { createUpstream, type Upstream, upstreamMetrics } from './upstreams.ts'
+
+const instanceUrls = (config: GatewayConfig): Record<string, string> => ({
+  'otp-service': config.OTP_SERVICE_URLS,
+  'user-service': config.USER_SERVICE_URLS,
+  'admin-service': config.ADMIN_SERVICE_URLS,
+})
+
+/** The gateway as a plugin: the server and the tests register exactly this. */
+async function gatewayApp(app: FastifyInstance, { config }: { config: GatewayConfig }) {
+  const services = Object.keys(ROUTES)
+  const upstreams = new Map<string, Upstream>()
+  await app.register(serviceKit, {
+    service: 'gateway',
+    version: appVersion(import.meta.url),
+    description: 'The one public entry of the OTP sign-in and session suite',
+    // Ready while every service has an instance in rotation; the answer names the ones that do not.
+    checks: Object.fromEntries(services.map((name) => [name, () => (upstreams.get(name) as Upstream).health()])),
+  })
+  const metrics = upstreamMetrics(app.metricsRegistry)
+  for (const name of services) {
+    upstreams.set(
+      name,
+      createUpstream({
+        name,
+        urls: listOf(instanceUrls(config)[name] ?? ''),
+        connectTimeoutMs: config.UPSTREAM_CONNECT_TIMEOUT_MS,
+        timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+        connections: config.UPSTREAM_CONNECTIONS,
+        healthCheckIntervalMs: config.HEALTH_CHECK_INTERVAL_MS,
+        log: app.log,
+        metrics,
+      }),
+    )
+  }
+
+  await app.register(helmet, {
+    // JSON answers: nothing on them may load or frame anything. The docs page is the gateway's
+    // own and gets its policy from the docs plugin.
+    contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    crossOriginResourcePolicy: { policy: 'same-site' },
+  })
+  const origins = listOf(config.CORS_ORIGINS)
+  if (origins.length > 0) {
+    await app.register(cors, {
+      origin: origins,
+      methods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'],
+      allowedHeaders: ['authorization', 'content-type', 'x-request-id'],
+      exposedHeaders: ['x-request-id', 'retry-after', 'x-cache'],
+      maxAge: 600,
+    })
+  }
+  // Bodies are passed on as the bytes that came, within the body limit; the services parse them.
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body))
+
+  await app.register(async (proxied) => {
+    if (config.RATE_LIMIT_PER_MINUTE > 0) {
+      await proxied.register(rateLimit, {
+        max: config.RATE_LIMIT_PER_MINUTE,
+        timeWindow: 60_000,
+        keyGenerator: (request) => request.ip,
+        errorResponseBuilder: (_request, { ttl }) => withDetails(new errors.RATE_LIMITED(), { retryAfter: Math.ceil(ttl / 1000) }),
+      })
+    }
+    await proxyRoutes(proxied, { upstreams: [...upstreams.values()], metrics })
+  })
+
+  app.addHook('onClose', async () => {
+    await Promise.all([...upstreams.values()].map((upstream) => upstream.close()))
+  })
+}
+
+export default fp(gatewayApp, { name: 'gateway', fastify: '5.x' })

@@ -1,0 +1,83 @@
+import type { IncomingHttpHeaders } from 'node:http'
+import proxy, { type FastifyHttpProxyOptions } from '@fastify/http-proxy'
+import type { FastifyInstance } from 'fastify'
+import { errors } from './errors.ts'
+import type { Upstream, UpstreamMetrics } from './upstreams.ts'
+
+/** Which service serves which public path prefixes (paths are passed on as they are). */
+export const ROUTES: Record<string, string[]> = {
+  'otp-service': ['/api/v1/otp'],
+  'user-service': ['/api/v1/auth', '/api/v1/users'],
+  'admin-service': ['/api/v1/admin'],
+}
+
+/** Failures where the request never reached an instance: any method may go to the next one. */
+const NEVER_SENT = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_BPL_MISSING_UPSTREAM', 'ENOTFOUND', 'EAI_AGAIN'])
+/** Failures after which only a request that can safely run twice is sent again. */
+const CONNECTION_LOST = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE'])
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'])
+const TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'FST_REPLY_FROM_GATEWAY_TIMEOUT'])
+
+const codeOf = (error: unknown) => {
+  const { code, cause } = error as { code?: string; cause?: { code?: string } }
+  return cause?.code ?? code ?? 'UNKNOWN'
+}
+
+/**
+ * The client's request as the service gets it: the connecting address (as the gateway's own
+ * TRUSTED_PROXIES resolve it) is the whole X-Forwarded-For, so a client cannot choose the address
+ * the services limit by, and the request id is the one the gateway logs.
+ */
+function forwardedHeaders(request: { ip: string; id: string }, headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const { forwarded: _forwarded, 'x-forwarded-host': _host, 'x-forwarded-proto': _proto, 'x-real-ip': _real, ...rest } = headers
+  return { ...rest, 'x-forwarded-for': request.ip, 'x-request-id': request.id }
+}
+
+/** One prefix of one service, proxied over its instances. */
+async function proxyPrefix(app: FastifyInstance, upstream: Upstream, prefix: string, metrics: UpstreamMetrics) {
+  const service = upstream.name
+  const options: FastifyHttpProxyOptions = {
+    // The instance is chosen by the pool; this origin only satisfies the plugin.
+    upstream: `http://${service}.invalid`,
+    undici: upstream.dispatcher,
+    prefix,
+    rewritePrefix: prefix,
+    // Bodies arrive read (within the body limit) as bytes, and go on unchanged.
+    proxyPayloads: false,
+    handler: (request, reply, dest, options) =>
+      reply.from(
+        dest,
+        Buffer.isBuffer(request.body) ? { ...options, body: request.body, contentType: request.headers['content-type'] } : options,
+      ),
+    replyOptions: {
+      rewriteRequestHeaders: forwardedHeaders,
+      onResponse: (_request, reply, response) => {
+        metrics.requests.inc({ service, status: `${String(response.statusCode)[0]}xx` })
+        reply.send(response.stream)
+      },
+      // Each instance in rotation gets one try, unless the request may already have run on one.
+      retryDelay: ({ err, req, attempt }) => {
+        if (!err) return null
+        const code = codeOf(err)
+        const retryable = NEVER_SENT.has(code) || (CONNECTION_LOST.has(code) && IDEMPOTENT.has(req.method))
+        void upstream.checkAll()
+        return retryable && attempt + 1 < upstream.instances() ? 1 : null
+      },
+      onError: (reply, { error }) => {
+        const code = codeOf(error)
+        metrics.errors.inc({ service, code })
+        reply.request.log.warn({ err: error, service }, 'no answer from the service')
+        const failure = TIMEOUTS.has(code) ? new errors.UPSTREAM_TIMEOUT(service) : new errors.UPSTREAM_UNAVAILABLE(service)
+        reply.send(failure)
+      },
+    },
+  }
+  await app.register(proxy, options)
+}
+
+/** Every public prefix, each proxied to its service. */
+export async function proxyRoutes(app: FastifyInstance, { upstreams, metrics }: { upstreams: Upstream[]; metrics: UpstreamMetrics }) {
+  for (const upstream of upstreams) {
+    for (const prefix of ROUTES[upstream.name] ?? []) await proxyPrefix(app, upstream, prefix, metrics)
+  }
+}

@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createServer } from '@otp-suite/service-kit'
+import { startService } from '@otp-suite/testing'
+
+export { servedCount } from '@otp-suite/testing'
+
+import type { Test } from 'tap'
+import gatewayApp from '../src/app.ts'
+import { loadGatewayConfig } from '../src/config.ts'
+
+export const jwtSecret = randomBytes(32).toString('base64url')
+
+/** Instances of the real otp-service on one database, trusting the gateway's address. */
+export async function startOtpInstances(t: Test, count: number, env: Record<string, string> = {}) {
+  const outbox = join(await mkdtemp(join(tmpdir(), 'gateway-outbox-')), 'outbox.jsonl')
+  const common = {
+    JWT_SECRET: jwtSecret,
+    OTP_PEPPER: randomBytes(32).toString('base64url'),
+    SMS_PROVIDER: 'outbox',
+    EMAIL_PROVIDER: 'outbox',
+    OTP_OUTBOX_FILE: outbox,
+    TRUSTED_PROXIES: '127.0.0.1',
+    ...env,
+  }
+  const first = await startService(t, 'otp-service', common)
+  const others = await Promise.all(
+    Array.from({ length: count - 1 }, () => startService(t, 'otp-service', { ...common, DATABASE_URL: first.databaseUrl as string })),
+  )
+  /** The newest code delivered to `to`. */
+  const lastCode = async (to: string) => {
+    const lines = (await readFile(outbox, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { to: string; code: string })
+    return lines.filter((line) => line.to === to).at(-1)?.code
+  }
+  return { instances: [first, ...others], lastCode }
+}
+
+export type GatewayEnv = Record<string, string | undefined>
+
+export const testEnv = (overrides: GatewayEnv = {}): GatewayEnv => ({
+  NODE_ENV: 'test',
+  LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+  // Nothing listens on port 1: a service a test does not start is down.
+  OTP_SERVICE_URLS: 'http://127.0.0.1:1',
+  USER_SERVICE_URLS: 'http://127.0.0.1:1',
+  ADMIN_SERVICE_URLS: 'http://127.0.0.1:1',
+  HEALTH_CHECK_INTERVAL_MS: '200',
+  ...overrides,
+})
+
+/** A gateway built exactly as the server builds it, listening on a free port; closed when the test ends. */
+export async function startGateway(t: Test, env: GatewayEnv) {
+  const config = loadGatewayConfig(env)
+  const app = createServer(config, { publicEntry: true })
+  await app.register(gatewayApp, { config })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  t.teardown(() => app.close())
+  return { app, url: `http://127.0.0.1:${(app.server.address() as { port: number }).port}` }
+}
+
+export const json = { 'content-type': 'application/json' }

@@ -1,0 +1,62 @@
+import t from 'tap'
+import { json, servedCount, startGateway, startOtpInstances, testEnv } from './helpers.ts'
+
+const otp = await startOtpInstances(t, 2, { OTP_IP_MAX: '4' })
+const [first, second] = otp.instances as [(typeof otp.instances)[0], (typeof otp.instances)[0]]
+const { url } = await startGateway(t, testEnv({ OTP_SERVICE_URLS: `${first.url}, ${second.url}` }))
+const send = (to: string, headers: Record<string, string> = {}) =>
+  fetch(`${url}/api/v1/otp/send`, {
+    method: 'POST',
+    headers: { ...json, ...headers },
+    body: JSON.stringify({ channel: 'sms', to, purpose: 'login' }),
+  })
+
+t.test('a request goes to its service with its path as it is, and the answer comes back as it was', async (t) => {
+  const reply = await send('+14155550100', { 'x-request-id': 'trace-1234' })
+  t.equal(reply.status, 202)
+  t.match(await reply.json(), { success: true, expiresIn: Number })
+  t.equal(reply.headers.get('x-request-id'), 'trace-1234', 'the request id goes through')
+  t.ok(await otp.lastCode('+14155550100'), 'the service delivered the code')
+  const verify = await fetch(`${url}/api/v1/otp/verify`, {
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({ channel: 'sms', to: '+14155550100', purpose: 'login', code: await otp.lastCode('+14155550100') }),
+  })
+  t.equal(verify.status, 200, 'verified through the gateway, on whichever instance')
+  const invalid = await fetch(`${url}/api/v1/otp/send`, { method: 'POST', headers: json, body: '{"channel":' })
+  t.equal(invalid.status, 400)
+  t.equal(((await invalid.json()) as { code: string }).code, 'INVALID_BODY', 'the service’s own answer')
+})
+
+t.test('internal routes, the services’ metrics and docs are not reachable from outside', async (t) => {
+  for (const path of [
+    '/internal/v1/stats',
+    '/internal/v1/blocked-destinations',
+    '/api/v1/otpx',
+    '/api/v2/otp/send',
+    '/docs/json/../../internal/v1/stats',
+  ]) {
+    const reply = await fetch(`${url}${path}`)
+    t.equal(reply.status, 404, path)
+    t.equal(((await reply.json()) as { code: string }).code, 'NOT_FOUND', path)
+  }
+  const metrics = await (await fetch(`${url}/metrics`)).text()
+  t.match(metrics, /gateway_upstream_requests_total\{service="otp-service",status="2xx"\}/, 'the gateway’s own metrics')
+  t.notMatch(metrics, /otp_codes_sent_total|otp_send/, 'not a service’s')
+})
+
+t.test('requests are spread over the instances', async (t) => {
+  const before = await Promise.all(otp.instances.map((instance) => servedCount(instance, '/api/v1/otp/send')))
+  for (let i = 0; i < 10; i++) await send(`+1415555020${i}`)
+  const after = await Promise.all(otp.instances.map((instance) => servedCount(instance, '/api/v1/otp/send')))
+  t.ok(
+    after.every((count, i) => count > (before[i] as number)),
+    `each instance served some: ${after.map((count, i) => count - (before[i] as number)).join(' and ')}`,
+  )
+})
+
+t.test('a client cannot choose the address the services limit by', async (t) => {
+  const statuses = []
+  for (let i = 0; i < 6; i++) statuses.push((await send(`+1415555030${i}`, { 'x-forwarded-for': `203.0.113.${i}` })).status)
+  t.ok(statuses.includes(429), `the per-address limit of the loopback address holds whatever the header says: ${statuses.join(', ')}`)
+})
