@@ -14,8 +14,8 @@ export type RunningService = {
   databaseUrl: string | undefined
   /** The process's stdout so far (JSON log lines). */
   output(): string
-  /** Stops it at once, as a crash or a pulled plug would. */
-  kill(): void
+  /** Stops it at once, as a crash or a pulled plug would; resolves once it is gone. */
+  kill(): Promise<void>
 }
 
 /** A port nothing listens on right now. */
@@ -64,7 +64,7 @@ export async function startService(t: Test, name: SuiteService, env: Record<stri
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   })
-  const exited = new Promise((resolve) => child.once('exit', resolve))
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   t.teardown(async () => {
     child.kill('SIGKILL')
     await exited
@@ -77,7 +77,10 @@ export async function startService(t: Test, name: SuiteService, env: Record<stri
     port,
     databaseUrl: env.DATABASE_URL ?? database?.url,
     output,
-    kill: () => child.kill('SIGKILL'),
+    kill: () => {
+      child.kill('SIGKILL')
+      return exited
+    },
   }
 }
 

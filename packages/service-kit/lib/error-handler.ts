@@ -23,8 +23,8 @@ function toPublicError(error: ServiceError, isUnavailable: IsUnavailable): Servi
   if (error.statusCode && error.statusCode < 500 && error.statusCode >= 400) {
     return error.code ? error : Object.assign(new errors.INVALID_BODY(), { statusCode: error.statusCode })
   }
-  // A catalogued outage (UPSTREAM_UNAVAILABLE) keeps its code, whatever its cause.
-  if ((error.statusCode === 502 || error.statusCode === 503) && error.code) return error
+  // A catalogued outage (UPSTREAM_UNAVAILABLE, UPSTREAM_TIMEOUT) keeps its code, whatever its cause.
+  if (error.statusCode && error.statusCode >= 502 && error.statusCode <= 504 && error.code) return error
   if (isUnavailable(error)) return new errors.SERVICE_UNAVAILABLE()
   return new errors.INTERNAL_ERROR()
 }

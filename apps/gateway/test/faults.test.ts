@@ -1,0 +1,93 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import t, { type Test } from 'tap'
+import { json, servedCount, startGateway, startOtpInstances, testEnv } from './helpers.ts'
+
+const sendBody = (to: string) => JSON.stringify({ channel: 'sms', to, purpose: 'login' })
+const post = (url: string, to: string) => fetch(`${url}/api/v1/otp/send`, { method: 'POST', headers: json, body: sendBody(to) })
+
+async function until(condition: () => Promise<boolean>, timeoutMs: number) {
+  for (const started = Date.now(); Date.now() - started < timeoutMs; ) {
+    if (await condition()) return true
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  return false
+}
+
+/** An instance that answers readiness checks but mistreats every other request with `handle`. */
+async function faultyInstance(t: Test, handle: (request: IncomingMessage, response: ServerResponse) => void) {
+  const requests: string[] = []
+  const server = createServer((request, response) => {
+    if (request.url === '/health/ready') return response.end('{"status":"ok"}')
+    requests.push(`${request.method} ${request.url}`)
+    handle(request, response)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => {
+    server.closeAllConnections()
+    server.close()
+  })
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests }
+}
+
+t.test('an instance that dies: the next sends still succeed, it leaves the rotation, and comes back', async (t) => {
+  const otp = await startOtpInstances(t, 2)
+  const [first, second] = otp.instances as [(typeof otp.instances)[0], (typeof otp.instances)[0]]
+  const { url } = await startGateway(t, testEnv({ OTP_SERVICE_URLS: `${first.url},${second.url}` }))
+  t.equal((await post(url, '+14155550400')).status, 202)
+
+  await second.kill()
+  const statuses = []
+  for (let i = 0; i < 6; i++) statuses.push((await post(url, `+1415555041${i}`)).status)
+  t.same(statuses, [202, 202, 202, 202, 202, 202], 'a send that could not connect went to the other instance')
+  const health = (await (await fetch(`${url}/health`)).json()) as { checks: Record<string, { status: string }> }
+  t.equal(health.checks['otp-service']?.status, 'up', 'still ready: otp-service has an instance')
+  t.match(
+    await (await fetch(`${url}/metrics`)).text(),
+    /gateway_upstream_instance_up\{service="otp-service",instance="http:\/\/127\.0\.0\.1:\d+"\} 0/,
+  )
+
+  await first.kill()
+  const started = Date.now()
+  const down = await post(url, '+14155550420')
+  t.equal(down.status, 503)
+  t.match(await down.json(), { code: 'UPSTREAM_UNAVAILABLE', message: /otp-service/ })
+  t.ok(Date.now() - started < 2000, `answered in ${Date.now() - started} ms, not a hang`)
+  const unhealthy = await fetch(`${url}/health`)
+  t.equal(unhealthy.status, 503)
+  t.match(await unhealthy.json(), { status: 'down', checks: { 'otp-service': { status: 'down' } } }, 'naming the service that is down')
+
+  const [revived] = (await startOtpInstances(t, 1, { PORT: String(first.port) })).instances
+  t.ok(revived)
+  t.ok(await until(async () => (await post(url, '+14155550430')).status === 202, 3000), 'back in rotation by itself')
+})
+
+t.test('a request that reached an instance is never sent twice; one that could safely run again is', async (t) => {
+  const otp = await startOtpInstances(t, 1)
+  const [healthy] = otp.instances as [(typeof otp.instances)[0]]
+  const dropping = await faultyInstance(t, (request) => request.socket.destroy())
+  const { url } = await startGateway(t, testEnv({ OTP_SERVICE_URLS: `${dropping.url},${healthy.url}`, UPSTREAM_TIMEOUT_MS: '500' }))
+
+  const before = await servedCount(healthy, '/api/v1/otp/send')
+  const outcomes = []
+  for (let i = 0; i < 4; i++) outcomes.push((await post(url, `+1415555050${i}`)).status)
+  const dropped = dropping.requests.filter((request) => request.startsWith('POST')).length
+  t.ok(dropped > 0, 'some sends went to the instance that drops connections')
+  t.equal(outcomes.filter((status) => status === 503).length, dropped, 'each of those failed, rather than being sent again')
+  t.equal((await servedCount(healthy, '/api/v1/otp/send')) - before, 4 - dropped, 'the healthy instance got only the others')
+
+  const reads = []
+  for (let i = 0; i < 4; i++) reads.push((await fetch(`${url}/api/v1/otp/unknown-route`)).status)
+  t.same(reads, [404, 404, 404, 404], 'a GET whose connection dropped was tried on the other instance')
+})
+
+t.test('an instance that takes a request and never answers: 504 after UPSTREAM_TIMEOUT_MS, and only once', async (t) => {
+  const hanging = await faultyInstance(t, () => {})
+  const { url } = await startGateway(t, testEnv({ OTP_SERVICE_URLS: hanging.url, UPSTREAM_TIMEOUT_MS: '300' }))
+  const started = Date.now()
+  const reply = await post(url, '+14155550600')
+  t.equal(reply.status, 504)
+  t.equal(((await reply.json()) as { code: string }).code, 'UPSTREAM_TIMEOUT')
+  t.ok(Date.now() - started < 2000)
+  t.same(hanging.requests, ['POST /api/v1/otp/send'])
+})
