@@ -13,5 +13,7 @@ export {
   applyMigrations,
   type CreateMigrationOptions,
   createMigration,
+  type MigrationStatus,
+  migrationStatus,
   resetDatabase,
 } from './lib/migrate.ts'

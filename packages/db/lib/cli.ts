@@ -1,9 +1,9 @@
 import { join } from 'node:path'
 import { startEmbeddedPostgres } from './embedded.ts'
 import { generateClient } from './generate.ts'
-import { applyMigrations, createMigration, resetDatabase } from './migrate.ts'
+import { applyMigrations, createMigration, migrationStatus, resetDatabase } from './migrate.ts'
 
-const USAGE = 'usage: suite-db migrate | migration <name> | generate [prisma args] | reset | embedded <data-dir> <port>'
+const USAGE = 'usage: suite-db migrate | status | migration <name> | generate [prisma args] | reset | embedded <data-dir> <port>'
 
 function databaseUrl(): string {
   const url = process.env.DATABASE_URL
@@ -33,6 +33,14 @@ async function dispatch(argv: string[], cwd: string): Promise<void> {
   switch (command) {
     case 'migrate':
       return migrate(migrationsDir)
+    case 'status': {
+      // One JSON line, for scripts; exits non-zero unless reachable and up to date.
+      const status = await migrationStatus({ databaseUrl: databaseUrl(), migrationsDir })
+      console.log(JSON.stringify(status))
+      if (!status.reachable) throw new Error('the database is not reachable')
+      if (status.pending.length > 0) throw new Error(`${status.pending.length} migration(s) pending`)
+      return
+    }
     case 'migration': {
       const name = args[0]
       if (!name) throw new Error(`missing migration name; ${USAGE}`)

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import pg from 'pg'
 import { readFile } from 'node:fs/promises'
 import { databaseName, dropDatabase, ensureDatabase, maintenanceUrl, withDatabaseName } from './databases.ts'
 import { readMigrations, writeMigration } from './migrations-dir.ts'
@@ -62,4 +63,33 @@ export async function createMigration(options: CreateMigrationOptions): Promise<
 export async function resetDatabase(databaseUrl: string): Promise<void> {
   await dropDatabase(databaseUrl)
   await ensureDatabase(databaseUrl)
+}
+
+export interface MigrationStatus {
+  reachable: boolean
+  latencyMs: number
+  /** Migrations in `migrationsDir` the database has not finished applying. */
+  pending: string[]
+  error?: string
+}
+
+/** Whether the database answers, how fast, and which migrations of `migrationsDir` it still lacks. */
+export async function migrationStatus(options: ApplyMigrationsOptions): Promise<MigrationStatus> {
+  const folders = (await readMigrations(options.migrationsDir)).migrationDirectories.map((directory) => directory.path)
+  const client = new pg.Client({ connectionString: options.databaseUrl, connectionTimeoutMillis: 3000, query_timeout: 3000 })
+  const started = performance.now()
+  try {
+    await client.connect()
+    await client.query('SELECT 1')
+    const latencyMs = Math.round(performance.now() - started)
+    const { rows } = await client.query<{ name: string }>(
+      `SELECT migration_name AS name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
+    ).catch(() => ({ rows: [] as { name: string }[] }))
+    const applied = new Set(rows.map((row) => row.name))
+    return { reachable: true, latencyMs, pending: folders.filter((folder) => !applied.has(folder)) }
+  } catch (error) {
+    return { reachable: false, latencyMs: Math.round(performance.now() - started), pending: folders, error: (error as Error).message }
+  } finally {
+    await client.end().catch(() => {})
+  }
 }

@@ -22,10 +22,17 @@ t.test('migrate, migration and reset against DATABASE_URL', async (t) => {
   const DATABASE_URL = uniqueUrl('cli')
   t.teardown(() => dropDatabase(DATABASE_URL))
 
+  const before = await suiteDb(['status'], { DATABASE_URL })
+  t.equal(before.code, 1, 'a database that does not exist yet is not fine')
+  t.match(JSON.parse(before.stdout), { reachable: false, pending: [/\d{14}_init_schema/] })
+
   const first = await suiteDb(['migrate'], { DATABASE_URL })
   t.equal(first.code, 0, first.stderr)
   t.match(first.stdout, /Applied migrations: \d{14}_init_schema/)
   t.match((await suiteDb(['migrate'], { DATABASE_URL })).stdout, /No pending migrations/)
+  const after = await suiteDb(['status'], { DATABASE_URL })
+  t.equal(after.code, 0, after.stderr)
+  t.match(JSON.parse(after.stdout), { reachable: true, latencyMs: Number, pending: [] })
   t.match((await suiteDb(['migration', 'nothing'], { DATABASE_URL })).stdout, /no changes to migrate/)
 
   await query('INSERT INTO accounts (email) VALUES ($1)', ['x@example.com'], DATABASE_URL)
