@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import pg from 'pg'
 import { readFile } from 'node:fs/promises'
+import pg from 'pg'
 import { databaseName, dropDatabase, ensureDatabase, maintenanceUrl, withDatabaseName } from './databases.ts'
 import { readMigrations, writeMigration } from './migrations-dir.ts'
 import { NO_FILTERS, withSchemaEngine } from './schema-engine.ts'
@@ -82,9 +82,11 @@ export async function migrationStatus(options: ApplyMigrationsOptions): Promise<
     await client.connect()
     await client.query('SELECT 1')
     const latencyMs = Math.round(performance.now() - started)
-    const { rows } = await client.query<{ name: string }>(
-      `SELECT migration_name AS name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
-    ).catch(() => ({ rows: [] as { name: string }[] }))
+    const { rows } = await client
+      .query<{ name: string }>(
+        `SELECT migration_name AS name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
+      )
+      .catch(() => ({ rows: [] as { name: string }[] }))
     const applied = new Set(rows.map((row) => row.name))
     return { reachable: true, latencyMs, pending: folders.filter((folder) => !applied.has(folder)) }
   } catch (error) {
