@@ -44,6 +44,8 @@ async function proxyPrefix(app: FastifyInstance, upstream: Upstream, prefix: str
     rewritePrefix: prefix,
     // Bodies arrive read (within the body limit) as bytes, and go on unchanged.
     proxyPayloads: false,
+    // The gateway logs each request once, as every service does; not a second line per hop.
+    disableRequestLogging: true,
     handler: (request, reply, dest, options) =>
       reply.from(
         dest,

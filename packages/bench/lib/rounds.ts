@@ -57,6 +57,9 @@ export async function runRounds({ base, pid, targets, connections, duration, war
           'p50 ms': result.latency.p50,
           'p99 ms': result.latency.p99,
           'non-2xx': result.non2xx,
+          statuses: Object.entries(result.statusCodeStats ?? {})
+            .map(([status, { count }]) => `${status}×${count}`)
+            .join(' '),
           errors: result.errors + result.timeouts,
           'peak RSS MB': Math.round(peakRssMb(pid)),
           ...cpu(),
