@@ -3,11 +3,11 @@
  * ping and the test for "the database is down". Nothing here loads migration, embedded-database
  * or test code: that is `@otp-suite/db/tooling` and `@otp-suite/db/testing`.
  *
- *   const database = createDatabase({ url: env.DATABASE_URL }, (adapter) => new PrismaClient({ adapter }))
+ *   const database = createDatabase(databaseOptions(config, 'otp-service'), (adapter) => new PrismaClient({ adapter }))
  */
 
 export { type BatchOptions, batched } from './lib/batched.ts'
-export { databaseConfigProperties } from './lib/config.ts'
+export { databaseConfigProperties, databaseOptions } from './lib/config.ts'
 export { createDatabase, type Database, type DatabaseOptions } from './lib/create-database.ts'
 export { type PingResult, pingDatabase } from './lib/ping.ts'
 export { createPool, createPrismaAdapter, type PoolOptions } from './lib/pool.ts'

@@ -1,4 +1,4 @@
-import { createDatabase, isDatabaseUnavailable } from '@otp-suite/db'
+import { createDatabase, databaseOptions, isDatabaseUnavailable } from '@otp-suite/db'
 import { jwtPlugin, serviceAuthorization, tokenServiceFromConfig } from '@otp-suite/jwt'
 import { appVersion, serviceKit } from '@otp-suite/service-kit'
 import type { FastifyInstance } from 'fastify'
@@ -18,15 +18,7 @@ const description = 'Dashboard metrics and user administration for admins, behin
 /** admin-service as a plugin: the server and the tests register exactly this. */
 async function adminServiceApp(app: FastifyInstance, { config }: { config: AdminServiceConfig }) {
   const tokens = tokenServiceFromConfig(config)
-  const database = createDatabase(
-    {
-      url: config.DATABASE_URL,
-      poolMax: config.DATABASE_POOL_MAX,
-      statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
-      applicationName: 'admin-service',
-    },
-    (adapter) => new PrismaClient({ adapter }),
-  )
+  const database = createDatabase(databaseOptions(config, 'admin-service'), (adapter) => new PrismaClient({ adapter }))
   await app.register(serviceKit, {
     service: 'admin-service',
     version: appVersion(import.meta.url),

@@ -1,4 +1,4 @@
-import { createDatabase, isDatabaseUnavailable } from '@otp-suite/db'
+import { createDatabase, databaseOptions, isDatabaseUnavailable } from '@otp-suite/db'
 import { jwtPlugin, tokenServiceFromConfig } from '@otp-suite/jwt'
 import { appVersion, serviceKit } from '@otp-suite/service-kit'
 import type { FastifyInstance } from 'fastify'
@@ -17,15 +17,7 @@ import { otpRoutes } from './routes/otp.ts'
 
 /** otp-service as a plugin: the server and the tests register exactly this. */
 async function otpServiceApp(app: FastifyInstance, { config }: { config: OtpServiceConfig }) {
-  const database = createDatabase(
-    {
-      url: config.DATABASE_URL,
-      poolMax: config.DATABASE_POOL_MAX,
-      statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
-      applicationName: 'otp-service',
-    },
-    (adapter) => new PrismaClient({ adapter }),
-  )
+  const database = createDatabase(databaseOptions(config, 'otp-service'), (adapter) => new PrismaClient({ adapter }))
   const senders = createSenders(config, app.log)
 
   await app.register(serviceKit, {

@@ -1,4 +1,4 @@
-import { createDatabase, isDatabaseUnavailable } from '@otp-suite/db'
+import { createDatabase, databaseOptions, isDatabaseUnavailable } from '@otp-suite/db'
 import { createEmailSender } from '@otp-suite/delivery'
 import { identifyDestination } from '@otp-suite/destination'
 import { jwtPlugin, tokenServiceFromConfig } from '@otp-suite/jwt'
@@ -41,15 +41,7 @@ function adminBootstrap(config: UserServiceConfig): ReadonlySet<string> {
 async function userServiceApp(app: FastifyInstance, { config }: { config: UserServiceConfig }) {
   const bootstrap = adminBootstrap(config)
   const tokens = tokenServiceFromConfig(config)
-  const database = createDatabase(
-    {
-      url: config.DATABASE_URL,
-      poolMax: config.DATABASE_POOL_MAX,
-      statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
-      applicationName: 'user-service',
-    },
-    (adapter) => new PrismaClient({ adapter }),
-  )
+  const database = createDatabase(databaseOptions(config, 'user-service'), (adapter) => new PrismaClient({ adapter }))
 
   await app.register(serviceKit, {
     service: 'user-service',

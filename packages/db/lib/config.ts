@@ -13,3 +13,13 @@ export const databaseConfigProperties = (defaultUrl: string) => ({
   /** Batches of one kind an instance has at the database at once; the next waits and grows. */
   DATABASE_BATCH_CONCURRENCY: Type.Integer({ minimum: 1, default: 1 }),
 })
+
+type DatabaseSettings = { DATABASE_URL: string; DATABASE_POOL_MAX: number; DATABASE_STATEMENT_TIMEOUT_MS: number }
+
+/** `createDatabase`'s options from a config with `databaseConfigProperties` in it. */
+export const databaseOptions = (config: DatabaseSettings, applicationName: string) => ({
+  url: config.DATABASE_URL,
+  poolMax: config.DATABASE_POOL_MAX,
+  statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+  applicationName,
+})
