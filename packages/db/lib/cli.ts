@@ -1,7 +1,8 @@
 import { join } from 'node:path'
-import { startEmbeddedPostgres } from './embedded.ts'
-import { generateClient } from './generate.ts'
-import { applyMigrations, createMigration, migrationStatus, resetDatabase } from './migrate.ts'
+
+// Each command loads only what it uses: the embedded server, which runs for hours, would otherwise
+// hold the schema engine and Prisma's generator in memory (about 0.5 GB) for nothing.
+const migrations = () => import('./migrate.ts')
 
 const USAGE = 'usage: suite-db migrate | status | migration <name> | generate [prisma args] | reset | embedded <data-dir> <port>'
 
@@ -12,6 +13,7 @@ function databaseUrl(): string {
 }
 
 async function migrate(migrationsDir: string): Promise<void> {
+  const { applyMigrations } = await migrations()
   const { applied } = await applyMigrations({ databaseUrl: databaseUrl(), migrationsDir })
   console.log(applied.length === 0 ? 'No pending migrations' : `Applied migrations: ${applied.join(', ')}`)
 }
@@ -19,6 +21,7 @@ async function migrate(migrationsDir: string): Promise<void> {
 /** Serves an embedded PostgreSQL until the process is told to stop. */
 async function serveEmbedded([dataDir, port]: string[]): Promise<void> {
   if (!dataDir || !Number(port)) throw new Error(`missing data directory or port; ${USAGE}`)
+  const { startEmbeddedPostgres } = await import('./embedded.ts')
   const embedded = await startEmbeddedPostgres({ dataDir, port: Number(port) })
   console.log(`Embedded PostgreSQL on ${embedded.url} (data in ${dataDir})`)
   await new Promise<void>((resolve) => {
@@ -35,6 +38,7 @@ async function dispatch(argv: string[], cwd: string): Promise<void> {
       return migrate(migrationsDir)
     case 'status': {
       // One JSON line, for scripts; exits non-zero unless reachable and up to date.
+      const { migrationStatus } = await migrations()
       const status = await migrationStatus({ databaseUrl: databaseUrl(), migrationsDir })
       console.log(JSON.stringify(status))
       if (!status.reachable) throw new Error('the database is not reachable')
@@ -44,6 +48,7 @@ async function dispatch(argv: string[], cwd: string): Promise<void> {
     case 'migration': {
       const name = args[0]
       if (!name) throw new Error(`missing migration name; ${USAGE}`)
+      const { createMigration } = await migrations()
       const folder = await createMigration({
         databaseUrl: databaseUrl(),
         schemaPath: join(cwd, 'prisma', 'schema.prisma'),
@@ -54,11 +59,11 @@ async function dispatch(argv: string[], cwd: string): Promise<void> {
       return
     }
     case 'generate':
-      return generateClient(cwd, args)
+      return (await import('./generate.ts')).generateClient(cwd, args)
     case 'embedded':
       return serveEmbedded(args)
     case 'reset':
-      await resetDatabase(databaseUrl())
+      await (await migrations()).resetDatabase(databaseUrl())
       return migrate(migrationsDir)
     default:
       throw new Error(USAGE)
