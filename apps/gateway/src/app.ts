@@ -1,7 +1,7 @@
 import cors from '@fastify/cors'
 import helmet from '@fastify/helmet'
 import rateLimit from '@fastify/rate-limit'
-import { appVersion, serviceKit, withDetails } from '@otp-suite/service-kit'
+import { appVersion, clientAddress, serviceKit, withDetails } from '@otp-suite/service-kit'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { type GatewayConfig, listOf } from './config.ts'
@@ -43,12 +43,9 @@ async function gatewayApp(app: FastifyInstance, { config }: { config: GatewayCon
     )
   }
 
-  await app.register(helmet, {
-    // JSON answers: nothing on them may load or frame anything. The docs page is the gateway's
-    // own and gets its policy from the docs plugin.
-    contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
-    crossOriginResourcePolicy: { policy: 'same-site' },
-  })
+  // The gateway's own /docs page needs scripts and styles; the API's answers get a policy that
+  // lets nothing load or frame them (below).
+  await app.register(helmet, { contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'same-site' } })
   const origins = listOf(config.CORS_ORIGINS)
   if (origins.length > 0) {
     await app.register(cors, {
@@ -64,11 +61,15 @@ async function gatewayApp(app: FastifyInstance, { config }: { config: GatewayCon
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body))
 
   await app.register(async (proxied) => {
+    proxied.addHook('onRequest', async (_request, reply) => {
+      reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'")
+    })
     if (config.RATE_LIMIT_PER_MINUTE > 0) {
       await proxied.register(rateLimit, {
         max: config.RATE_LIMIT_PER_MINUTE,
         timeWindow: 60_000,
-        keyGenerator: (request) => request.ip,
+        // An IPv6 client counts by its /64, as the services count it: not a fresh key per address.
+        keyGenerator: (request) => clientAddress(request) ?? request.ip,
         errorResponseBuilder: (_request, { ttl }) => withDetails(new errors.RATE_LIMITED(), { retryAfter: Math.ceil(ttl / 1000) }),
       })
     }

@@ -11,8 +11,19 @@ export const ROUTES: Record<string, string[]> = {
   'admin-service': ['/api/v1/admin'],
 }
 
-/** Failures where the request never reached an instance: any method may go to the next one. */
-const NEVER_SENT = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_BPL_MISSING_UPSTREAM', 'ENOTFOUND', 'EAI_AGAIN'])
+/**
+ * Failures where the request never reached an instance: any method may go to the next one. An
+ * instance just taken out of rotation refuses requests (closed) while it finishes those in flight.
+ */
+const NEVER_SENT = new Set([
+  'ECONNREFUSED',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_BPL_MISSING_UPSTREAM',
+  'UND_ERR_CLOSED',
+  'UND_ERR_DESTROYED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+])
 /** Failures after which only a request that can safely run twice is sent again. */
 const CONNECTION_LOST = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE'])
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'])
@@ -29,14 +40,35 @@ const codeOf = (error: unknown) => {
  * the services limit by, and the request id is the one the gateway logs.
  */
 function forwardedHeaders(request: { ip: string; id: string }, headers: IncomingHttpHeaders): IncomingHttpHeaders {
-  const { forwarded: _forwarded, 'x-forwarded-host': _host, 'x-forwarded-proto': _proto, 'x-real-ip': _real, ...rest } = headers
-  return { ...rest, 'x-forwarded-for': request.ip, 'x-request-id': request.id }
+  const passed: IncomingHttpHeaders = {}
+  for (const [name, value] of Object.entries(headers)) if (!NOT_PASSED.has(name) && !name.startsWith('proxy-')) passed[name] = value
+  return { ...passed, 'x-forwarded-for': request.ip, 'x-request-id': request.id }
 }
+
+/** Headers of the client's hop (or claims about it) that never go on to a service. */
+const NOT_PASSED = new Set([
+  'forwarded',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+  'x-real-ip',
+  'expect',
+  'keep-alive',
+  'upgrade',
+  'te',
+  'trailer',
+])
 
 /** One prefix of one service, proxied over its instances. */
 async function proxyPrefix(app: FastifyInstance, upstream: Upstream, prefix: string, metrics: UpstreamMetrics) {
   const service = upstream.name
   const options: FastifyHttpProxyOptions = {
+    // With no instance in rotation, a request would wait in the pool for one: answered at once instead.
+    preHandler: async () => {
+      if (upstream.instances() === 0) {
+        metrics.errors.inc({ service, code: 'NO_INSTANCE' })
+        throw new errors.UPSTREAM_UNAVAILABLE(service)
+      }
+    },
     // The instance is chosen by the pool; this origin only satisfies the plugin.
     upstream: `http://${service}.invalid`,
     undici: upstream.dispatcher,

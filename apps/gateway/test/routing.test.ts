@@ -1,3 +1,4 @@
+import { request } from 'node:http'
 import t from 'tap'
 import { json, servedCount, startGateway, startOtpInstances, testEnv } from './helpers.ts'
 
@@ -28,6 +29,21 @@ t.test('a request goes to its service with its path as it is, and the answer com
   t.equal(((await invalid.json()) as { code: string }).code, 'INVALID_BODY', 'the service’s own answer')
 })
 
+/** A GET with the path exactly as given. */
+const rawGet = (path: string) =>
+  new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const { hostname, port } = new URL(url)
+    request({ host: hostname, port, path, method: 'GET' }, (response) => {
+      let body = ''
+      response.on('data', (chunk) => {
+        body += chunk
+      })
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }))
+    })
+      .on('error', reject)
+      .end()
+  })
+
 t.test('internal routes, the services’ metrics and docs are not reachable from outside', async (t) => {
   for (const path of [
     '/internal/v1/stats',
@@ -39,6 +55,19 @@ t.test('internal routes, the services’ metrics and docs are not reachable from
     const reply = await fetch(`${url}${path}`)
     t.equal(reply.status, 404, path)
     t.equal(((await reply.json()) as { code: string }).code, 'NOT_FOUND', path)
+  }
+  // Paths as an attacker sends them, not as fetch would clean them up.
+  for (const path of [
+    '/api/v1/otp/..%2f..%2finternal/v1/stats',
+    '/api/v1/otp/%2e%2e/%2e%2e/internal/v1/stats',
+    '/api/v1/otp/../../internal/v1/stats',
+    '//internal/v1/stats',
+    '/API/V1/OTP/../../internal/v1/stats',
+    '/api/v1/otp/..\\..\\internal/v1/stats',
+  ]) {
+    const { status, body } = await rawGet(path)
+    t.not(status, 401, `${path}: no internal route answered (it would want a service token)`)
+    t.notMatch(body, /TOKEN_MISSING|"sent"/, path)
   }
   const metrics = await (await fetch(`${url}/metrics`)).text()
   t.match(metrics, /gateway_upstream_requests_total\{service="otp-service",status="2xx"\}/, 'the gateway’s own metrics')
