@@ -21,6 +21,14 @@ if (command === 'reset' && (process.env.NODE_ENV === 'production' || !flags.incl
 const databases = await resolveDatabases({ names: SERVICE_NAMES, dataDir: `${root}.data`, log: () => {} })
 let failed = false
 try {
+  if (command === 'reset') {
+    if (databases.embedded) throw new Error('the databases are embedded: stop the suite and delete .data/pglite to start them afresh')
+    console.log(
+      `Dropping and recreating: ${Object.values(databases.urls)
+        .map((url) => new URL(url).host + new URL(url).pathname)
+        .join(', ')}`,
+    )
+  }
   const results = forEachDatabase(command === 'check' ? ['status'] : [command], databases.urls, { quiet: command === 'check' })
   failed = results.some((result) => !result.ok)
   if (command === 'check') {
@@ -34,6 +42,9 @@ try {
       console.log(`${ok ? 'ok  ' : 'FAIL'} ${name.padEnd(14)} ${shown} ${detail}`)
     }
   }
+} catch (error) {
+  console.error(`db:${command}: ${error.message}`)
+  failed = true
 } finally {
   await databases.stop()
 }

@@ -26,6 +26,18 @@ const answers = (port) =>
     const socket = connect(port, '127.0.0.1', () => resolve(socket.end() && true)).on('error', () => resolve(false))
   })
 
+/** Resolves once `child` is gone, killing it outright if it has not stopped 10 s after being asked. */
+function exited(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+    child.once('exit', () => {
+      clearTimeout(timer)
+      resolve()
+    })
+  })
+}
+
 /** Development secrets, made once into `dataDir`/dev.env and kept (never used in production). */
 export function devSecrets(dataDir) {
   const file = join(dataDir, 'dev.env')
@@ -63,40 +75,45 @@ export async function resolveDatabases({ names, env = process.env, dataDir, data
   const localServer = 'postgres://postgres@127.0.0.1:5432/postgres'
   const serverUrl = configured === 'embedded' ? null : (configured ?? ((await answers(5432)) ? localServer : null))
   const urls = {}
-  for (const service of SERVICES.filter((candidate) => candidate.database && names.includes(candidate.name))) {
-    if (env[service.databaseEnv]) {
-      urls[service.name] = env[service.databaseEnv]
-    } else if (serverUrl) {
-      const url = new URL(serverUrl)
-      url.pathname = `/${databasePrefix}${service.database}`
-      urls[service.name] = url.toString()
-    } else {
-      const label = `${service.name} db`
-      const child = run(
-        label,
-        process.execPath,
-        [suiteDb, 'embedded', join(dataDir, 'pglite', service.database), String(service.embeddedPort)],
-        {
-          cwd: root,
-          env,
-          log,
-        },
-      )
-      children.push(child)
-      for (let i = 0; i < 600 && !(await answers(service.embeddedPort)); i++) {
-        if (child.exitCode !== null) throw new Error(`the embedded database of ${service.name} stopped`)
-        await new Promise((resolve) => setTimeout(resolve, 100))
-      }
-      urls[service.name] = `postgres://postgres@127.0.0.1:${service.embeddedPort}/postgres`
-    }
-  }
   const stop = async () => {
     for (const child of children) child.kill('SIGTERM')
-    await Promise.all(
-      children.map(
-        (child) => child.exitCode === null && child.signalCode === null && new Promise((resolve) => child.once('exit', resolve)),
-      ),
-    )
+    await Promise.all(children.map(exited))
+  }
+  try {
+    for (const service of SERVICES.filter((candidate) => candidate.database && names.includes(candidate.name))) {
+      if (env[service.databaseEnv]) {
+        urls[service.name] = env[service.databaseEnv]
+      } else if (serverUrl) {
+        const url = new URL(serverUrl)
+        url.pathname = `/${databasePrefix}${service.database}`
+        urls[service.name] = url.toString()
+      } else {
+        if (await answers(service.embeddedPort))
+          throw new Error(`port ${service.embeddedPort} (embedded database of ${service.name}) is already in use`)
+        const label = `${service.name} db`
+        const child = run(
+          label,
+          process.execPath,
+          [suiteDb, 'embedded', join(dataDir, 'pglite', service.database), String(service.embeddedPort)],
+          {
+            cwd: root,
+            env,
+            log,
+          },
+        )
+        children.push(child)
+        let up = false
+        for (let i = 0; i < 600 && !up && child.exitCode === null; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 100))
+          up = await answers(service.embeddedPort)
+        }
+        if (!up) throw new Error(`the embedded database of ${service.name} did not start on port ${service.embeddedPort}`)
+        urls[service.name] = `postgres://postgres@127.0.0.1:${service.embeddedPort}/postgres`
+      }
+    }
+  } catch (error) {
+    await stop()
+    throw error
   }
   return { urls, embedded: children.length > 0, stop }
 }
@@ -147,11 +164,7 @@ export async function startSuite({
   const processes = []
   const stop = async () => {
     for (const entry of processes.toReversed()) entry.child.kill('SIGTERM')
-    await Promise.all(
-      processes.map(
-        ({ child }) => child.exitCode === null && child.signalCode === null && new Promise((resolve) => child.once('exit', resolve)),
-      ),
-    )
+    await Promise.all(processes.map(({ child }) => exited(child)))
     await databases.stop()
   }
   try {
@@ -179,11 +192,17 @@ export async function startSuite({
       EMAIL_VERIFY_URL: env.EMAIL_VERIFY_URL ?? `http://127.0.0.1:${portOf('gateway', 0)}/verify-email?token=`,
     }
     const entrypoint = fromSources ? ['--import', 'tsx', 'src/server.ts'] : ['--enable-source-maps', 'dist/server.js']
+    // A port something else holds would make that process look ready: refuse before starting any.
+    const busy = new Set()
+    for (const name of names) {
+      for (let k = 0; k < (name === 'gateway' ? 1 : instances); k++) if (await answers(portOf(name, k))) busy.add(portOf(name, k))
+    }
     const launch = (name) => {
       const count = name === 'gateway' ? 1 : instances
       return Array.from({ length: count }, (_, k) => {
         const label = count > 1 ? `${name}#${k + 1}` : name
         const port = portOf(name, k)
+        if (busy.has(port)) throw new Error(`port ${port} (${label}) is already in use: is the suite running already?`)
         const child = run(label, process.execPath, entrypoint, {
           cwd: join(root, 'apps', name),
           env: { ...shared, PORT: String(port), ...(databases.urls[name] && { DATABASE_URL: databases.urls[name] }) },
