@@ -22,16 +22,25 @@ if (unknown.length > 0 || !Number.isInteger(instances) || instances < 1 || insta
 }
 
 let stopping = false
+// Ctrl-C while starting stops what has started; once ready, it stops everything (below).
+const starting = new AbortController()
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    stopping = true
+    starting.abort()
+  })
+}
 const suite = await startSuite({
   names,
   instances,
+  signal: starting.signal,
   onExit: (entry, how) => {
     if (stopping) return
     console.error(`\n${entry.label} (${entry.url}) stopped unexpectedly (${how}); the others keep running. Ctrl-C stops everything.\n`)
     process.exitCode = 1
   },
 }).catch((error) => {
-  console.error(`The suite did not start: ${error.message}`)
+  console.error(starting.signal.aborted ? 'Stopped while starting' : `The suite did not start: ${error.message}`)
   process.exit(1)
 })
 
@@ -46,6 +55,7 @@ if (suite.embedded) console.log('Databases: embedded PostgreSQL under .data/pgli
 console.log('Ctrl-C stops everything.\n')
 
 for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.removeAllListeners(signal)
   process.once(signal, async () => {
     stopping = true
     await suite.stop()

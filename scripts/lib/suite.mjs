@@ -131,8 +131,8 @@ export function forEachDatabase(command, urls, { env = process.env, quiet = fals
   })
 }
 
-async function ready(url, child) {
-  for (let i = 0; i < 600 && child.exitCode === null && child.signalCode === null; i++) {
+async function ready(url, child, signal) {
+  for (let i = 0; i < 600 && child.exitCode === null && child.signalCode === null && !signal?.aborted; i++) {
     try {
       if ((await fetch(`${url}/health/ready`)).status === 200) return
     } catch {}
@@ -144,8 +144,8 @@ async function ready(url, child) {
 /**
  * Starts `names` (default: all) with `instances` of each service behind the gateway, and resolves
  * once every one is ready. `fromSources` runs src/server.ts under tsx instead of the built
- * dist/server.js. `portOffset` moves every port. Returns the URLs (gateway first), the processes,
- * and `stop()`.
+ * dist/server.js. `portOffset` moves every port. Aborting `signal` while it starts stops what it
+ * started. Returns the URLs (gateway first), the processes, and `stop()`.
  */
 export async function startSuite({
   names = SERVICE_NAMES,
@@ -157,6 +157,7 @@ export async function startSuite({
   fromSources = false,
   log = console.log,
   onExit = () => {},
+  signal,
 }) {
   const secrets = devSecrets(dataDir)
   const outbox = join(dataDir, 'outbox.jsonl')
@@ -211,12 +212,13 @@ export async function startSuite({
         const entry = { name, label, port, url: `http://127.0.0.1:${port}`, child }
         processes.push(entry)
         child.once('exit', (code, signal) => onExit(entry, code ?? signal))
-        return ready(entry.url, child)
+        return ready(entry.url, child, signal)
       })
     }
     // The services first, then the gateway in front of them, ready.
     await Promise.all(names.filter((name) => name !== 'gateway').flatMap(launch))
-    if (names.includes('gateway')) await Promise.all(launch('gateway'))
+    if (names.includes('gateway') && !signal?.aborted) await Promise.all(launch('gateway'))
+    signal?.throwIfAborted()
   } catch (error) {
     await stop()
     throw error
