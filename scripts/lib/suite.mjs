@@ -157,7 +157,7 @@ export async function startSuite({
   fromSources = false,
   log = console.log,
   onExit = () => {},
-  signal,
+  signal = undefined,
 }) {
   const secrets = devSecrets(dataDir)
   const outbox = join(dataDir, 'outbox.jsonl')
