@@ -1,6 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
+import { mkdtemp, readFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createTestDatabase } from '@otp-suite/db/testing'
 import type { Test } from 'tap'
 
@@ -93,4 +97,38 @@ export async function servedCount(service: { url: string }, route: string) {
       count += Number(line.split(' ').at(-1))
   }
   return count
+}
+
+/**
+ * What otp-service needs to run in a test: the suite's JWT secret, a pepper of its own, and
+ * delivery into an outbox file of its own (read with `lastCode`). `env` adds or overrides.
+ */
+export async function otpServiceEnv(jwtSecret: string, env: Record<string, string> = {}) {
+  const outbox = join(await mkdtemp(join(tmpdir(), 'otp-outbox-')), 'outbox.jsonl')
+  return {
+    outbox,
+    env: {
+      JWT_SECRET: jwtSecret,
+      OTP_PEPPER: randomBytes(32).toString('base64url'),
+      SMS_PROVIDER: 'outbox',
+      EMAIL_PROVIDER: 'outbox',
+      OTP_OUTBOX_FILE: outbox,
+      ...env,
+    },
+  }
+}
+
+/** The newest code delivered to `to` in an outbox file (one JSON line per message). */
+export async function lastCode(outbox: string, to: string) {
+  const lines = (await readFile(outbox, 'utf8')).trim().split('\n')
+  return lines.map((line) => JSON.parse(line) as { to: string; code?: string }).findLast((line) => line.to === to)?.code
+}
+
+/** Polls `condition` until it holds or `timeoutMs` passes; returns whether it held. */
+export async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 20) {
+  for (const started = Date.now(); Date.now() - started < timeoutMs; ) {
+    if (await condition()) return true
+    await new Promise((resolve) => setTimeout(resolve, everyMs))
+  }
+  return condition()
 }

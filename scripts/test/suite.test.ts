@@ -1,7 +1,8 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { dropDatabase } from '@otp-suite/db/tooling'
+import { lastCode } from '@otp-suite/testing'
 import t from 'tap'
 import { startSuite } from '../lib/suite.mjs'
 
@@ -45,16 +46,16 @@ async function call(method: string, path: string, body?: unknown, token?: string
   return { status: response.status, body: text ? JSON.parse(text) : {} }
 }
 
-async function lastCode(to: string) {
-  const lines = (await readFile(join(dataDir, 'outbox.jsonl'), 'utf8')).trim().split('\n')
-  return lines.map((line) => JSON.parse(line) as { to: string; code?: string }).findLast((line) => line.to === to)?.code
-}
-
 /** The whole sign-in of a phone, as an app does it, through the gateway. */
 async function signIn(phone: string) {
   const sent = await call('POST', '/api/v1/otp/send', { channel: 'sms', to: phone, purpose: 'login' })
   if (sent.status !== 202) throw new Error(`send: ${sent.status} ${JSON.stringify(sent.body)}`)
-  const verified = await call('POST', '/api/v1/otp/verify', { channel: 'sms', to: phone, purpose: 'login', code: await lastCode(phone) })
+  const verified = await call('POST', '/api/v1/otp/verify', {
+    channel: 'sms',
+    to: phone,
+    purpose: 'login',
+    code: await lastCode(join(dataDir, 'outbox.jsonl'), phone),
+  })
   if (verified.status !== 200) throw new Error(`verify: ${verified.status} ${JSON.stringify(verified.body)}`)
   return call('POST', '/api/v1/auth/otp/login', { proof: verified.body.proof })
 }

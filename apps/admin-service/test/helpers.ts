@@ -1,18 +1,15 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { createTestDatabase } from '@otp-suite/db/testing'
 import { createTokenService } from '@otp-suite/jwt'
 import { createServer } from '@otp-suite/service-kit'
-import { type RunningService, startService } from '@otp-suite/testing'
-
-export { servedCount } from '@otp-suite/testing'
+import { otpServiceEnv, type RunningService, startService } from '@otp-suite/testing'
 
 import pg from 'pg'
 import type { Test } from 'tap'
 import adminServiceApp from '../src/app.ts'
 import { loadAdminServiceConfig } from '../src/config.ts'
+
+export { servedCount, until } from '@otp-suite/testing'
 
 export const migrationsDir = new URL('../prisma/migrations', import.meta.url).pathname
 export const jwtSecret = randomBytes(32).toString('base64url')
@@ -37,13 +34,7 @@ export type SignedIn = { accessToken: string; refreshToken: string; user: { id: 
 
 /** The real otp-service and user-service, each a process of its own on a database of its own. */
 export async function startUpstreams(t: Test) {
-  const otp = await startService(t, 'otp-service', {
-    JWT_SECRET: jwtSecret,
-    OTP_PEPPER: randomBytes(32).toString('base64url'),
-    SMS_PROVIDER: 'outbox',
-    EMAIL_PROVIDER: 'outbox',
-    OTP_OUTBOX_FILE: join(await mkdtemp(join(tmpdir(), 'admin-outbox-')), 'outbox.jsonl'),
-  })
+  const otp = await startService(t, 'otp-service', (await otpServiceEnv(jwtSecret)).env)
   const users = await startService(t, 'user-service', {
     JWT_SECRET: jwtSecret,
     ADMIN_BOOTSTRAP: ADMIN_PHONES.join(','),
@@ -88,12 +79,3 @@ export async function buildAdminService(t: Test, env: AdminEnv) {
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
-
-/** Polls `condition` until it holds or `timeoutMs` passes; returns whether it held. */
-export async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 20) {
-  for (const started = Date.now(); Date.now() - started < timeoutMs; ) {
-    if (await condition()) return true
-    await new Promise((resolve) => setTimeout(resolve, everyMs))
-  }
-  return condition()
-}

@@ -45,10 +45,12 @@ try {
   })
   stops.push(gateway.stop)
 
-  const targets: (LoadTarget & { base: string; pid: number })[] = [
-    { name: 'otp-service directly', base: `http://127.0.0.1:${ports.otp}`, pid: otp.pid, request: () => ({ method: 'GET', path }) },
-    { name: 'through the gateway', base: `http://127.0.0.1:${ports.gateway}`, pid: gateway.pid, request: () => ({ method: 'GET', path }) },
-  ]
+  const served = (name: string, port: number, pid: number): LoadTarget => ({
+    name,
+    server: { base: `http://127.0.0.1:${port}`, pid },
+    request: () => ({ method: 'GET', path }),
+  })
+  const targets = [served('otp-service directly', ports.otp, otp.pid), served('through the gateway', ports.gateway, gateway.pid)]
   if (spawnSync('nginx', ['-v']).status === 0) {
     const prefix = mkdtempSync(join(tmpdir(), 'nginx-bench-'))
     // A reverse proxy as people configure one, with keep-alive to the upstream; one process, as the
@@ -66,30 +68,18 @@ http { access_log off; client_body_temp_path ${prefix};
     const nginx = spawn('nginx', ['-p', prefix, '-c', join(prefix, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'inherit' })
     stops.push(async () => nginx.kill('SIGQUIT'))
     await new Promise((resolve) => setTimeout(resolve, 500))
-    targets.push({
-      name: 'through nginx',
-      base: `http://127.0.0.1:${ports.nginx}`,
-      pid: nginx.pid as number,
-      request: () => ({ method: 'GET', path }),
-    })
+    targets.push(served('through nginx', ports.nginx, nginx.pid as number))
   } else {
     console.log('nginx is not installed (apt-get install nginx): measuring without it')
   }
   // Every target must answer as the service does, or its figures measure something else.
   for (const target of targets) {
-    const probe = await fetch(`${target.base}${path}`)
+    const probe = await fetch(`${target.server?.base}${path}`)
     const code = ((await probe.json().catch(() => ({}))) as { code?: string }).code
     if (probe.status !== 404 || code !== 'NOT_FOUND')
       throw new Error(`${target.name} answered ${probe.status} ${code}, not the service's 404`)
   }
-  runs = new Map()
-  // Each target on its own base; taken in turns round after round like the other benches.
-  for (let round = 0; round < rounds; round++) {
-    for (const target of targets) {
-      const one = await runRounds({ base: target.base, pid: target.pid, targets: [target], connections, duration, warmup, rounds: 1 })
-      runs.set(target.name, [...(runs.get(target.name) ?? []), ...(one.get(target.name) ?? [])])
-    }
-  }
+  runs = await runRounds({ targets, connections, duration, warmup, rounds })
 } finally {
   for (const stop of stops.toReversed()) await stop()
 }

@@ -62,7 +62,15 @@ t.test('headers of the client’s own hop never reach a service', async (t) => {
   const body = JSON.stringify({ channel: 'sms', to: '+14155550701', purpose: 'login' })
   const status = await new Promise<number>((resolve, reject) => {
     const { hostname, port } = new URL(url)
-    const headers = { ...json, 'keep-alive': 'timeout=5', te: 'trailers', trailer: 'x-a', 'proxy-authorization': 'Basic eA==' }
+    const headers = {
+      ...json,
+      connection: 'close',
+      'keep-alive': 'timeout=5',
+      upgrade: 'websocket',
+      te: 'trailers',
+      trailer: 'x-a',
+      'proxy-authorization': 'Basic eA==',
+    }
     request({ host: hostname, port, path: '/api/v1/otp/send', method: 'POST', headers }, (response) => {
       response.resume()
       resolve(response.statusCode ?? 0)

@@ -1,18 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import t, { type Test } from 'tap'
-import { json, servedCount, startGateway, startOtpInstances, testEnv } from './helpers.ts'
+import { json, servedCount, startGateway, startOtpInstances, testEnv, until } from './helpers.ts'
 
 const sendBody = (to: string) => JSON.stringify({ channel: 'sms', to, purpose: 'login' })
 const post = (url: string, to: string) => fetch(`${url}/api/v1/otp/send`, { method: 'POST', headers: json, body: sendBody(to) })
-
-async function until(condition: () => Promise<boolean>, timeoutMs: number) {
-  for (const started = Date.now(); Date.now() - started < timeoutMs; ) {
-    if (await condition()) return true
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  return false
-}
 
 /** An instance that answers readiness checks but mistreats every other request with `handle`. */
 async function faultyInstance(t: Test, handle: (request: IncomingMessage, response: ServerResponse) => void) {

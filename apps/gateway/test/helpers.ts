@@ -1,43 +1,22 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, readFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { createServer } from '@otp-suite/service-kit'
-import { startService } from '@otp-suite/testing'
-
-export { servedCount } from '@otp-suite/testing'
-
+import { lastCode, otpServiceEnv, startService } from '@otp-suite/testing'
 import type { Test } from 'tap'
 import gatewayApp from '../src/app.ts'
 import { loadGatewayConfig } from '../src/config.ts'
+
+export { servedCount, until } from '@otp-suite/testing'
 
 export const jwtSecret = randomBytes(32).toString('base64url')
 
 /** Instances of the real otp-service on one database, trusting the gateway's address. */
 export async function startOtpInstances(t: Test, count: number, env: Record<string, string> = {}) {
-  const outbox = join(await mkdtemp(join(tmpdir(), 'gateway-outbox-')), 'outbox.jsonl')
-  const common = {
-    JWT_SECRET: jwtSecret,
-    OTP_PEPPER: randomBytes(32).toString('base64url'),
-    SMS_PROVIDER: 'outbox',
-    EMAIL_PROVIDER: 'outbox',
-    OTP_OUTBOX_FILE: outbox,
-    TRUSTED_PROXIES: '127.0.0.1',
-    ...env,
-  }
-  const first = await startService(t, 'otp-service', common)
+  const otp = await otpServiceEnv(jwtSecret, { TRUSTED_PROXIES: '127.0.0.1', ...env })
+  const first = await startService(t, 'otp-service', otp.env)
   const others = await Promise.all(
-    Array.from({ length: count - 1 }, () => startService(t, 'otp-service', { ...common, DATABASE_URL: first.databaseUrl as string })),
+    Array.from({ length: count - 1 }, () => startService(t, 'otp-service', { ...otp.env, DATABASE_URL: first.databaseUrl as string })),
   )
-  /** The newest code delivered to `to`. */
-  const lastCode = async (to: string) => {
-    const lines = (await readFile(outbox, 'utf8'))
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as { to: string; code: string })
-    return lines.filter((line) => line.to === to).at(-1)?.code
-  }
-  return { instances: [first, ...others], lastCode }
+  return { instances: [first, ...others], lastCode: (to: string) => lastCode(otp.outbox, to) }
 }
 
 export type GatewayEnv = Record<string, string | undefined>

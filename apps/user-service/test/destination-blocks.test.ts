@@ -1,8 +1,4 @@
-import { randomBytes } from 'node:crypto'
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { freePort, startService } from '@otp-suite/testing'
+import { freePort, otpServiceEnv, startService, until } from '@otp-suite/testing'
 import t from 'tap'
 import { buildUserService, jwtSecret, login, serviceToken, testDatabase, testEnv } from './helpers.ts'
 
@@ -10,14 +6,7 @@ const database = await testDatabase(t)
 
 /** The real otp-service, as a process of its own on `port`, sharing the suite's JWT secret. */
 async function startOtpService(port: number) {
-  const otp = await startService(t, 'otp-service', {
-    PORT: String(port),
-    JWT_SECRET: jwtSecret,
-    OTP_PEPPER: randomBytes(32).toString('base64url'),
-    SMS_PROVIDER: 'outbox',
-    EMAIL_PROVIDER: 'outbox',
-    OTP_OUTBOX_FILE: join(await mkdtemp(join(tmpdir(), 'otp-outbox-')), 'outbox.jsonl'),
-  })
+  const otp = await startService(t, 'otp-service', (await otpServiceEnv(jwtSecret, { PORT: String(port) })).env)
   const send = async (to: string) =>
     (
       await fetch(`${otp.url}/api/v1/otp/send`, {
@@ -27,14 +16,6 @@ async function startOtpService(port: number) {
       })
     ).status
   return { send }
-}
-
-async function until(condition: () => Promise<boolean>, timeoutMs: number) {
-  for (const started = Date.now(); Date.now() - started < timeoutMs; ) {
-    if (await condition()) return true
-    await new Promise((resolve) => setTimeout(resolve, 200))
-  }
-  return false
 }
 
 t.test('a ban made while otp-service is down still blocks new codes, once it is back; unbanning lifts it', async (t) => {

@@ -7,12 +7,15 @@ export type LoadTarget = {
   request: (connection: number) => autocannon.Request
   /** Changes made to every single request (a fresh proof each time): marks the target as one that writes. */
   perRequest?: () => Partial<autocannon.Request>
+  /** A server of its own (a proxy in front, say), instead of the rounds' `base` and `pid`. */
+  server?: { base: string; pid: number }
 }
 
 export type RoundOptions = {
-  base: string
+  /** The server every target loads, unless it names its own. */
+  base?: string
   /** The server's pid, for its CPU and memory. */
-  pid: number
+  pid?: number
   targets: LoadTarget[]
   connections: number
   duration: number
@@ -25,7 +28,7 @@ export type Row = Record<string, string | number> & { target: string; 'requests/
 function load(base: string, connections: number, target: LoadTarget, seconds: number) {
   let connection = 0
   return autocannon({
-    url: base,
+    url: target.server?.base ?? base,
     connections,
     duration: seconds,
     // Per-connection state belongs in setupClient: autocannon resets a request's context every loop.
@@ -42,14 +45,15 @@ function load(base: string, connections: number, target: LoadTarget, seconds: nu
  * that write (and leave vacuuming and checkpoints behind) run their rounds after them. Returns every
  * round's figures by target.
  */
-export async function runRounds({ base, pid, targets, connections, duration, warmup, rounds }: RoundOptions) {
+export async function runRounds({ base = '', pid = 0, targets, connections, duration, warmup, rounds }: RoundOptions) {
   const runs = new Map(targets.map((target) => [target.name, [] as Row[]]))
   const writes = (target: LoadTarget) => target.perRequest !== undefined
   for (const group of [targets.filter((target) => !writes(target)), targets.filter(writes)]) {
     for (let round = 0; round < rounds; round++) {
       for (const target of group) {
         await load(base, connections, target, warmup)
-        const cpu = cpuWindow(pid)
+        const serverPid = target.server?.pid ?? pid
+        const cpu = cpuWindow(serverPid)
         const result = await load(base, connections, target, duration)
         runs.get(target.name)?.push({
           target: target.name,
@@ -61,7 +65,7 @@ export async function runRounds({ base, pid, targets, connections, duration, war
             .map(([status, { count }]) => `${status}×${count}`)
             .join(' '),
           errors: result.errors + result.timeouts,
-          'peak RSS MB': Math.round(peakRssMb(pid)),
+          'peak RSS MB': Math.round(peakRssMb(serverPid)),
           ...cpu(),
         })
       }
