@@ -13,4 +13,5 @@ export {
   UserListSchema,
   UserParamsSchema,
   UserSchema,
+  userExample,
 } from './lib/users.ts'

@@ -17,7 +17,7 @@ export {
   type VerifiedClaims,
 } from './lib/claims.ts'
 export { type JwtConfig, jwtConfigProperties, tokenServiceFromConfig } from './lib/config.ts'
-export { errors } from './lib/errors.ts'
+export { errors, securitySchemes } from './lib/errors.ts'
 export { getClaims, jwtPlugin, type TokenPluginOptions } from './lib/plugin.ts'
 export { assertStrongSecret } from './lib/secrets.ts'
 export { serviceAuthorization } from './lib/service-credentials.ts'

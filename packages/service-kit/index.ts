@@ -1,6 +1,16 @@
 export { clientAddress } from './lib/client-address.ts'
 export { baseConfigProperties, defineConfig, loadConfig } from './lib/config.ts'
-export { type ErrorDetails, ErrorReply, errors, withDetails } from './lib/errors.ts'
+export {
+  addResponseHeaders,
+  commonHeaders,
+  license,
+  type OpenApiDocument,
+  operationsOf,
+  type SecurityScheme,
+  withoutUnusedComponents,
+} from './lib/docs.ts'
+export { addErrorResponses, type DocumentedError, errorReplies } from './lib/error-docs.ts'
+export { type ErrorDetails, errors, withDetails } from './lib/errors.ts'
 export type { CheckResult, HealthChecks } from './lib/health.ts'
 export type { Job } from './lib/jobs.ts'
 export { createServer, listen, type ServerSettings } from './lib/server.ts'

@@ -1,5 +1,5 @@
 import { createDatabase, databaseOptions, isDatabaseUnavailable } from '@otp-suite/db'
-import { jwtPlugin, serviceAuthorization, tokenServiceFromConfig } from '@otp-suite/jwt'
+import { jwtPlugin, securitySchemes, serviceAuthorization, tokenServiceFromConfig } from '@otp-suite/jwt'
 import { appVersion, serviceKit } from '@otp-suite/service-kit'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
@@ -23,6 +23,8 @@ async function adminServiceApp(app: FastifyInstance, { config }: { config: Admin
     service: 'admin-service',
     version: appVersion(import.meta.url),
     description,
+    tags: [{ name: 'admin', description: 'The admin dashboard: figures, users, bans and the audit log; admins only' }],
+    securitySchemes,
     checks: { database: database.ping },
     isUnavailable: isDatabaseUnavailable,
   })

@@ -2,12 +2,15 @@ import { OtpStatsSchema, UserStatsSchema } from '@otp-suite/contract'
 import { PrintableText } from '@otp-suite/destination'
 import { Type } from 'typebox'
 
-export const MetricsReply = Type.Object({
-  users: UserStatsSchema.properties.users,
-  otp: OtpStatsSchema,
-  sessions: UserStatsSchema.properties.sessions,
-  generatedAt: Type.String({ format: 'date-time', description: 'When the figures were gathered' }),
-})
+export const MetricsReply = Type.Object(
+  {
+    users: UserStatsSchema.properties.users,
+    otp: OtpStatsSchema,
+    sessions: UserStatsSchema.properties.sessions,
+    generatedAt: Type.String({ format: 'date-time', description: 'When the figures were gathered' }),
+  },
+  { description: 'The figures of the dashboard' },
+)
 
 export const BanBody = Type.Object(
   { reason: PrintableText({ minLength: 1, maxLength: 500, description: 'Why, for the audit log' }) },
@@ -31,7 +34,10 @@ export const AuditEntry = Type.Object({
   details: Type.Object({}, { additionalProperties: true, description: 'The reason given, and the outcome: done or unconfirmed' }),
   createdAt: Type.String({ format: 'date-time' }),
 })
-export const AuditPage = Type.Object({ items: Type.Array(AuditEntry), nextCursor: Type.Union([Type.String(), Type.Null()]) })
+export const AuditPage = Type.Object(
+  { items: Type.Array(AuditEntry), nextCursor: Type.Union([Type.String(), Type.Null()]) },
+  { description: 'A page of the audit log, newest first' },
+)
 
 export const InvalidateBody = Type.Object(
   { prefix: Type.Optional(PrintableText({ maxLength: 200, description: 'Drops the entries whose key starts with it; none drops all' })) },

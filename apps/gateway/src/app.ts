@@ -2,10 +2,11 @@ import cors from '@fastify/cors'
 import helmet from '@fastify/helmet'
 import rateLimit from '@fastify/rate-limit'
 import { appVersion, clientAddress, serviceKit, withDetails } from '@otp-suite/service-kit'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { type GatewayConfig, listOf } from './config.ts'
 import { errors } from './errors.ts'
+import { createPublicDocument } from './public-document.ts'
 import { proxyRoutes, ROUTES } from './routes.ts'
 import { createUpstream, type Upstream, upstreamMetrics } from './upstreams.ts'
 
@@ -19,12 +20,25 @@ const instanceUrls = (config: GatewayConfig): Record<string, string> => ({
 async function gatewayApp(app: FastifyInstance, { config }: { config: GatewayConfig }) {
   const services = Object.keys(ROUTES)
   const upstreams = new Map<string, Upstream>()
+  const version = appVersion(import.meta.url)
+  const publicDocument = createPublicDocument({
+    upstreams: () => [...upstreams.values()],
+    routes: ROUTES,
+    version,
+    rateLimited: config.RATE_LIMIT_PER_MINUTE > 0,
+    log: app.log,
+  })
   await app.register(serviceKit, {
     service: 'gateway',
-    version: appVersion(import.meta.url),
+    version,
     description: 'The one public entry of the OTP sign-in and session suite',
     // Ready while every service has an instance in rotation; the answer names the ones that do not.
     checks: Object.fromEntries(services.map((name) => [name, () => (upstreams.get(name) as Upstream).health()])),
+    // The public API, made from the services' documents, at the address clients use.
+    document: async (request: FastifyRequest) => ({
+      ...(await publicDocument()),
+      servers: [{ url: config.PUBLIC_URL || `${request.protocol}://${request.host}`, description: 'The gateway' }],
+    }),
   })
   const metrics = upstreamMetrics(app.metricsRegistry)
   for (const name of services) {

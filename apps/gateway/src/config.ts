@@ -17,6 +17,8 @@ export const GatewayConfig = defineConfig({
   UPSTREAM_CONNECTIONS: Type.Integer({ minimum: 1, default: 64 }),
   /** How often each instance's readiness is checked; one that fails is taken out until it passes. */
   HEALTH_CHECK_INTERVAL_MS: Type.Integer({ minimum: 100, default: 2000 }),
+  /** Where clients reach the gateway (https://api.example.com), for the API document; empty takes the request's own host. */
+  PUBLIC_URL: Type.String({ default: '', pattern: '^(https?://[^\\s/]+(/[^\\s]*[^\\s/])?)?$' }),
   /** Browser origins allowed to call the API ("https://app.example.com,…"); empty allows none. */
   CORS_ORIGINS: Type.String({ default: '' }),
   /** Requests one client address may make per minute, on this gateway instance; 0 sets no ceiling. */

@@ -4,7 +4,7 @@ import { randomInt } from 'node:crypto'
 import { outboxSender } from '@otp-suite/delivery'
 import Fastify from 'fastify'
 import pg from 'pg'
-import { SendBody, verifyBody } from '../src/schemas.ts'
+import { SendBody, VerifyBody } from '../src/schemas.ts'
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 })
 // Seed 000's table and indexes, as written there (phone_number widened to hold emails too).
@@ -29,7 +29,7 @@ app.post('/api/v1/otp/send', { schema: { body: SendBody } }, async (request, rep
   await outbox.send({ channel, to, subject: '', text: '', record: { purpose, code } })
   return reply.code(202).send({ success: true, expiresIn: 600, resendAfter: 30 })
 })
-app.post('/api/v1/otp/verify', { schema: { body: verifyBody(6) } }, async (request, reply) => {
+app.post('/api/v1/otp/verify', { schema: { body: VerifyBody } }, async (request, reply) => {
   const { to, code } = request.body as { to: string; code: string }
   const { rows } = await pool.query('SELECT * FROM baseline_otp_codes WHERE phone_number = $1', [to])
   const stored = rows[0]

@@ -1,5 +1,5 @@
 import { createDatabase, databaseOptions, isDatabaseUnavailable } from '@otp-suite/db'
-import { jwtPlugin, tokenServiceFromConfig } from '@otp-suite/jwt'
+import { jwtPlugin, securitySchemes, tokenServiceFromConfig } from '@otp-suite/jwt'
 import { appVersion, serviceKit } from '@otp-suite/service-kit'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
@@ -24,6 +24,11 @@ async function otpServiceApp(app: FastifyInstance, { config }: { config: OtpServ
     service: 'otp-service',
     version: appVersion(import.meta.url),
     description: 'Issues, delivers and verifies one-time passwords',
+    tags: [
+      { name: 'otp', description: 'Send a code by SMS or email, and verify it once' },
+      { name: 'internal', description: 'For the other services of the suite; the gateway does not expose these' },
+    ],
+    securitySchemes,
     checks: { database: database.ping },
     isUnavailable: isDatabaseUnavailable,
   })

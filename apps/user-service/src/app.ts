@@ -1,7 +1,7 @@
 import { createDatabase, databaseOptions, isDatabaseUnavailable } from '@otp-suite/db'
 import { createEmailSender } from '@otp-suite/delivery'
 import { identifyDestination } from '@otp-suite/destination'
-import { jwtPlugin, tokenServiceFromConfig } from '@otp-suite/jwt'
+import { jwtPlugin, securitySchemes, tokenServiceFromConfig } from '@otp-suite/jwt'
 import { appVersion, serviceKit } from '@otp-suite/service-kit'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
@@ -47,6 +47,12 @@ async function userServiceApp(app: FastifyInstance, { config }: { config: UserSe
     service: 'user-service',
     version: appVersion(import.meta.url),
     description: 'Users, sessions from verified codes, and a logout blacklist every service honours at once',
+    tags: [
+      { name: 'auth', description: 'Sign in with a verified code, refresh, log out' },
+      { name: 'users', description: 'The signed-in user: profile, phone and email' },
+      { name: 'internal', description: 'For the other services of the suite; the gateway does not expose these' },
+    ],
+    securitySchemes,
     checks: { database: database.ping },
     isUnavailable: isDatabaseUnavailable,
   })

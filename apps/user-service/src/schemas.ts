@@ -1,4 +1,4 @@
-import { UserSchema } from '@otp-suite/contract'
+import { UserSchema, userExample } from '@otp-suite/contract'
 import { PrintableText } from '@otp-suite/destination'
 import { Type } from 'typebox'
 
@@ -10,13 +10,26 @@ export const LogoutBody = Type.Object(
   { scope: Type.Optional(Type.Union([Type.Literal('local'), Type.Literal('global')], { default: 'local' })) },
   { additionalProperties: false },
 )
-export const TokenPairReply = Type.Object({
-  accessToken: Type.String(),
-  refreshToken: Type.String(),
+const tokenPair = {
+  accessToken: Type.String({ description: 'Send as `Authorization: Bearer …`' }),
+  refreshToken: Type.String({ description: 'Single use: each refresh gives a new one' }),
   tokenType: Type.Literal('Bearer'),
   expiresIn: Type.Integer({ description: 'Seconds the access token is valid' }),
+}
+const pairExample = {
+  accessToken: 'eyJhbGciOiJIUzI1NiJ9.e30.YWNjZXNz',
+  refreshToken: 'eyJhbGciOiJIUzI1NiJ9.e30.cmVmcmVzaA',
+  tokenType: 'Bearer',
+  expiresIn: 900,
+}
+export const TokenPairReply = Type.Object(tokenPair, {
+  description: 'A new pair; the refresh token sent is spent',
+  examples: [pairExample],
 })
-export const LoginReply = Type.Object({ ...TokenPairReply.properties, user: UserSchema })
+export const LoginReply = Type.Object(
+  { ...tokenPair, user: UserSchema },
+  { description: 'Signed in', examples: [{ ...pairExample, user: userExample }] },
+)
 
 const name = PrintableText({ minLength: 1, maxLength: 100 })
 export const ProfileBody = Type.Object({ firstName: Type.Optional(name), lastName: Type.Optional(name) }, { additionalProperties: false })

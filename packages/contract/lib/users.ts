@@ -3,21 +3,43 @@ import { type Static, Type } from 'typebox'
 
 const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()])
 
+/** How a user looks in the documents' examples. */
+export const userExample = {
+  id: '0b6f1f0e-3c1a-4e43-9d0c-5b8f6a2f4c11',
+  phone: '+15551234567',
+  phoneVerified: true,
+  email: null,
+  emailVerified: false,
+  firstName: 'Ada',
+  lastName: null,
+  userType: 'live',
+  role: 'user',
+  status: 'active',
+  createdAt: '2026-01-01T12:00:00.000Z',
+  lastLoginAt: '2026-01-02T08:30:00.000Z',
+}
+
 /** A user as every API shows it. */
-export const UserSchema = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  phone: nullable(Type.String()),
-  phoneVerified: Type.Boolean(),
-  email: nullable(Type.String()),
-  emailVerified: Type.Boolean(),
-  firstName: nullable(Type.String()),
-  lastName: nullable(Type.String()),
-  userType: Type.Union([Type.Literal('live'), Type.Literal('demo')]),
-  role: Type.Union([Type.Literal('user'), Type.Literal('admin')]),
-  status: Type.Union([Type.Literal('active'), Type.Literal('banned')]),
-  createdAt: Type.String({ format: 'date-time' }),
-  lastLoginAt: nullable(Type.String({ format: 'date-time' })),
-})
+export const UserSchema = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    phone: nullable(Type.String()),
+    phoneVerified: Type.Boolean(),
+    email: nullable(Type.String()),
+    emailVerified: Type.Boolean(),
+    firstName: nullable(Type.String()),
+    lastName: nullable(Type.String()),
+    userType: Type.Union([Type.Literal('live'), Type.Literal('demo')]),
+    role: Type.Union([Type.Literal('user'), Type.Literal('admin')]),
+    status: Type.Union([Type.Literal('active'), Type.Literal('banned')]),
+    createdAt: Type.String({ format: 'date-time' }),
+    lastLoginAt: nullable(Type.String({ format: 'date-time' })),
+  },
+  {
+    description: 'A user',
+    examples: [userExample],
+  },
+)
 export type User = Static<typeof UserSchema>
 
 /** A page of users, newest first: pass `nextCursor` back as `cursor` for the next one. */
@@ -33,11 +55,14 @@ export const UserListQuerySchema = Type.Object(
 )
 export type UserListQuery = Static<typeof UserListQuerySchema>
 
-export const UserListSchema = Type.Object({
-  items: Type.Array(UserSchema),
-  nextCursor: nullable(Type.String()),
-  total: Type.Integer({ description: 'Users matching the filters, across all pages' }),
-})
+export const UserListSchema = Type.Object(
+  {
+    items: Type.Array(UserSchema),
+    nextCursor: nullable(Type.String()),
+    total: Type.Integer({ description: 'Users matching the filters, across all pages' }),
+  },
+  { description: 'A page of users, newest first' },
+)
 export type UserList = Static<typeof UserListSchema>
 
 /** A user id as the suite writes them: lower-case, so one user has one spelling (and one cache key). */
@@ -46,12 +71,15 @@ export const UserParamsSchema = Type.Object({
 })
 
 /** user-service's answer about an access token; only `active` is present when it is not. */
-export const IntrospectReplySchema = Type.Object({
-  active: Type.Boolean(),
-  sub: Type.Optional(Type.String()),
-  role: Type.Optional(Type.Union([Type.Literal('user'), Type.Literal('admin')])),
-  userType: Type.Optional(Type.Union([Type.Literal('live'), Type.Literal('demo')])),
-  jti: Type.Optional(Type.String()),
-  exp: Type.Optional(Type.Integer()),
-})
+export const IntrospectReplySchema = Type.Object(
+  {
+    active: Type.Boolean(),
+    sub: Type.Optional(Type.String()),
+    role: Type.Optional(Type.Union([Type.Literal('user'), Type.Literal('admin')])),
+    userType: Type.Optional(Type.Union([Type.Literal('live'), Type.Literal('demo')])),
+    jti: Type.Optional(Type.String()),
+    exp: Type.Optional(Type.Integer()),
+  },
+  { description: 'Whether the token is live, and whose it is' },
+)
 export type IntrospectReply = Static<typeof IntrospectReplySchema>

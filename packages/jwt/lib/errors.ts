@@ -33,3 +33,28 @@ export function toTokenError(error: unknown): unknown {
   }
   return error
 }
+
+/**
+ * How a request proves who it is, for a service's OpenAPI document (a route declares
+ * `security: [{ accessToken: [] }]`), with the errors a refused token answers.
+ */
+export const securitySchemes = {
+  accessToken: {
+    scheme: {
+      type: 'http' as const,
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+      description: 'The access token of a sign-in (15 minutes); a new one comes from POST /api/v1/auth/refresh',
+    },
+    errors: [errors.TOKEN_MISSING, errors.TOKEN_INVALID, errors.TOKEN_EXPIRED, errors.TOKEN_REVOKED],
+  },
+  serviceToken: {
+    scheme: {
+      type: 'http' as const,
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+      description: 'A service token signed with the shared secret: for the other services of the suite only',
+    },
+    errors: [errors.TOKEN_MISSING, errors.TOKEN_INVALID, errors.TOKEN_EXPIRED],
+  },
+}

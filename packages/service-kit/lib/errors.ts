@@ -1,9 +1,8 @@
 import createError from '@fastify/error'
-import { Type } from 'typebox'
 
 /** Errors shared by every service; each service keeps its own catalog beside this one. */
 export const errors = {
-  VALIDATION_ERROR: createError('VALIDATION_ERROR', '%s', 400),
+  VALIDATION_ERROR: createError('VALIDATION_ERROR', 'The request is not valid: %s', 400),
   INVALID_BODY: createError('INVALID_BODY', 'The request body is not valid JSON', 400),
   PAYLOAD_TOO_LARGE: createError('PAYLOAD_TOO_LARGE', 'The request body is too large', 413),
   UNSUPPORTED_MEDIA_TYPE: createError('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as application/json', 415),
@@ -18,19 +17,3 @@ export type ErrorDetails = Record<string, string | number | boolean>
 export function withDetails<E extends Error>(error: E, details: ErrorDetails): E & { details: ErrorDetails } {
   return Object.assign(error, { details })
 }
-
-/**
- * What the error handler sends, as a response schema for every error status of a route. Other
- * details a service attaches pass through, since the schema also serializes the reply.
- */
-export const ErrorReply = Type.Object(
-  {
-    statusCode: Type.Integer(),
-    code: Type.String(),
-    error: Type.String(),
-    message: Type.String(),
-    attemptsLeft: Type.Optional(Type.Integer()),
-    retryAfter: Type.Optional(Type.Integer()),
-  },
-  { additionalProperties: true },
-)

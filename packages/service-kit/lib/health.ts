@@ -14,7 +14,7 @@ const Readiness = Type.Object({
 
 export function installHealth(app: FastifyInstance, options: { service: string; version: string; checks: HealthChecks }) {
   const { service, version, checks } = options
-  app.get('/health/live', { schema: { tags: ['health'], response: { 200: Type.Object({ status: Type.Literal('ok') }) } } }, async () => ({
+  app.get('/health/live', { schema: { hide: true, response: { 200: Type.Object({ status: Type.Literal('ok') }) } } }, async () => ({
     status: 'ok' as const,
   }))
 
@@ -30,7 +30,7 @@ export function installHealth(app: FastifyInstance, options: { service: string; 
       checks: Object.fromEntries(names.map((name, index) => [name, results[index]!])),
     }
   }
-  const schema = { tags: ['health'], response: { 200: Readiness, 503: Readiness } }
+  const schema = { hide: true, response: { 200: Readiness, 503: Readiness } }
   app.get('/health/ready', { schema }, ready)
   app.get('/health', { schema }, ready)
 }

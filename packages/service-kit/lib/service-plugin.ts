@@ -1,15 +1,12 @@
 import fp from 'fastify-plugin'
-import { installDocs } from './docs.ts'
+import { type DocsOptions, installDocs } from './docs.ts'
 import { type IsUnavailable, installErrorHandling } from './error-handler.ts'
 import { type HealthChecks, installHealth } from './health.ts'
 import { installJobs } from './jobs.ts'
 import { installMetrics } from './metrics.ts'
 import { createValidatorCompiler } from './validation.ts'
 
-export type ServiceKitOptions = {
-  service: string
-  version: string
-  description?: string
+export type ServiceKitOptions = Omit<DocsOptions, 'hasDependencies'> & {
   /** Readiness checks by name (`database` for a service that owns one). */
   checks?: HealthChecks
   /** Recognises an error meaning a dependency is down (`isDatabaseUnavailable`): answered `503 SERVICE_UNAVAILABLE`. */
@@ -28,7 +25,7 @@ export const serviceKit = fp<ServiceKitOptions>(
       reply.header('x-request-id', request.id)
       done(null, payload)
     })
-    await installDocs(app, options)
+    await installDocs(app, { ...options, hasDependencies: options.isUnavailable !== undefined })
     installMetrics(app)
     installHealth(app, { service: options.service, version: options.version, checks: options.checks ?? {} })
     installJobs(app)

@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { UserListQuerySchema, UserListSchema, UserParamsSchema, UserSchema } from '@otp-suite/contract'
-import { ErrorReply } from '@otp-suite/service-kit'
+import { errorReplies } from '@otp-suite/service-kit'
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify'
 import { Type } from 'typebox'
 import type { AuditLog } from '../audit/audit-log.ts'
 import type { CacheOutcome } from '../cache/response-cache.ts'
 import type { Dashboard } from '../dashboard.ts'
+import { errors } from '../errors.ts'
 import { AuditPage, AuditQuery, BanBody, InvalidateBody, MetricsReply, UnbanBody } from '../schemas.ts'
 
 type Options = { dashboard: Dashboard; audit: AuditLog; requireAdmin: onRequestAsyncHookHandler }
@@ -13,18 +14,23 @@ type Options = { dashboard: Dashboard; audit: AuditLog; requireAdmin: onRequestA
 /** The admin behind an authenticated request (set by the admin check every route runs). */
 const adminOf = (request: FastifyRequest) => request.adminId as string
 
-/** For the routes whose body is all optional: no body at all means an empty one. */
-const emptyBodyAllowed = async (request: FastifyRequest) => {
-  request.body ??= {}
-}
-
 /** Sends a cached answer, saying where it came from. */
 function cached<T>(reply: FastifyReply, { value, outcome }: { value: T; outcome: CacheOutcome }) {
   reply.header('x-cache', outcome)
   return value
 }
 
-const cacheNote = 'The x-cache header says HIT, MISS or STALE (the last answer, served while an upstream is down).'
+/** A cached answer's schema, with the header that says where it came from. */
+const cachedReply = <T extends object>(schema: T) => ({
+  ...schema,
+  headers: {
+    'x-cache': {
+      type: 'string',
+      enum: ['HIT', 'MISS', 'STALE'],
+      description: 'From the cache, loaded now, or the last answer served while an upstream is down',
+    },
+  },
+})
 
 /** The admin dashboard's API: every route needs a live access token of an admin. */
 export const adminRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { dashboard, audit, requireAdmin }) => {
@@ -32,19 +38,19 @@ export const adminRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { das
   app.addHook('onRequest', app.requireToken('access'))
   app.addHook('onRequest', requireAdmin)
   const tags = ['admin']
-  const security = [{ bearer: [] }]
-  // Every admin route: no token or a revoked one, not an admin, an upstream or the database down.
-  const refused = { 401: ErrorReply, 403: ErrorReply, 503: ErrorReply }
+  const security = [{ accessToken: [] }]
+  // Every admin route: not an admin, or user-service (which checks the token) down.
+  const refused = [errors.FORBIDDEN, errors.UPSTREAM_UNAVAILABLE]
 
   app.get(
     '/api/v1/admin/dashboard/metrics',
     {
       schema: {
+        operationId: 'getDashboardMetrics',
         tags,
         security,
         summary: 'Users, codes and sessions at a glance',
-        description: cacheNote,
-        response: { 200: MetricsReply, ...refused },
+        response: { 200: cachedReply(MetricsReply), ...errorReplies(...refused) },
       },
     },
     async (_request, reply) => cached(reply, await dashboard.metrics()),
@@ -54,12 +60,12 @@ export const adminRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { das
     '/api/v1/admin/users',
     {
       schema: {
+        operationId: 'listUsers',
         tags,
         security,
         summary: 'Users, newest first, by cursor; searched and filtered',
-        description: cacheNote,
         querystring: UserListQuerySchema,
-        response: { 200: UserListSchema, 400: ErrorReply, ...refused },
+        response: { 200: cachedReply(UserListSchema), ...errorReplies(...refused) },
       },
     },
     async (request, reply) => cached(reply, await dashboard.listUsers(request.query)),
@@ -69,12 +75,12 @@ export const adminRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { das
     '/api/v1/admin/users/:id',
     {
       schema: {
+        operationId: 'getUser',
         tags,
         security,
         summary: 'One user',
-        description: cacheNote,
         params: UserParamsSchema,
-        response: { 200: UserSchema, 400: ErrorReply, 404: ErrorReply, ...refused },
+        response: { 200: cachedReply(UserSchema), ...errorReplies(...refused, errors.USER_NOT_FOUND) },
       },
     },
     async (request, reply) => cached(reply, await dashboard.getUser(request.params.id)),
@@ -84,12 +90,13 @@ export const adminRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { das
     '/api/v1/admin/users/:id/ban',
     {
       schema: {
+        operationId: 'banUser',
         tags,
         security,
         summary: 'Ban a user: their sessions end and they get no more codes; audited',
         params: UserParamsSchema,
         body: BanBody,
-        response: { 200: UserSchema, 400: ErrorReply, 404: ErrorReply, 409: ErrorReply, ...refused },
+        response: { 200: UserSchema, ...errorReplies(...refused, errors.USER_NOT_FOUND, errors.CANNOT_BAN_SELF) },
       },
     },
     async (request) => dashboard.ban(adminOf(request), request.params.id, request.body.reason),
@@ -98,14 +105,15 @@ export const adminRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { das
   app.post(
     '/api/v1/admin/users/:id/unban',
     {
-      preValidation: emptyBodyAllowed,
+      config: { optionalBody: true },
       schema: {
+        operationId: 'unbanUser',
         tags,
         security,
         summary: 'Lift a ban; audited',
         params: UserParamsSchema,
         body: UnbanBody,
-        response: { 200: UserSchema, 400: ErrorReply, 404: ErrorReply, ...refused },
+        response: { 200: UserSchema, ...errorReplies(...refused, errors.USER_NOT_FOUND) },
       },
     },
     async (request) => dashboard.unban(adminOf(request), request.params.id, request.body.reason),
@@ -115,11 +123,12 @@ export const adminRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { das
     '/api/v1/admin/audit-log',
     {
       schema: {
+        operationId: 'listAuditLog',
         tags,
         security,
         summary: 'What admins did, newest first, by cursor',
         querystring: AuditQuery,
-        response: { 200: AuditPage, 400: ErrorReply, ...refused },
+        response: { 200: AuditPage, ...errorReplies(...refused) },
       },
     },
     async (request) => audit.list(request.query),
@@ -128,13 +137,14 @@ export const adminRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { das
   app.post(
     '/api/v1/admin/cache/invalidate',
     {
-      preValidation: emptyBodyAllowed,
+      config: { optionalBody: true },
       schema: {
+        operationId: 'invalidateCache',
         tags,
         security,
         summary: 'Drop cached answers on every instance, by key prefix ("metrics", "users?", "users/<id>"); audited',
         body: InvalidateBody,
-        response: { 204: Type.Null(), 400: ErrorReply, ...refused },
+        response: { 204: Type.Null({ description: 'Dropped' }), ...errorReplies(...refused) },
       },
     },
     async (request, reply) => {

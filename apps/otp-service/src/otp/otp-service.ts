@@ -103,11 +103,11 @@ export function createOtpService({ config, store, senders, tokens, metrics, stat
         case 'cooldown':
           throw withDetails(new errors.OTP_SEND_COOLDOWN(), { retryAfter: result.retryAfter })
         case 'limit':
-          throw withDetails(new errors.OTP_SEND_LIMIT('Too many codes sent to this destination'), { retryAfter: result.retryAfter })
+          throw withDetails(new errors.OTP_SEND_LIMIT('sent to this destination'), { retryAfter: result.retryAfter })
         case 'ip_limit':
-          throw withDetails(new errors.OTP_SEND_LIMIT('Too many codes requested from this address'), { retryAfter: result.retryAfter })
+          throw withDetails(new errors.OTP_SEND_LIMIT('requested from this address'), { retryAfter: result.retryAfter })
         case 'country_limit':
-          throw withDetails(new errors.OTP_SEND_LIMIT('Too many codes sent to this country this hour'), { retryAfter: result.retryAfter })
+          throw withDetails(new errors.OTP_SEND_LIMIT('sent to this country this hour'), { retryAfter: result.retryAfter })
       }
       if (testCode === undefined) {
         await deliver(key, code, options).catch(async (error) => {

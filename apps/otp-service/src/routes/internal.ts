@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { OtpStatsSchema } from '@otp-suite/contract'
-import { ErrorReply } from '@otp-suite/service-kit'
 import { Type } from 'typebox'
 import type { BlockedDestinations } from '../otp/blocked-destinations.ts'
 import type { Maintenance } from '../otp/maintenance.ts'
@@ -11,15 +10,18 @@ type Options = { maintenance: Maintenance; stats: StatsRecorder; blockedDestinat
 
 /** Routes for the other services only; the gateway never exposes /internal. */
 export const internalRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { maintenance, stats, blockedDestinations }) => {
+  const tags = ['internal']
+  const security = [{ serviceToken: [] }]
   app.get(
     '/internal/v1/stats',
     {
       preHandler: app.requireToken('service'),
       schema: {
-        tags: ['internal'],
+        operationId: 'otpStats',
+        tags,
         summary: 'Counts of OTP outcomes, last 24 hours and in total',
-        security: [{ bearer: [] }],
-        response: { 200: OtpStatsSchema, 401: ErrorReply, 503: ErrorReply },
+        security,
+        response: { 200: OtpStatsSchema },
       },
     },
     async () => {
@@ -34,12 +36,13 @@ export const internalRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { 
     {
       preHandler: app.requireToken('service'),
       schema: {
-        tags: ['internal'],
+        operationId: 'setBlockedDestinations',
+        tags,
         summary: "Block or unblock destinations (a banned user's phone and email); idempotent",
         description: 'While a destination is blocked, send and resend to it answer 403 DESTINATION_BLOCKED and deliver nothing.',
-        security: [{ bearer: [] }],
+        security,
         body: BlockedDestinationsBody,
-        response: { 204: Type.Null(), 400: ErrorReply, 401: ErrorReply, 503: ErrorReply },
+        response: { 204: Type.Null({ description: 'Done' }) },
       },
     },
     async (request, reply) => {

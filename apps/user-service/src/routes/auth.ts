@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { getClaims } from '@otp-suite/jwt'
-import { ErrorReply } from '@otp-suite/service-kit'
+import { errorReplies } from '@otp-suite/service-kit'
 import { Type } from 'typebox'
+import { errors } from '../errors.ts'
 import { LoginBody, LoginReply, LogoutBody, RefreshBody, TokenPairReply } from '../schemas.ts'
 import type { SessionStore } from '../sessions/session-store.ts'
 import type { createSignIn } from '../sessions/sign-in.ts'
@@ -13,10 +14,11 @@ export const authRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { sign
     '/api/v1/auth/otp/login',
     {
       schema: {
+        operationId: 'login',
         tags: ['auth'],
-        summary: 'Sign in with an otp-service proof; creates the user on first sign-in',
+        summary: 'Sign in with the proof of a verified code; creates the user on first sign-in',
         body: LoginBody,
-        response: { 200: LoginReply, 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 503: ErrorReply },
+        response: { 200: LoginReply, ...errorReplies(errors.PROOF_INVALID, errors.USER_BANNED) },
       },
     },
     async (request) => signIn(request.body.proof),
@@ -26,10 +28,12 @@ export const authRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { sign
     '/api/v1/auth/refresh',
     {
       schema: {
+        operationId: 'refreshTokens',
         tags: ['auth'],
         summary: 'Trade a refresh token for a new pair; the old one is spent',
+        description: 'Using a spent refresh token again ends its whole session.',
         body: RefreshBody,
-        response: { 200: TokenPairReply, 400: ErrorReply, 401: ErrorReply, 503: ErrorReply },
+        response: { 200: TokenPairReply, ...errorReplies(errors.REFRESH_INVALID) },
       },
     },
     async (request) => sessions.refresh(request.body.refreshToken),
@@ -38,17 +42,17 @@ export const authRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { sign
   app.post(
     '/api/v1/auth/logout',
     {
-      // The body is optional: none means `local`.
-      preValidation: async (request) => {
-        request.body ??= {}
-      },
+      // None means `local`.
+      config: { optionalBody: true },
       preHandler: app.requireToken('access'),
       schema: {
+        operationId: 'logout',
         tags: ['auth'],
         summary: 'End this session (local) or every session of the user (global)',
-        security: [{ bearer: [] }],
+        description: 'The access token is refused by every service from the moment this answers.',
+        security: [{ accessToken: [] }],
         body: LogoutBody,
-        response: { 204: Type.Null({ description: 'Logged out' }), 400: ErrorReply, 401: ErrorReply, 503: ErrorReply },
+        response: { 204: Type.Null({ description: 'Logged out' }) },
       },
     },
     async (request, reply) => {

@@ -8,7 +8,8 @@ import {
   UserStatsSchema,
 } from '@otp-suite/contract'
 import type { TokenService } from '@otp-suite/jwt'
-import { ErrorReply } from '@otp-suite/service-kit'
+import { errorReplies } from '@otp-suite/service-kit'
+import { errors } from '../errors.ts'
 import { AdministerBody, IntrospectBody } from '../schemas.ts'
 import type { SessionStore } from '../sessions/session-store.ts'
 import { toUserReply } from '../users/user.ts'
@@ -20,19 +21,18 @@ type Options = { users: Users; sessions: SessionStore; tokens: TokenService }
 export const internalRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { users, sessions, tokens }) => {
   app.addHook('preHandler', app.requireToken('service'))
   const tags = ['internal']
-  const security = [{ bearer: [] }]
-  // Every internal route: no service token, or the database down.
-  const refused = { 401: ErrorReply, 503: ErrorReply }
+  const security = [{ serviceToken: [] }]
 
   app.post(
     '/internal/v1/tokens/introspect',
     {
       schema: {
+        operationId: 'introspectToken',
         tags,
         security,
         summary: 'Whether an access token is live',
         body: IntrospectBody,
-        response: { 200: IntrospectReplySchema, ...refused },
+        response: { 200: IntrospectReplySchema },
       },
     },
     async (request) => {
@@ -53,11 +53,12 @@ export const internalRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { 
     '/internal/v1/users',
     {
       schema: {
+        operationId: 'internalListUsers',
         tags,
         security,
         summary: 'Users, newest first, by cursor',
         querystring: UserListQuerySchema,
-        response: { 200: UserListSchema, 400: ErrorReply, ...refused },
+        response: { 200: UserListSchema },
       },
     },
     async (request) => users.list(request.query),
@@ -67,11 +68,12 @@ export const internalRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { 
     '/internal/v1/users/:id',
     {
       schema: {
+        operationId: 'internalGetUser',
         tags,
         security,
         summary: 'One user',
         params: UserParamsSchema,
-        response: { 200: UserSchema, 400: ErrorReply, 404: ErrorReply, ...refused },
+        response: { 200: UserSchema, ...errorReplies(errors.USER_NOT_FOUND) },
       },
     },
     async (request) => users.get(request.params.id),
@@ -81,12 +83,13 @@ export const internalRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { 
     '/internal/v1/users/:id',
     {
       schema: {
+        operationId: 'internalAdministerUser',
         tags,
         security,
         summary: 'Ban, unban or change the role of a user; a ban ends every session at once',
         params: UserParamsSchema,
         body: AdministerBody,
-        response: { 200: UserSchema, 400: ErrorReply, 404: ErrorReply, ...refused },
+        response: { 200: UserSchema, ...errorReplies(errors.USER_NOT_FOUND) },
       },
     },
     async (request) => users.administer(request.params.id, request.body),
@@ -94,7 +97,7 @@ export const internalRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { 
 
   app.get(
     '/internal/v1/stats',
-    { schema: { tags, security, summary: 'Users and sessions', response: { 200: UserStatsSchema, ...refused } } },
+    { schema: { operationId: 'userStats', tags, security, summary: 'Users and sessions', response: { 200: UserStatsSchema } } },
     async () => users.stats(),
   )
 }

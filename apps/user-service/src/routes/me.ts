@@ -1,8 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { UserSchema } from '@otp-suite/contract'
-import { ErrorReply } from '@otp-suite/service-kit'
+import { errors as destinationErrors } from '@otp-suite/destination'
+import { errorReplies } from '@otp-suite/service-kit'
 import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
+import { errors } from '../errors.ts'
 import { EmailBody, EmailTokenBody, PhoneBody, ProfileBody } from '../schemas.ts'
 import type { Contacts } from '../users/contacts.ts'
 import { toUserReply } from '../users/user.ts'
@@ -16,13 +18,13 @@ export function currentUser(request: FastifyRequest) {
 
 export const meRoutes: FastifyPluginAsyncTypebox<{ users: Users; contacts: Contacts }> = async (app, { users, contacts }) => {
   const authenticated = { preHandler: app.requireToken('access') }
-  const security = [{ bearer: [] }]
+  const security = [{ accessToken: [] }]
 
   app.get(
     '/api/v1/users/me',
     {
       ...authenticated,
-      schema: { tags: ['users'], summary: 'The signed-in user', security, response: { 200: UserSchema, 401: ErrorReply, 503: ErrorReply } },
+      schema: { operationId: 'getMe', tags: ['users'], summary: 'The signed-in user', security, response: { 200: UserSchema } },
     },
     async (request) => toUserReply(currentUser(request)),
   )
@@ -32,11 +34,12 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ users: Users; contacts: Conta
     {
       ...authenticated,
       schema: {
+        operationId: 'updateMe',
         tags: ['users'],
         summary: 'Change the signed-in user’s names',
         security,
         body: ProfileBody,
-        response: { 200: UserSchema, 400: ErrorReply, 401: ErrorReply, 503: ErrorReply },
+        response: { 200: UserSchema },
       },
     },
     async (request) => users.updateProfile(currentUser(request).id, request.body),
@@ -47,11 +50,12 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ users: Users; contacts: Conta
     {
       ...authenticated,
       schema: {
+        operationId: 'attachPhone',
         tags: ['users'],
         summary: 'Attach a phone proved by a verify_phone code',
         security,
         body: PhoneBody,
-        response: { 200: UserSchema, 400: ErrorReply, 401: ErrorReply, 409: ErrorReply, 503: ErrorReply },
+        response: { 200: UserSchema, ...errorReplies(errors.PROOF_INVALID, errors.PHONE_TAKEN) },
       },
     },
     async (request) => contacts.attachPhone(currentUser(request), request.body.proof),
@@ -62,18 +66,14 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ users: Users; contacts: Conta
     {
       ...authenticated,
       schema: {
+        operationId: 'requestEmailVerification',
         tags: ['users'],
         summary: 'Mail a link that confirms an email address (24 hours)',
         security,
         body: EmailBody,
         response: {
           202: Type.Null({ description: 'Mailed' }),
-          400: ErrorReply,
-          401: ErrorReply,
-          409: ErrorReply,
-          429: ErrorReply,
-          502: ErrorReply,
-          503: ErrorReply,
+          ...errorReplies(destinationErrors.INVALID_EMAIL, errors.EMAIL_TAKEN, errors.EMAIL_LINK_LIMIT, errors.DELIVERY_FAILED),
         },
       },
     },
@@ -87,10 +87,14 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ users: Users; contacts: Conta
     '/api/v1/users/email/verify',
     {
       schema: {
+        operationId: 'confirmEmail',
         tags: ['users'],
         summary: 'Confirm an email address with the mailed link, once',
         body: EmailTokenBody,
-        response: { 200: Type.Object({ verified: Type.Literal(true) }), 400: ErrorReply, 409: ErrorReply, 503: ErrorReply },
+        response: {
+          200: Type.Object({ verified: Type.Literal(true) }, { description: 'The address is the user’s, verified' }),
+          ...errorReplies(errors.LINK_EXPIRED, errors.LINK_INVALID, errors.EMAIL_TAKEN),
+        },
       },
     },
     async (request) => contacts.confirmEmail(request.body.token),
