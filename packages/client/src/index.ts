@@ -1,0 +1,126 @@
+/**
+ * The suite's public API, typed from its OpenAPI document, with the sign-in flow around it:
+ *
+ *   const suite = createSuiteClient({ baseUrl: 'https://api.example.com' })
+ *   await suite.sendCode({ channel: 'sms', to: '+1 555 123 4567', purpose: 'login' })
+ *   const { data } = await suite.verifyCode({ channel: 'sms', to: '+15551234567', purpose: 'login', code })
+ *   await suite.login(data.proof)                      // keeps the tokens
+ *   const me = await suite.api.GET('/api/v1/users/me') // Bearer added; refreshed once when expired
+ *   await suite.logout()
+ */
+import createClient, { type Client, type ClientOptions } from 'openapi-fetch'
+import type { operations, paths } from './generated/api.ts'
+
+export type { components, operations, paths } from './generated/api.ts'
+
+type JsonBody<O extends keyof operations, S extends number> =
+  operations[O]['responses'] extends Record<S, infer R> ? (R extends { content: { 'application/json': infer B } } ? B : never) : never
+type RequestBody<O extends keyof operations> = operations[O] extends { requestBody?: { content: { 'application/json': infer B } } }
+  ? B
+  : never
+
+export type User = JsonBody<'getMe', 200>
+export type TokenPair = JsonBody<'refreshTokens', 200>
+export type SendCodeRequest = RequestBody<'sendCode'>
+export type VerifyCodeRequest = RequestBody<'verifyCode'>
+
+/** What the client keeps of a sign-in; give it back with `setSession` to resume one (a refresh token kept safe by the app). */
+export type Session = { accessToken: string; refreshToken: string }
+
+export type SuiteClientOptions = Omit<ClientOptions, 'fetch'> & {
+  /** The gateway, e.g. https://api.example.com. */
+  baseUrl: string
+  /** The fetch to use (the global one by default). */
+  fetch?: typeof globalThis.fetch
+  /** Called whenever the session changes: signed in, refreshed, signed out or ended by the server (null). */
+  onSessionChange?: (session: Session | null) => void
+}
+
+const errorCodeOf = async (response: Response) => {
+  try {
+    return ((await response.clone().json()) as { code?: unknown }).code
+  } catch {
+    return undefined
+  }
+}
+
+export function createSuiteClient({ fetch: baseFetch = globalThis.fetch, onSessionChange, ...options }: SuiteClientOptions) {
+  let session: Session | null = null
+  let refreshing: Promise<boolean> | undefined
+  // Tokens are traded without the session's fetch: a refresh never refreshes itself.
+  const plain: Client<paths> = createClient<paths>({ ...options, fetch: (request) => baseFetch(request) })
+
+  function setSession(next: Session | null) {
+    session = next
+    onSessionChange?.(next)
+  }
+
+  /** Trades the refresh token for a new pair, once however many requests ask at the same moment. */
+  function refresh(): Promise<boolean> {
+    const current = session
+    if (!current) return Promise.resolve(false)
+    refreshing ??= plain
+      .POST('/api/v1/auth/refresh', { body: { refreshToken: current.refreshToken } })
+      .then(({ data, response }) => {
+        if (data) setSession({ accessToken: data.accessToken, refreshToken: data.refreshToken })
+        // Refused: the session is over (spent, expired, revoked). A network or server failure keeps it.
+        else if (response.status === 401 && session === current) setSession(null)
+        return data !== undefined
+      })
+      .finally(() => {
+        refreshing = undefined
+      })
+    return refreshing
+  }
+
+  /**
+   * fetch with the session's access token; when the token has expired, refreshes once and sends the
+   * request again. A request that carries its own Authorization is left alone.
+   */
+  async function sessionFetch(input: Request): Promise<Response> {
+    if (!session || input.headers.has('authorization')) return baseFetch(input)
+    const again = input.clone()
+    const sentWith = session.accessToken
+    const withToken = (request: Request, token: string) => {
+      request.headers.set('authorization', `Bearer ${token}`)
+      return baseFetch(request)
+    }
+    const response = await withToken(input, sentWith)
+    if (response.status !== 401 || (await errorCodeOf(response)) !== 'TOKEN_EXPIRED') return response
+    // Another request may have refreshed while this one was out.
+    const renewed = session?.accessToken !== sentWith || (await refresh())
+    if (!renewed || !session) return response
+    return withToken(again, session.accessToken)
+  }
+
+  const api: Client<paths> = createClient<paths>({ ...options, fetch: sessionFetch })
+
+  return {
+    /** Every operation of the API, typed: `api.GET('/api/v1/users/me')` answers `{ data, error, response }`. */
+    api,
+    /** The fetch `api` uses, for requests made by hand. */
+    fetch: (input: RequestInfo | URL, init?: RequestInit) => sessionFetch(new Request(input, init)),
+    get session() {
+      return session
+    },
+    setSession,
+    sendCode: (body: SendCodeRequest) => plain.POST('/api/v1/otp/send', { body }),
+    resendCode: (body: SendCodeRequest) => plain.POST('/api/v1/otp/resend', { body }),
+    verifyCode: (body: VerifyCodeRequest) => plain.POST('/api/v1/otp/verify', { body }),
+    /** Signs in with the proof of a verified code, and keeps the session. */
+    async login(proof: string) {
+      const result = await plain.POST('/api/v1/auth/otp/login', { body: { proof } })
+      if (result.data) setSession({ accessToken: result.data.accessToken, refreshToken: result.data.refreshToken })
+      return result
+    },
+    refresh,
+    /** Ends this session (or, with `global`, every session of the user) on the server, and forgets it here. */
+    async logout(scope: 'local' | 'global' = 'local') {
+      const result = await api.POST('/api/v1/auth/logout', { body: { scope } })
+      setSession(null)
+      return result
+    },
+  }
+}
+
+export type SuiteClient = ReturnType<typeof createSuiteClient>

@@ -1,0 +1,133 @@
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import Fastify from 'fastify'
+import t, { type Test } from 'tap'
+import { createSuiteClient, type Session } from '../src/index.ts'
+
+/**
+ * The token rules of user-service, in small: access tokens expire when the test says so, a refresh
+ * token works once. Enough to drive the client's session handling through every turn.
+ */
+async function tokenServer(t: Test) {
+  const state = { generation: 0, expired: new Set<string>(), revoked: new Set<string>(), refreshes: 0, spent: new Set<string>() }
+  const pair = () => {
+    state.generation++
+    return { accessToken: `access-${state.generation}`, refreshToken: `refresh-${state.generation}`, tokenType: 'Bearer', expiresIn: 900 }
+  }
+  const app = Fastify()
+  const refuse = (code: string) => ({ statusCode: 401, code, error: 'Unauthorized', message: code })
+  app.post('/api/v1/auth/otp/login', async () => ({ ...pair(), user: { id: 'u1' } }))
+  app.post('/api/v1/auth/refresh', async (request, reply) => {
+    state.refreshes++
+    const { refreshToken } = request.body as { refreshToken: string }
+    if (state.spent.has(refreshToken) || !refreshToken.startsWith('refresh-')) return reply.code(401).send(refuse('REFRESH_INVALID'))
+    state.spent.add(refreshToken)
+    // Slow enough for concurrent requests to meet here.
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    return pair()
+  })
+  const authenticate = (authorization = '') => {
+    const token = authorization.replace(/^Bearer /, '')
+    if (!token.startsWith('access-')) return 'TOKEN_MISSING'
+    if (state.revoked.has(token)) return 'TOKEN_REVOKED'
+    if (state.expired.has(token)) return 'TOKEN_EXPIRED'
+    return undefined
+  }
+  app.patch('/api/v1/users/me', async (request, reply) => {
+    const refused = authenticate(request.headers.authorization)
+    if (refused) return reply.code(401).send(refuse(refused))
+    return { id: 'u1', token: request.headers.authorization, body: request.body }
+  })
+  app.post('/api/v1/auth/logout', async (request, reply) => {
+    const refused = authenticate(request.headers.authorization)
+    if (refused) return reply.code(401).send(refuse(refused))
+    state.revoked.add(request.headers.authorization?.replace(/^Bearer /, '') as string)
+    return reply.code(204).send()
+  })
+  const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 })
+  t.teardown(() => app.close())
+  return { baseUrl, state }
+}
+
+const patchMe = (suite: ReturnType<typeof createSuiteClient>, firstName: string, headers?: Record<string, string>) =>
+  suite.api.PATCH('/api/v1/users/me', { body: { firstName }, headers })
+
+t.test('an expired access token is refreshed once, and the request sent again with its body', async (t) => {
+  const { baseUrl, state } = await tokenServer(t)
+  const sessions: (Session | null)[] = []
+  const suite = createSuiteClient({ baseUrl, onSessionChange: (session) => sessions.push(session) })
+  await suite.login('a-proof')
+  t.same(suite.session, { accessToken: 'access-1', refreshToken: 'refresh-1' })
+
+  state.expired.add('access-1')
+  const replies = await Promise.all([patchMe(suite, 'Ada'), patchMe(suite, 'Grace'), patchMe(suite, 'Edsger')])
+  t.equal(state.refreshes, 1, 'three expired requests, one refresh: a refresh token works once')
+  t.same(
+    replies.map(({ data }) => data),
+    ['Ada', 'Grace', 'Edsger'].map((firstName) => ({ id: 'u1', token: 'Bearer access-2', body: { firstName } })),
+    'each request went again, with the new token and its own body',
+  )
+  t.same(sessions.at(-1), { accessToken: 'access-2', refreshToken: 'refresh-2' }, 'the app hears of the new pair')
+
+  state.expired.add('access-2')
+  await patchMe(suite, 'Later')
+  t.equal(state.refreshes, 2, 'a later expiry refreshes again')
+})
+
+t.test('a refused refresh ends the session; other refusals are answered as they are', async (t) => {
+  const { baseUrl, state } = await tokenServer(t)
+  const sessions: (Session | null)[] = []
+  const suite = createSuiteClient({ baseUrl, onSessionChange: (session) => sessions.push(session) })
+  await suite.login('a-proof')
+
+  state.revoked.add('access-1')
+  const revoked = await patchMe(suite, 'Ada')
+  t.equal(revoked.response.status, 401)
+  t.match(revoked.error, { code: 'TOKEN_REVOKED' })
+  t.equal(state.refreshes, 0, 'only an expired token is refreshed')
+
+  suite.setSession({ accessToken: 'access-1', refreshToken: 'refresh-1' })
+  state.revoked.clear()
+  state.expired.add('access-1')
+  state.spent.add('refresh-1')
+  const ended = await patchMe(suite, 'Ada')
+  t.equal(ended.response.status, 401, 'the original answer, once the refresh is refused')
+  t.match(ended.error, { code: 'TOKEN_EXPIRED' })
+  t.equal(suite.session, null)
+  t.equal(sessions.at(-1), null, 'the app hears the session is over')
+  t.equal(state.refreshes, 1)
+})
+
+t.test('a request with its own Authorization is left alone; logout forgets the session', async (t) => {
+  const { baseUrl, state } = await tokenServer(t)
+  const suite = createSuiteClient({ baseUrl })
+  await suite.login('a-proof')
+  state.expired.add('access-1')
+  const own = await patchMe(suite, 'Ada', { authorization: 'Bearer access-1' })
+  t.equal(own.response.status, 401)
+  t.equal(state.refreshes, 0)
+
+  const fetched = await suite.fetch(`${baseUrl}/api/v1/users/me`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ firstName: 'Raw' }),
+  })
+  t.same(await fetched.json(), { id: 'u1', token: 'Bearer access-2', body: { firstName: 'Raw' } }, 'the fetch for requests made by hand')
+
+  const out = await suite.logout()
+  t.equal(out.response.status, 204)
+  t.ok(state.revoked.has('access-2'), 'logged out with the current token')
+  t.equal(suite.session, null)
+  t.equal((await patchMe(suite, 'Ada')).response.status, 401, 'no token is sent once logged out')
+})
+
+t.test('the package builds to JavaScript that plain Node runs', async (t) => {
+  const packageDir = new URL('..', import.meta.url).pathname
+  await promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: packageDir })
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--input-type=module', '-e', "const m = await import('./dist/index.js'); console.log(typeof m.createSuiteClient)"],
+    { cwd: packageDir },
+  )
+  t.equal(stdout.trim(), 'function')
+})
