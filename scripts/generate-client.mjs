@@ -8,8 +8,8 @@ import { dropDatabase } from '@otp-suite/db/tooling'
 import { clientTypes } from './lib/client-types.mjs'
 import { root, startSuite } from './lib/suite.mjs'
 
-/** The address the committed document names; a deployment's gateway names its own PUBLIC_URL. */
-export const DOCUMENT_SERVER = 'http://localhost:8080'
+/** The address the committed document names, where `pnpm start` serves the gateway; a deployment names its own PUBLIC_URL. */
+export const DOCUMENT_SERVER = 'http://127.0.0.1:8080'
 const generated = join(root, 'packages/client/src/generated')
 
 const dataDir = await mkdtemp(join(tmpdir(), 'client-generate-'))

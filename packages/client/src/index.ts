@@ -8,9 +8,10 @@
  *   const me = await suite.api.GET('/api/v1/users/me') // Bearer added; refreshed once when expired
  *   await suite.logout()
  */
-import createClient, { type Client, type ClientOptions } from 'openapi-fetch'
+import createClient, { type Client, type ClientOptions, type Middleware } from 'openapi-fetch'
 import type { operations, paths } from './generated/api.ts'
 
+export type { Middleware } from 'openapi-fetch'
 export type { components, operations, paths } from './generated/api.ts'
 
 type JsonBody<O extends keyof operations, S extends number> =
@@ -98,8 +99,13 @@ export function createSuiteClient({ fetch: baseFetch = globalThis.fetch, onSessi
   return {
     /** Every operation of the API, typed: `api.GET('/api/v1/users/me')` answers `{ data, error, response }`. */
     api,
+    /** Adds openapi-fetch middleware (logging, checks) to every request the client makes, the helpers' too. */
+    use(...middleware: Middleware[]) {
+      api.use(...middleware)
+      plain.use(...middleware)
+    },
     /** The fetch `api` uses, for requests made by hand. */
-    fetch: (input: RequestInfo | URL, init?: RequestInit) => sessionFetch(new Request(input, init)),
+    fetch: (...[input, init]: Parameters<typeof globalThis.fetch>) => sessionFetch(new Request(input, init)),
     get session() {
       return session
     },

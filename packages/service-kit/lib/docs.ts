@@ -129,6 +129,10 @@ export async function installDocs(app: FastifyInstance, options: DocsOptions) {
       const document = (documentObject as { openapiObject: OpenApiDocument }).openapiObject
       for (const { path, method, operation } of operationsOf(document)) {
         operation.security ??= []
+        // A parameter with a default is filled in when left out: a client need not send it.
+        for (const parameter of (operation.parameters ?? []) as OpenAPIV3_1.ParameterObject[]) {
+          if ((parameter.schema as OpenAPIV3_1.SchemaObject | undefined)?.default !== undefined) parameter.required = false
+        }
         if (operation.requestBody && optionalBodies.has(`${method} ${path.replace(/\{(\w+)\}/g, ':$1')}`)) {
           ;(operation.requestBody as OpenAPIV3_1.RequestBodyObject).required = false
         }

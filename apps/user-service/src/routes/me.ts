@@ -79,7 +79,7 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ users: Users; contacts: Conta
     },
     async (request, reply) => {
       await contacts.requestEmailVerification(currentUser(request), request.body.email, request.log)
-      return reply.code(202).send(null)
+      return reply.code(202).send()
     },
   )
 

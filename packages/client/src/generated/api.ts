@@ -3942,8 +3942,8 @@ export interface operations {
     };
     listUsers: {
         parameters: {
-            query: {
-                limit: number;
+            query?: {
+                limit?: number;
                 cursor?: string;
                 /** @description Part of a phone, email or name */
                 q?: string;
@@ -5269,8 +5269,8 @@ export interface operations {
     };
     listAuditLog: {
         parameters: {
-            query: {
-                limit: number;
+            query?: {
+                limit?: number;
                 /** @description The nextCursor of the page before */
                 cursor?: string;
             };
