@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createSuiteClient } from '@otp-suite/client'
 import { dropDatabase } from '@otp-suite/db/tooling'
 import { lastCode } from '@otp-suite/testing'
 import t from 'tap'
@@ -35,61 +36,51 @@ t.teardown(async () => {
 })
 
 const gateway = suite.gatewayUrl as string
-type Reply = { status: number; body: Record<string, unknown> }
-async function call(method: string, path: string, body?: unknown, token?: string): Promise<Reply> {
-  const response = await fetch(`${gateway}${path}`, {
-    method,
-    headers: { ...(body !== undefined && { 'content-type': 'application/json' }), ...(token && { authorization: `Bearer ${token}` }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  const text = await response.text()
-  return { status: response.status, body: text ? JSON.parse(text) : {} }
+const client = () => createSuiteClient({ baseUrl: gateway })
+
+/** The whole sign-in of a phone, as an app does it, through the gateway with the suite's client. */
+async function signIn(phone: string) {
+  const app = client()
+  const sent = await app.sendCode({ channel: 'sms', to: phone, purpose: 'login' })
+  if (!sent.data) throw new Error(`send: ${sent.response.status} ${JSON.stringify(sent.error)}`)
+  const code = (await lastCode(join(dataDir, 'outbox.jsonl'), phone)) as string
+  const verified = await app.verifyCode({ channel: 'sms', to: phone, purpose: 'login', code })
+  if (!verified.data) throw new Error(`verify: ${verified.response.status} ${JSON.stringify(verified.error)}`)
+  const login = await app.login(verified.data.proof)
+  if (!login.data) throw new Error(`login: ${login.response.status} ${JSON.stringify(login.error)}`)
+  return { app, user: login.data.user, accessToken: login.data.accessToken }
 }
 
-/** The whole sign-in of a phone, as an app does it, through the gateway. */
-async function signIn(phone: string) {
-  const sent = await call('POST', '/api/v1/otp/send', { channel: 'sms', to: phone, purpose: 'login' })
-  if (sent.status !== 202) throw new Error(`send: ${sent.status} ${JSON.stringify(sent.body)}`)
-  const verified = await call('POST', '/api/v1/otp/verify', {
-    channel: 'sms',
-    to: phone,
-    purpose: 'login',
-    code: await lastCode(join(dataDir, 'outbox.jsonl'), phone),
-  })
-  if (verified.status !== 200) throw new Error(`verify: ${verified.status} ${JSON.stringify(verified.body)}`)
-  return call('POST', '/api/v1/auth/otp/login', { proof: verified.body.proof })
-}
+/** A request with a token that is not the client's session's. */
+const me = (accessToken: string) => client().api.GET('/api/v1/users/me', { headers: { authorization: `Bearer ${accessToken}` } })
 
 t.test('sign in, use the session, log out: all through the gateway', async (t) => {
-  const login = await signIn('+14155550100')
-  t.equal(login.status, 200)
-  const token = login.body.accessToken as string
-  t.match((await call('GET', '/api/v1/users/me', undefined, token)).body, { phone: '+14155550100', phoneVerified: true })
-  t.equal((await call('POST', '/api/v1/auth/logout', {}, token)).status, 204)
-  const after = await Promise.all([1, 2, 3, 4].map(() => call('GET', '/api/v1/users/me', undefined, token)))
+  const { app, accessToken } = await signIn('+14155550100')
+  t.match((await app.api.GET('/api/v1/users/me')).data, { phone: '+14155550100', phoneVerified: true })
+  t.equal((await app.logout()).response.status, 204)
+  const after = await Promise.all([1, 2, 3, 4].map(() => me(accessToken)))
   t.same(
-    after.map((reply) => reply.status),
+    after.map((reply) => reply.response.status),
     [401, 401, 401, 401],
     'refused once logout answered, on whichever user-service instance the gateway picks',
   )
 })
 
 t.test('an admin reads the dashboard and bans a user, who is refused from then on', async (t) => {
-  const adminLogin = await signIn(admin)
-  t.equal(adminLogin.body.user && (adminLogin.body.user as { role: string }).role, 'admin')
-  const adminToken = adminLogin.body.accessToken as string
-  const metrics = await call('GET', '/api/v1/admin/dashboard/metrics', undefined, adminToken)
-  t.equal(metrics.status, 200)
-  t.match(metrics.body, { users: { total: Number }, otp: { sent: { total: Number } } })
+  const adminSession = await signIn(admin)
+  t.equal(adminSession.user.role, 'admin')
+  const metrics = await adminSession.app.api.GET('/api/v1/admin/dashboard/metrics')
+  t.match(metrics.data, { users: { total: Number }, otp: { sent: { total: Number } } })
 
-  const user = await signIn('+14155550200')
-  const userToken = user.body.accessToken as string
-  const userId = (user.body.user as { id: string }).id
-  const ban = await call('POST', `/api/v1/admin/users/${userId}/ban`, { reason: 'abuse' }, adminToken)
-  t.equal(ban.status, 200)
-  t.equal((await call('GET', '/api/v1/users/me', undefined, userToken)).status, 401, 'their session ended')
-  t.equal((await call('POST', '/api/v1/otp/send', { channel: 'sms', to: '+14155550200', purpose: 'login' })).status, 403, 'no more codes')
-  t.equal((await call('GET', '/internal/v1/stats')).status, 404, 'internal routes stay inside')
+  const { user, accessToken } = await signIn('+14155550200')
+  const ban = await adminSession.app.api.POST('/api/v1/admin/users/{id}/ban', {
+    params: { path: { id: user.id } },
+    body: { reason: 'abuse' },
+  })
+  t.equal(ban.data?.status, 'banned')
+  t.equal((await me(accessToken)).response.status, 401, 'their session ended')
+  t.equal((await client().sendCode({ channel: 'sms', to: '+14155550200', purpose: 'login' })).response.status, 403, 'no more codes')
+  t.equal((await fetch(`${gateway}/internal/v1/stats`)).status, 404, 'internal routes stay inside')
 })
 
 t.test('one otp-service instance dies: the next sends still succeed', async (t) => {
@@ -98,7 +89,7 @@ t.test('one otp-service instance dies: the next sends still succeed', async (t) 
   await new Promise((resolve) => first.child.once('exit', resolve))
   const statuses = []
   for (let i = 0; i < 4; i++)
-    statuses.push((await call('POST', '/api/v1/otp/send', { channel: 'sms', to: `+1415555030${i}`, purpose: 'login' })).status)
+    statuses.push((await client().sendCode({ channel: 'sms', to: `+1415555030${i}`, purpose: 'login' })).response.status)
   t.same(statuses, [202, 202, 202, 202])
-  t.ok((await signIn('+14155550310')).status === 200, 'and a whole sign-in works on what is left')
+  t.ok((await signIn('+14155550310')).user, 'and a whole sign-in works on what is left')
 })

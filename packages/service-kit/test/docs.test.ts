@@ -50,6 +50,7 @@ async function documentedApp(t: Test) {
         operationId: 'touchThing',
         tags: ['things'],
         params: Type.Object({ name: Type.String() }),
+        querystring: Type.Object({ times: Type.Integer({ minimum: 1, default: 1 }) }),
         body: Type.Object({ note: Type.Optional(Type.String()) }, { additionalProperties: false }),
         response: { 200: Type.Object({ note: Type.String() }, { description: 'Touched' }) },
       },
@@ -102,6 +103,10 @@ t.test('security is explicit, optional bodies say so, and nothing unused or hidd
   const touch = document.paths?.['/things/{name}/touch']?.post
   t.same(touch?.security, [], 'a public operation says it needs nothing')
   t.equal((touch?.requestBody as { required?: boolean } | undefined)?.required, false)
+  t.match(touch?.parameters, [
+    { in: 'query', name: 'times', required: false },
+    { in: 'path', name: 'name', required: true },
+  ])
   t.same(Object.keys(touch?.responses ?? {}).sort(), ['200', '400', '413', '415', '500', '503'])
   t.same(Object.keys(document.components?.securitySchemes ?? {}), ['accessToken'], 'a scheme no route uses is left out')
   t.notOk(document.paths?.['/hidden'])
