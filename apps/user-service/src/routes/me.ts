@@ -79,7 +79,8 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ users: Users; contacts: Conta
     },
     async (request, reply) => {
       await contacts.requestEmailVerification(currentUser(request), request.body.email, request.log)
-      return reply.code(202).send()
+      // An empty answer, as documented (`send(null)` would send the text "null").
+      return reply.code(202).send(undefined as never)
     },
   )
 
