@@ -5,11 +5,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { dropDatabase } from '@otp-suite/db/tooling'
-import { clientTypes } from './lib/client-types.mjs'
+import { clientTypes, DOCUMENT_SERVER } from './lib/public-api.mjs'
 import { root, startSuite } from './lib/suite.mjs'
 
-/** The address the committed document names, where `pnpm start` serves the gateway; a deployment names its own PUBLIC_URL. */
-export const DOCUMENT_SERVER = 'http://127.0.0.1:8080'
 const generated = join(root, 'packages/client/src/generated')
 
 const dataDir = await mkdtemp(join(tmpdir(), 'client-generate-'))

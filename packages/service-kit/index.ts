@@ -2,7 +2,6 @@ export { clientAddress } from './lib/client-address.ts'
 export { baseConfigProperties, defineConfig, loadConfig } from './lib/config.ts'
 export {
   addResponseHeaders,
-  commonHeaders,
   license,
   type OpenApiDocument,
   operationsOf,

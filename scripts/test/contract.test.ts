@@ -10,8 +10,7 @@ import { lastCode } from '@otp-suite/testing'
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
 import t from 'tap'
-import { DOCUMENT_SERVER } from '../generate-client.mjs'
-import { clientTypes } from '../lib/client-types.mjs'
+import { clientTypes, DOCUMENT_SERVER } from '../lib/public-api.mjs'
 import { devSecrets, root, startSuite } from '../lib/suite.mjs'
 
 // The public API as a client author meets it: the gateway's document, linted by a third-party
@@ -228,8 +227,11 @@ t.test('a phone and an email attached to an account', async (t) => {
   t.equal(codeOf(taken2), 'EMAIL_TAKEN')
 })
 
+let signedInAdmin: ReturnType<typeof client> | undefined
+
 t.test('the admin API: figures, users, bans, the audit log, the cache', async (t) => {
   const { client: adminClient, user: adminUser } = await signedIn(admin)
+  signedInAdmin = adminClient
   const { client: userClient, user } = await signedIn('+14155551030')
   const api = adminClient.api
   const metrics = await api.GET('/api/v1/admin/dashboard/metrics')
@@ -237,6 +239,8 @@ t.test('the admin API: figures, users, bans, the audit log, the cache', async (t
   t.match(metrics.response.headers.get('x-cache'), /^(HIT|MISS)$/)
   t.ok((await api.GET('/api/v1/admin/users', { params: { query: { limit: 2, q: '4155551' } } })).data?.items.length)
   t.equal(codeOf(await api.GET('/api/v1/admin/users', { params: { query: { limit: 1000 } } })), 'VALIDATION_ERROR')
+  const forged = await api.GET('/api/v1/admin/users', { params: { query: { cursor: 'bm90IGEgY3Vyc29y' } } })
+  t.match(forged.error, { statusCode: 400, code: 'VALIDATION_ERROR', message: /cursor/ }, 'user-service’s refusal of a cursor, passed on')
   const path = { params: { path: { id: user.id } } }
   t.equal((await api.GET('/api/v1/admin/users/{id}', path)).data?.id, user.id)
   const nobody = { params: { path: { id: '00000000-0000-4000-8000-000000000000' } } }
@@ -274,6 +278,16 @@ t.test('the admin API: figures, users, bans, the audit log, the cache', async (t
     plainUser.client.api.POST('/api/v1/admin/cache/invalidate', { body: {} }),
   ])
   t.same(refused.map(codeOf), Array(7).fill('FORBIDDEN'))
+})
+
+t.test('a service that is down: the gateway’s own answer, as documented', async (t) => {
+  const adminClient = signedInAdmin ?? (await signedIn(admin)).client
+  const [adminService] = suite.processes.filter((entry: { name: string }) => entry.name === 'admin-service')
+  adminService.child.kill('SIGKILL')
+  await new Promise((resolve) => adminService.child.once('exit', resolve))
+  const down = await adminClient.api.GET('/api/v1/admin/dashboard/metrics')
+  t.equal(codeOf(down), 'UPSTREAM_UNAVAILABLE')
+  t.equal(down.response.status, 503)
 })
 
 t.test('every public operation was driven, answered as documented, success and refusal alike', async (t) => {

@@ -2,7 +2,7 @@ import cors from '@fastify/cors'
 import helmet from '@fastify/helmet'
 import rateLimit from '@fastify/rate-limit'
 import { appVersion, clientAddress, serviceKit, withDetails } from '@otp-suite/service-kit'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { type GatewayConfig, listOf } from './config.ts'
 import { errors } from './errors.ts'
@@ -25,6 +25,7 @@ async function gatewayApp(app: FastifyInstance, { config }: { config: GatewayCon
     upstreams: () => [...upstreams.values()],
     routes: ROUTES,
     version,
+    publicUrl: config.PUBLIC_URL,
     rateLimited: config.RATE_LIMIT_PER_MINUTE > 0,
     log: app.log,
   })
@@ -34,11 +35,8 @@ async function gatewayApp(app: FastifyInstance, { config }: { config: GatewayCon
     description: 'The one public entry of the OTP sign-in and session suite',
     // Ready while every service has an instance in rotation; the answer names the ones that do not.
     checks: Object.fromEntries(services.map((name) => [name, () => (upstreams.get(name) as Upstream).health()])),
-    // The public API, made from the services' documents, at the address clients use.
-    document: async (request: FastifyRequest) => ({
-      ...(await publicDocument()),
-      servers: [{ url: config.PUBLIC_URL || `${request.protocol}://${request.host}`, description: 'The gateway' }],
-    }),
+    // The public API, made from the services' documents.
+    document: publicDocument,
   })
   const metrics = upstreamMetrics(app.metricsRegistry)
   for (const name of services) {

@@ -17,7 +17,7 @@ export const GatewayConfig = defineConfig({
   UPSTREAM_CONNECTIONS: Type.Integer({ minimum: 1, default: 64 }),
   /** How often each instance's readiness is checked; one that fails is taken out until it passes. */
   HEALTH_CHECK_INTERVAL_MS: Type.Integer({ minimum: 100, default: 2000 }),
-  /** Where clients reach the gateway (https://api.example.com), for the API document; empty takes the request's own host. */
+  /** Where clients reach the gateway (https://api.example.com), the server the API document names; empty names it relatively ("/"). */
   PUBLIC_URL: Type.String({ default: '', pattern: '^(https?://[^\\s/]+(/[^\\s]*[^\\s/])?)?$' }),
   /** Browser origins allowed to call the API ("https://app.example.com,…"); empty allows none. */
   CORS_ORIGINS: Type.String({ default: '' }),

@@ -13,7 +13,13 @@ import { errors } from './errors.ts'
 import type { Upstream } from './upstreams.ts'
 
 type ServiceDocument = { service: string; prefixes: string[]; document: OpenApiDocument }
-type Info = { version: string; errors: DocumentedError[] }
+type Info = {
+  version: string
+  errors: DocumentedError[]
+  servers: { url: string; description?: string }[]
+  /** Told of a component two services define differently; the first definition is kept. */
+  onConflict?: (message: string) => void
+}
 
 const description = `One API for phone and email sign-in with one-time codes.
 
@@ -24,15 +30,23 @@ const description = `One API for phone and email sign-in with one-time codes.
 
 Every error answer has a stable \`code\`: the codes each status can carry are listed with it. Every answer carries \`x-request-id\`; every 429 carries \`Retry-After\`.`
 
-/** Adds the components of one document to the merged ones; one name may not mean two things. */
-function mergeComponents(into: Record<string, Record<string, unknown>>, from: OpenApiDocument['components'], service: string) {
+/**
+ * Adds the components of one document to the merged ones. Two services may be at different
+ * versions for a while (a rollout): the first definition of a name is kept, the other reported.
+ */
+function mergeComponents(
+  into: Record<string, Record<string, unknown>>,
+  from: OpenApiDocument['components'],
+  service: string,
+  onConflict: (message: string) => void,
+) {
   for (const [kind, entries] of Object.entries(from ?? {}) as [string, Record<string, unknown>][]) {
     into[kind] ??= {}
     for (const [name, value] of Object.entries(entries ?? {})) {
       const known = into[kind][name]
-      if (known !== undefined && !isDeepStrictEqual(known, value))
-        throw new Error(`${service} defines components.${kind}.${name} differently`)
-      into[kind][name] = value
+      if (known === undefined) into[kind][name] = value
+      else if (!isDeepStrictEqual(known, value))
+        onConflict(`${service} defines components.${kind}.${name} differently; the first definition is kept`)
     }
   }
 }
@@ -42,19 +56,23 @@ function mergeComponents(into: Record<string, Record<string, unknown>>, from: Op
  * prefixes the gateway passes to it (never /internal), each with the errors the gateway itself can
  * answer (its ceiling, an upstream down or slow), the tags and components they use.
  */
-export function mergeDocuments(documents: ServiceDocument[], { version, errors: gatewayErrors }: Info): OpenApiDocument {
+export function mergeDocuments(
+  documents: ServiceDocument[],
+  { version, errors: gatewayErrors, servers, onConflict = () => {} }: Info,
+): OpenApiDocument {
   const paths: NonNullable<OpenApiDocument['paths']> = {}
   const components: Record<string, Record<string, unknown>> = {}
   const tags = new Map<string, { name: string; description?: string }>()
   for (const { service, prefixes, document } of documents) {
     const routed = (path: string) => prefixes.some((prefix) => path === prefix || path.startsWith(`${prefix}/`))
     for (const [path, item] of Object.entries(document.paths ?? {})) if (routed(path)) paths[path] = structuredClone(item)
-    mergeComponents(components, document.components, service)
+    mergeComponents(components, document.components, service, onConflict)
     for (const tag of document.tags ?? []) tags.set(tag.name, tag)
   }
   const merged: OpenApiDocument = {
     openapi: '3.1.0',
     info: { title: 'OTP sign-in suite', version, description, license },
+    servers,
     paths,
     components,
   }
@@ -70,30 +88,48 @@ export function mergeDocuments(documents: ServiceDocument[], { version, errors: 
 
 /**
  * The public document, made from the services' own documents (each asked of an instance in
- * rotation) and kept for `ttlMs`. While a service cannot be asked, the last document made is
- * served; before there is one, 503 UPSTREAM_UNAVAILABLE.
+ * rotation, within `timeoutMs`). Once made, it is served at once: after `ttlMs` the next request
+ * has it made again in the background, and should that fail (a service down or slow), the last
+ * one goes on being served for another period. Before there is one, a request waits for it, and
+ * gets 503 UPSTREAM_UNAVAILABLE if it cannot be made.
  */
 export function createPublicDocument({
   upstreams,
   routes,
   version,
+  publicUrl,
   rateLimited,
   ttlMs = 30_000,
+  timeoutMs = 3000,
   log,
 }: {
   upstreams: () => Upstream[]
   routes: Record<string, string[]>
   version: string
+  /** Where clients reach the gateway; empty names the address the document was fetched from. */
+  publicUrl: string
   rateLimited: boolean
   ttlMs?: number
+  timeoutMs?: number
   log: FastifyBaseLogger
 }) {
-  const gatewayErrors = [errors.UPSTREAM_UNAVAILABLE, errors.UPSTREAM_TIMEOUT, ...(rateLimited ? [errors.RATE_LIMITED] : [])]
+  const info = {
+    version,
+    errors: [errors.UPSTREAM_UNAVAILABLE, errors.UPSTREAM_TIMEOUT, ...(rateLimited ? [errors.RATE_LIMITED] : [])],
+    // Relative, not the request's Host: a client must not be able to choose where the document points.
+    servers: [{ url: publicUrl || '/', description: 'The gateway' }],
+    onConflict: (message: string) => log.warn(message),
+  }
   let last: { document: OpenApiDocument; at: number } | undefined
   let loading: Promise<OpenApiDocument> | undefined
 
   async function documentOf(upstream: Upstream): Promise<ServiceDocument> {
-    const response = await upstream.dispatcher.request({ method: 'GET', path: '/docs/json' })
+    const response = await upstream.dispatcher.request({
+      method: 'GET',
+      path: '/docs/json',
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    })
     if (response.statusCode !== 200) {
       await response.body.dump()
       throw new Error(`${upstream.name} answered ${response.statusCode} for its document`)
@@ -101,23 +137,27 @@ export function createPublicDocument({
     return { service: upstream.name, prefixes: routes[upstream.name] ?? [], document: (await response.body.json()) as OpenApiDocument }
   }
 
-  async function load() {
-    const document = mergeDocuments(await Promise.all(upstreams().map(documentOf)), { version, errors: gatewayErrors })
-    last = { document, at: Date.now() }
-    return document
+  function load(): Promise<OpenApiDocument> {
+    loading ??= Promise.all(upstreams().map(documentOf))
+      .then((documents) => {
+        last = { document: mergeDocuments(documents, info), at: Date.now() }
+        return last.document
+      })
+      .catch((error: unknown) => {
+        if (!last) throw new errors.UPSTREAM_UNAVAILABLE('The API document', { cause: error })
+        log.warn({ err: error }, 'the API document could not be made again; serving the last one')
+        last.at = Date.now()
+        return last.document
+      })
+      .finally(() => {
+        loading = undefined
+      })
+    return loading
   }
 
   return async function publicDocument(): Promise<OpenApiDocument> {
-    if (last && Date.now() - last.at < ttlMs) return last.document
-    loading ??= load().finally(() => {
-      loading = undefined
-    })
-    try {
-      return await loading
-    } catch (error) {
-      if (!last) throw new errors.UPSTREAM_UNAVAILABLE('The API document', { cause: error })
-      log.warn({ err: error }, 'the API document could not be made again; serving the last one')
-      return last.document
-    }
+    if (!last) return load()
+    if (Date.now() - last.at >= ttlMs) void load()
+    return last.document
   }
 }

@@ -5,7 +5,7 @@ import { errors } from '../src/errors.ts'
 import { createPublicDocument, mergeDocuments } from '../src/public-document.ts'
 import { ROUTES } from '../src/routes.ts'
 import type { Upstream } from '../src/upstreams.ts'
-import { startGateway, testEnv } from './helpers.ts'
+import { startGateway, testEnv, until } from './helpers.ts'
 
 const errorResponse = (code: string) => ({
   description: code,
@@ -56,7 +56,7 @@ const documents = {
 t.test('the public document has the routed paths of every service, with the gateway’s own errors', async (t) => {
   const merged = mergeDocuments(
     Object.entries(documents).map(([service, document]) => ({ service, prefixes: ROUTES[service] ?? [], document: document as never })),
-    { version: '9.9.9', errors: [errors.UPSTREAM_UNAVAILABLE] },
+    { version: '9.9.9', errors: [errors.UPSTREAM_UNAVAILABLE], servers: [{ url: '/' }] },
   )
   t.same(Object.keys(merged.paths ?? {}).sort(), [
     '/api/v1/admin/audit-log',
@@ -77,26 +77,26 @@ t.test('the public document has the routed paths of every service, with the gate
   t.equal(merged.info.version, '9.9.9')
 
   const clash = { ...documents['admin-service'], components: { headers: { RequestId: { schema: { type: 'integer' } } } } }
-  t.throws(
-    () =>
-      mergeDocuments(
-        [
-          { service: 'a', prefixes: ['/api/v1/otp'], document: documents['otp-service'] as never },
-          { service: 'b', prefixes: [], document: clash as never },
-        ],
-        { version: '1', errors: [] },
-      ),
-    /b defines components.headers.RequestId differently/,
+  const conflicts: string[] = []
+  const both = mergeDocuments(
+    [
+      { service: 'a', prefixes: ['/api/v1/otp'], document: documents['otp-service'] as never },
+      { service: 'b', prefixes: ['/api/v1/admin'], document: clash as never },
+    ],
+    { version: '1', errors: [], servers: [], onConflict: (message) => conflicts.push(message) },
   )
+  t.same(conflicts, ['b defines components.headers.RequestId differently; the first definition is kept'])
+  t.same(both.components?.headers?.RequestId, { schema: { type: 'string' } }, 'services at two versions still make a document')
 })
 
 /** A stand-in service that serves a document (or fails to), counting how often it is asked. */
 async function fakeService(t: Test, document: object) {
-  const state = { document, up: true, asked: 0 }
+  const state = { document, up: true, hang: false, asked: 0 }
   const app = Fastify()
   app.get('/health/ready', async () => ({ status: 'ok' }))
   app.get('/docs/json', async (_request, reply) => {
     state.asked++
+    if (state.hang) await new Promise((resolve) => setTimeout(resolve, 1000))
     return state.up ? state.document : reply.code(503).send({ code: 'SERVICE_UNAVAILABLE' })
   })
   const url = await app.listen({ host: '127.0.0.1', port: 0 })
@@ -113,7 +113,8 @@ t.test('the document is made once per period, and the last one is served while a
   })
   const logged: string[] = []
   const log = { warn: (_: unknown, message: string) => logged.push(message) } as never
-  const load = createPublicDocument({ upstreams: () => upstreams, routes: ROUTES, version: '1', rateLimited: false, ttlMs: 60_000, log })
+  const options = { upstreams: () => upstreams, routes: ROUTES, version: '1', publicUrl: '', rateLimited: false, log }
+  const load = createPublicDocument({ ...options, ttlMs: 60_000 })
   const [a, b] = await Promise.all([load(), load()])
   t.equal(a, b)
   t.same(
@@ -128,15 +129,27 @@ t.test('the document is made once per period, and the last one is served while a
     'kept for the period',
   )
 
-  const stale = createPublicDocument({ upstreams: () => upstreams, routes: ROUTES, version: '1', rateLimited: false, ttlMs: 0, log })
+  const stale = createPublicDocument({ ...options, ttlMs: 0 })
   const made = await stale()
-  ;(services[1] as (typeof services)[0]).state.up = false
-  t.equal(await stale(), made, 'a service down: the last document is served')
+  const user = services[1] as (typeof services)[0]
+  user.state.up = false
+  const askedBefore = user.state.asked
+  t.equal(await stale(), made, 'past its period: served at once, made again in the background')
+  await until(() => logged.length > 0, 2000)
   t.match(logged, ['the API document could not be made again; serving the last one'])
+  t.equal(user.state.asked, askedBefore + 1)
+  user.state.up = true
 
-  const never = createPublicDocument({ upstreams: () => upstreams, routes: ROUTES, version: '1', rateLimited: false, ttlMs: 0, log })
+  // A service that hangs holds nobody up for long, and is not asked again at once.
+  user.state.hang = true
+  const slow = createPublicDocument({ ...options, ttlMs: 60_000, timeoutMs: 200 })
+  await t.rejects(slow(), { statusCode: 503, code: 'UPSTREAM_UNAVAILABLE' }, 'no document yet, and a service that does not answer: 503')
+  user.state.hang = false
+
+  user.state.up = false
+  const never = createPublicDocument({ ...options, ttlMs: 0 })
   await t.rejects(never(), { statusCode: 503, code: 'UPSTREAM_UNAVAILABLE' }, 'no document yet: 503')
-  ;(services[1] as (typeof services)[0]).state.up = true
+  user.state.up = true
   t.ok(await never(), 'made once the service is back')
 })
 
@@ -155,9 +168,13 @@ t.test('the gateway serves it at /docs/json with its public address as the serve
   t.match(await (await fetch(`${url}/docs/yaml`)).text(), /OTP sign-in suite/)
   t.equal((await fetch(`${url}/docs`)).status, 200, 'the page that reads it')
 
-  const byHost = await startGateway(t, testEnv(env))
-  const own = (await (await fetch(`${byHost.url}/docs/json`)).json()) as { servers: { url: string }[] }
-  t.equal(own.servers[0]?.url, byHost.url, 'without PUBLIC_URL, the address it was asked at')
+  const relative = await startGateway(t, testEnv(env))
+  const own = await fetch(`${relative.url}/docs/json`, { headers: { host: 'attacker.example' } })
+  t.same(
+    ((await own.json()) as { servers: unknown }).servers,
+    [{ url: '/', description: 'The gateway' }],
+    'without PUBLIC_URL, relative: never the Host sent',
+  )
 
   const down = await startGateway(t, testEnv({ ...env, ADMIN_SERVICE_URLS: 'http://127.0.0.1:1' }))
   const refused = await fetch(`${down.url}/docs/json`)

@@ -47,9 +47,12 @@ const errorCodeOf = async (response: Response) => {
 
 export function createSuiteClient({ fetch: baseFetch = globalThis.fetch, onSessionChange, ...options }: SuiteClientOptions) {
   let session: Session | null = null
-  let refreshing: Promise<boolean> | undefined
+  let refreshing: { of: Session; done: Promise<boolean> } | undefined
   // Tokens are traded without the session's fetch: a refresh never refreshes itself.
-  const plain: Client<paths> = createClient<paths>({ ...options, fetch: (request) => baseFetch(request) })
+  const plain: Client<paths> = createClient<paths>({ ...options, fetch: (request: Request, init?: RequestInit) => baseFetch(request, init) })
+  // The access token goes to the suite only, never to another origin a request is made to.
+  const origin = new URL(options.baseUrl).origin
+  const isSuite = (request: Request) => new URL(request.url).origin === origin
 
   function setSession(next: Session | null) {
     session = next
@@ -60,37 +63,41 @@ export function createSuiteClient({ fetch: baseFetch = globalThis.fetch, onSessi
   function refresh(): Promise<boolean> {
     const current = session
     if (!current) return Promise.resolve(false)
-    refreshing ??= plain
-      .POST('/api/v1/auth/refresh', { body: { refreshToken: current.refreshToken } })
-      .then(({ data, response }) => {
+    if (refreshing?.of !== current) {
+      const done = plain.POST('/api/v1/auth/refresh', { body: { refreshToken: current.refreshToken } }).then(({ data, response }) => {
+        // The app may have signed out or in meanwhile: an answer about a session it left is dropped.
+        if (session !== current) return false
         if (data) setSession({ accessToken: data.accessToken, refreshToken: data.refreshToken })
         // Refused: the session is over (spent, expired, revoked). A network or server failure keeps it.
-        else if (response.status === 401 && session === current) setSession(null)
+        else if (response.status === 401) setSession(null)
         return data !== undefined
       })
-      .finally(() => {
-        refreshing = undefined
+      refreshing = { of: current, done }
+      done.finally(() => {
+        if (refreshing?.done === done) refreshing = undefined
       })
-    return refreshing
+    }
+    return refreshing?.done as Promise<boolean>
   }
 
   /**
    * fetch with the session's access token; when the token has expired, refreshes once and sends the
-   * request again. A request that carries its own Authorization is left alone.
+   * request again. A request that carries its own Authorization, or goes elsewhere, is left alone.
    */
-  async function sessionFetch(input: Request): Promise<Response> {
-    if (!session || input.headers.has('authorization')) return baseFetch(input)
+  async function sessionFetch(input: Request, init?: RequestInit): Promise<Response> {
+    if (!session || input.headers.has('authorization') || !isSuite(input)) return baseFetch(input, init)
     const again = input.clone()
     const sentWith = session.accessToken
     const withToken = (request: Request, token: string) => {
       request.headers.set('authorization', `Bearer ${token}`)
-      return baseFetch(request)
+      return baseFetch(request, init)
     }
     const response = await withToken(input, sentWith)
     if (response.status !== 401 || (await errorCodeOf(response)) !== 'TOKEN_EXPIRED') return response
     // Another request may have refreshed while this one was out.
     const renewed = session?.accessToken !== sentWith || (await refresh())
     if (!renewed || !session) return response
+    await response.body?.cancel()
     return withToken(again, session.accessToken)
   }
 
@@ -120,10 +127,13 @@ export function createSuiteClient({ fetch: baseFetch = globalThis.fetch, onSessi
       return result
     },
     refresh,
-    /** Ends this session (or, with `global`, every session of the user) on the server, and forgets it here. */
+    /**
+     * Ends this session (or, with `global`, every session of the user) on the server, then forgets
+     * it here. Kept when the server could not say it ended (a 5xx, a 429): try again.
+     */
     async logout(scope: 'local' | 'global' = 'local') {
       const result = await api.POST('/api/v1/auth/logout', { body: { scope } })
-      setSession(null)
+      if (result.response.status === 204 || result.response.status === 401) setSession(null)
       return result
     },
   }

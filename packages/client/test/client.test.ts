@@ -9,7 +9,7 @@ import { createSuiteClient, type Session } from '../src/index.ts'
  * token works once. Enough to drive the client's session handling through every turn.
  */
 async function tokenServer(t: Test) {
-  const state = { generation: 0, expired: new Set<string>(), revoked: new Set<string>(), refreshes: 0, spent: new Set<string>() }
+  const state = { logoutDown: false, generation: 0, expired: new Set<string>(), revoked: new Set<string>(), refreshes: 0, spent: new Set<string>() }
   const pair = () => {
     state.generation++
     return { accessToken: `access-${state.generation}`, refreshToken: `refresh-${state.generation}`, tokenType: 'Bearer', expiresIn: 900 }
@@ -38,7 +38,9 @@ async function tokenServer(t: Test) {
     if (refused) return reply.code(401).send(refuse(refused))
     return { id: 'u1', token: request.headers.authorization, body: request.body }
   })
+  app.get('/elsewhere', async (request) => ({ authorization: request.headers.authorization ?? null }))
   app.post('/api/v1/auth/logout', async (request, reply) => {
+    if (state.logoutDown) return reply.code(503).send({ statusCode: 503, code: 'UPSTREAM_UNAVAILABLE', error: 'x', message: 'x' })
     const refused = authenticate(request.headers.authorization)
     if (refused) return reply.code(401).send(refuse(refused))
     state.revoked.add(request.headers.authorization?.replace(/^Bearer /, '') as string)
@@ -119,6 +121,44 @@ t.test('a request with its own Authorization is left alone; logout forgets the s
   t.ok(state.revoked.has('access-2'), 'logged out with the current token')
   t.equal(suite.session, null)
   t.equal((await patchMe(suite, 'Ada')).response.status, 401, 'no token is sent once logged out')
+})
+
+t.test('a refresh that ends after the app signed out or in again changes nothing', async (t) => {
+  const { baseUrl, state } = await tokenServer(t)
+  const suite = createSuiteClient({ baseUrl })
+  await suite.login('a-proof')
+  state.expired.add('access-1')
+  const pending = patchMe(suite, 'Ada')
+  await new Promise((resolve) => setTimeout(resolve, 20))
+  suite.setSession(null)
+  t.equal((await pending).response.status, 401, 'the request gets its refusal')
+  t.equal(suite.session, null, 'the session the app ended stays ended')
+
+  await suite.login('a-proof')
+  state.expired.add(suite.session?.accessToken as string)
+  const racing = patchMe(suite, 'Grace')
+  await new Promise((resolve) => setTimeout(resolve, 20))
+  await suite.login('another-proof')
+  const signedInAgain = suite.session
+  await racing
+  t.equal(state.refreshes, 2, 'the refresh did happen, after the new sign-in')
+  t.equal(suite.session, signedInAgain, 'the new sign-in is kept, not the refreshed old one')
+})
+
+t.test('the token goes to the suite only; a logout the server could not carry out keeps the session', async (t) => {
+  const { baseUrl, state } = await tokenServer(t)
+  const suite = createSuiteClient({ baseUrl })
+  await suite.login('a-proof')
+  const other = baseUrl.replace('127.0.0.1', 'localhost')
+  t.same(await (await suite.fetch(`${other}/elsewhere`)).json(), { authorization: null }, 'another origin gets no token')
+  t.same(await (await suite.fetch(`${baseUrl}/elsewhere`)).json(), { authorization: 'Bearer access-1' })
+
+  state.logoutDown = true
+  t.equal((await suite.logout()).response.status, 503)
+  t.ok(suite.session, 'kept, so the app can log out again')
+  state.logoutDown = false
+  t.equal((await suite.logout()).response.status, 204)
+  t.equal(suite.session, null)
 })
 
 t.test('the package builds to JavaScript that plain Node runs', async (t) => {

@@ -1,8 +1,9 @@
 import type { FastifyErrorConstructor } from '@fastify/error'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { OpenAPIV3_1 } from 'openapi-types'
+import { stringify as stringifyYaml } from 'yaml'
 import { addErrorResponses, type DocumentedError } from './error-docs.ts'
 import { errors } from './errors.ts'
 
@@ -26,7 +27,7 @@ export type DocsOptions = {
   tags?: OpenAPIV3_1.TagObject[]
   securitySchemes?: Record<string, SecurityScheme>
   /** Serves this document instead of one made from the routes (the gateway's, made from the services'). */
-  document?: (request: FastifyRequest) => Promise<OpenApiDocument>
+  document?: () => Promise<OpenApiDocument>
   /** True when the service has a database: every route may answer 503 SERVICE_UNAVAILABLE. */
   hasDependencies: boolean
 }
@@ -34,7 +35,7 @@ export type DocsOptions = {
 export const license = { name: 'MIT', identifier: 'MIT' }
 
 /** Headers every answer carries, referenced from each response. */
-export const commonHeaders: Record<string, OpenAPIV3_1.HeaderObject> = {
+const commonHeaders: Record<string, OpenAPIV3_1.HeaderObject> = {
   RequestId: {
     description: 'The id of this request in the logs: the one sent, else a new one',
     schema: { type: 'string', maxLength: 128 },
@@ -64,20 +65,26 @@ export function addResponseHeaders(responses: OpenAPIV3_1.ResponsesObject) {
   }
 }
 
-/** The document without the security schemes and headers none of its operations uses. */
+/** The document without the components none of its operations uses, directly or through another component. */
 export function withoutUnusedComponents(document: OpenApiDocument): OpenApiDocument {
   const usedSchemes = new Set([...operationsOf(document)].flatMap(({ operation }) => (operation.security ?? []).flatMap(Object.keys)))
-  const paths = JSON.stringify(document.paths)
-  const keep = <T>(components: Record<string, T> | undefined, used: (name: string) => boolean) =>
-    Object.fromEntries(Object.entries(components ?? {}).filter(([name]) => used(name)))
-  return {
-    ...document,
-    components: {
-      ...document.components,
-      securitySchemes: keep(document.components?.securitySchemes, (name) => usedSchemes.has(name)),
-      headers: keep(document.components?.headers, (name) => paths.includes(`"#/components/headers/${name}"`)),
-    },
+  const { securitySchemes = {}, ...referenced } = document.components ?? {}
+  const kept: Record<string, Record<string, unknown>> = Object.fromEntries(Object.keys(referenced).map((kind) => [kind, {}]))
+  // What the paths refer to, then what those components refer to, until nothing new is found.
+  let text = JSON.stringify(document.paths)
+  for (let found = true; found; ) {
+    found = false
+    for (const [kind, entries] of Object.entries(referenced) as [string, Record<string, unknown>][]) {
+      for (const [name, value] of Object.entries(entries ?? {})) {
+        if (kept[kind]?.[name] !== undefined || !text.includes(`"#/components/${kind}/${name}"`)) continue
+        ;(kept[kind] as Record<string, unknown>)[name] = value
+        text += JSON.stringify(value)
+        found = true
+      }
+    }
   }
+  const schemes = Object.fromEntries(Object.entries(securitySchemes).filter(([name]) => usedSchemes.has(name)))
+  return { ...document, components: { ...kept, securitySchemes: schemes } }
 }
 
 /**
@@ -101,16 +108,11 @@ function sharedErrors(operation: OpenAPIV3_1.OperationObject, options: DocsOptio
  * explicit `security` on every operation, and an optional body where a route accepts none.
  */
 export async function installDocs(app: FastifyInstance, options: DocsOptions) {
-  // Routes whose body may be left out: declared with `config: { optionalBody: true }`.
+  // Routes whose body may be left out (`config: { optionalBody: true }`, see the service kit).
   const optionalBodies = new Set<string>()
   app.addHook('onRoute', (route) => {
     if (!route.config?.optionalBody) return
-    const methods = Array.isArray(route.method) ? route.method : [route.method]
-    for (const method of methods) optionalBodies.add(`${method.toLowerCase()} ${route.url}`)
-    const emptyBody = async (request: FastifyRequest) => {
-      request.body ??= {}
-    }
-    route.preValidation = [emptyBody, ...[route.preValidation ?? []].flat()]
+    for (const method of [route.method].flat()) optionalBodies.add(`${method.toLowerCase()} ${route.url}`)
   })
 
   await app.register(swagger, {
@@ -131,7 +133,8 @@ export async function installDocs(app: FastifyInstance, options: DocsOptions) {
         operation.security ??= []
         // A parameter with a default is filled in when left out: a client need not send it.
         for (const parameter of (operation.parameters ?? []) as OpenAPIV3_1.ParameterObject[]) {
-          if ((parameter.schema as OpenAPIV3_1.SchemaObject | undefined)?.default !== undefined) parameter.required = false
+          const defaulted = (parameter.schema as OpenAPIV3_1.SchemaObject | undefined)?.default !== undefined
+          if (defaulted && parameter.in !== 'path') parameter.required = false
         }
         if (operation.requestBody && optionalBodies.has(`${method} ${path.replace(/\{(\w+)\}/g, ':$1')}`)) {
           ;(operation.requestBody as OpenAPIV3_1.RequestBodyObject).required = false
@@ -143,19 +146,25 @@ export async function installDocs(app: FastifyInstance, options: DocsOptions) {
     },
   })
 
-  // The document served: this service's own, or the one given, on the request it was asked for.
-  const given = new WeakMap<FastifyRequest, OpenApiDocument>()
+  // A given document is served as it is, each form written once per document (not per request).
+  const written = new WeakMap<OpenApiDocument, Record<'json' | 'yaml', string>>()
   const { document } = options
   await app.register(swaggerUi, {
     routePrefix: '/docs',
     ...(document && {
       uiHooks: {
-        onRequest: async (request: FastifyRequest) => {
-          if (/\/(json|yaml)$/.test(request.url.split('?')[0] as string)) given.set(request, await document(request))
+        onRequest: async (request: FastifyRequest, reply: FastifyReply) => {
+          const format = /\/(json|yaml)$/.exec(request.url.split('?')[0] as string)?.[1] as 'json' | 'yaml' | undefined
+          if (!format) return
+          const current = await document()
+          let forms = written.get(current)
+          if (!forms) {
+            forms = { json: JSON.stringify(current), yaml: stringifyYaml(current) }
+            written.set(current, forms)
+          }
+          return reply.type(format === 'json' ? 'application/json; charset=utf-8' : 'application/x-yaml').send(forms[format])
         },
       },
-      transformSpecificationClone: false,
-      transformSpecification: (_own: unknown, request: FastifyRequest) => given.get(request) as OpenApiDocument,
     }),
   })
 }

@@ -27,6 +27,7 @@ function errorSchema(statusCode: number, messages: Record<string, string>, detai
   return {
     type: 'object',
     description: `${error}: ${codes.join(', ')}`,
+    additionalProperties: false,
     required: ['statusCode', 'code', 'error', 'message', ...(statusCode === 429 ? ['retryAfter'] : [])],
     properties: {
       statusCode: { type: 'integer', enum: [statusCode] },

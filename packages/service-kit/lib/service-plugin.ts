@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { type DocsOptions, installDocs } from './docs.ts'
 import { type IsUnavailable, installErrorHandling } from './error-handler.ts'
@@ -19,6 +20,14 @@ export const serviceKit = fp<ServiceKitOptions>(
     app.setValidatorCompiler(createValidatorCompiler())
     // JSON in, JSON out: a text body is refused with 415 rather than validated as a string.
     app.removeContentTypeParser('text/plain')
+    // A route declared with `config: { optionalBody: true }` takes no body as an empty one.
+    app.addHook('onRoute', (route) => {
+      if (!route.config?.optionalBody) return
+      const emptyBody = async (request: FastifyRequest) => {
+        request.body ??= {}
+      }
+      route.preValidation = [emptyBody, ...[route.preValidation ?? []].flat()]
+    })
     installErrorHandling(app, options.isUnavailable ?? (() => false))
     // Callback-style hooks: they run on every request, and cost no promise.
     app.addHook('onSend', (request, reply, payload, done) => {

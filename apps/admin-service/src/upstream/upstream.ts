@@ -13,6 +13,19 @@ export type UpstreamOptions = {
 
 type Call = { query?: Record<string, string | number | undefined>; body?: unknown }
 
+/** A refusal of the caller's own request that the upstream gave: passed on as it came. */
+class UpstreamRefusal extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+/** The refusals of the upstream that are the caller's to see; any other is this service's problem, logged. */
+const PASSED_ON = new Set(['USER_NOT_FOUND', 'VALIDATION_ERROR'])
+
 /** Failures after which the request surely never reached the upstream. */
 const NEVER_SENT = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN'])
 
@@ -21,7 +34,7 @@ const NEVER_SENT = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUN
  * false only for an answer refusing it (a 4xx) and for a request that never left.
  */
 export function mayHaveTakenEffect(error: unknown): boolean {
-  if (error instanceof errors.USER_NOT_FOUND) return false
+  if (error instanceof UpstreamRefusal) return false
   if (!(error instanceof errors.UPSTREAM_UNAVAILABLE)) return true
   const cause = (error as { cause?: { code?: string; statusCode?: number } }).cause
   const refused = cause?.statusCode !== undefined && cause.statusCode >= 400 && cause.statusCode < 500
@@ -64,10 +77,11 @@ export function createUpstream({ name, url, timeoutMs, connections, authorizatio
     } catch (cause) {
       throw new errors.UPSTREAM_UNAVAILABLE(name, { cause })
     }
-    const reply = parseJson(text) as { code?: unknown } | undefined
+    const reply = parseJson(text) as { code?: unknown; message?: unknown } | undefined
     if (statusCode >= 200 && statusCode < 300 && reply !== undefined) return reply as T
-    // The one refusal that is the caller's to see; any other is this service's problem, logged.
-    if (statusCode === 404 && reply?.code === 'USER_NOT_FOUND') throw new errors.USER_NOT_FOUND()
+    if (statusCode >= 400 && statusCode < 500 && typeof reply?.code === 'string' && PASSED_ON.has(reply.code)) {
+      throw new UpstreamRefusal(statusCode, reply.code, String(reply.message))
+    }
     const cause = Object.assign(new Error(`${name} answered ${statusCode}: ${text.slice(0, 200)}`), { statusCode })
     throw new errors.UPSTREAM_UNAVAILABLE(name, { cause })
   }
