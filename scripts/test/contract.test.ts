@@ -52,8 +52,9 @@ const expiring = suiteTokens.sign(
 const outbox = join(dataDir, 'outbox.jsonl')
 const generated = join(root, 'packages/client/src/generated')
 
-type Operation = { operationId: string; responses: Record<string, { content?: { 'application/json'?: { schema: object } } }> }
-type Document = { paths: Record<string, Record<string, Operation>> }
+type Response = { $ref?: string; content?: { 'application/json'?: { schema: object } } }
+type Operation = { operationId: string; responses: Record<string, Response> }
+type Document = { paths: Record<string, Record<string, Operation>>; components: { responses?: Record<string, Response> } }
 const document = (await (await fetch(`${gateway}/docs/json`)).json()) as Document
 
 t.test('the served document is the one the client is generated from, and its types are up to date', async (t) => {
@@ -109,7 +110,8 @@ const contract: Middleware = {
     const operation = document.paths[schemaPath]?.[request.method.toLowerCase()]
     if (!operation) return void problems.push(`${label}: not in the document`)
     answered.set(operation.operationId, (answered.get(operation.operationId) ?? new Set()).add(response.status))
-    const declared = operation.responses[response.status]
+    const given = operation.responses[response.status]
+    const declared = given?.$ref ? document.components.responses?.[given.$ref.replace('#/components/responses/', '')] : given
     if (!declared) return void problems.push(`${label}: status not documented`)
     if (!response.headers.get('x-request-id')) problems.push(`${label}: no x-request-id`)
     if (response.status === 429 && !/^\d+$/.test(response.headers.get('retry-after') ?? '')) problems.push(`${label}: no Retry-After`)

@@ -9,9 +9,11 @@ import {
   withoutUnusedComponents,
 } from '@otp-suite/service-kit'
 import type { FastifyBaseLogger } from 'fastify'
+import type { OpenAPIV3_1 } from 'openapi-types'
 import { errors } from './errors.ts'
 import type { Upstream } from './upstreams.ts'
 
+type ErrorResponse = { content?: Record<string, { schema?: { properties?: { code?: { enum?: string[] } } } }> }
 type ServiceDocument = { service: string; prefixes: string[]; document: OpenApiDocument }
 type Info = {
   version: string
@@ -51,6 +53,33 @@ function mergeComponents(
   }
 }
 
+const pascal = (code: string) => code.toLowerCase().replace(/(^|_)([a-z])/g, (_match, _start, letter: string) => letter.toUpperCase())
+
+/**
+ * Error answers that several operations give alike (a 413, the gateway's 503) are written once, in
+ * `components.responses`, named after their codes (`PayloadTooLarge`), and referenced.
+ */
+function shareErrorResponses(document: OpenApiDocument) {
+  const uses = new Map<string, { name: string; response: unknown; in: OpenAPIV3_1.ResponsesObject[]; status: string }>()
+  for (const { operation } of operationsOf(document)) {
+    for (const [status, response] of Object.entries(operation.responses ?? {})) {
+      const codes = (response as ErrorResponse).content?.['application/json']?.schema?.properties?.code?.enum
+      if (Number(status) < 400 || !codes) continue
+      const key = JSON.stringify(response)
+      const use = uses.get(key) ?? { name: codes.map(pascal).join('Or'), response, in: [], status }
+      use.in.push(operation.responses as OpenAPIV3_1.ResponsesObject)
+      uses.set(key, use)
+    }
+  }
+  const shared: Record<string, unknown> = {}
+  for (const use of uses.values()) {
+    if (use.in.length < 2) continue
+    shared[use.name] = use.response
+    for (const responses of use.in) responses[use.status] = { $ref: `#/components/responses/${use.name}` }
+  }
+  document.components = { ...document.components, responses: shared as OpenAPIV3_1.ComponentsObject['responses'] }
+}
+
 /**
  * The public API as clients see it through the gateway: each service's routes under the
  * prefixes the gateway passes to it (never /internal), each with the errors the gateway itself can
@@ -83,6 +112,7 @@ export function mergeDocuments(
     for (const tag of operation.tags ?? []) used.add(tag)
   }
   merged.tags = [...tags.values()].filter((tag) => used.has(tag.name))
+  shareErrorResponses(merged)
   return withoutUnusedComponents(merged)
 }
 

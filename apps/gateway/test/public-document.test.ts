@@ -65,7 +65,12 @@ t.test('the public document has the routed paths of every service, with the gate
     '/api/v1/users/me',
   ])
   t.notOk(merged.paths?.['/api/v1/usersx'], 'a prefix matches whole path segments only')
-  const unavailable = merged.paths?.['/api/v1/otp/send']?.get?.responses?.['503'] as ReturnType<typeof errorResponse>
+  t.same(
+    merged.paths?.['/api/v1/otp/send']?.get?.responses?.['503'],
+    { $ref: '#/components/responses/ServiceUnavailableOrUpstreamUnavailable' },
+    'an answer several operations give alike is written once',
+  )
+  const unavailable = merged.components?.responses?.ServiceUnavailableOrUpstreamUnavailable as ReturnType<typeof errorResponse>
   t.same(
     unavailable.content['application/json'].schema.properties.code.enum,
     ['SERVICE_UNAVAILABLE', 'UPSTREAM_UNAVAILABLE'],

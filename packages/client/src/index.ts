@@ -49,7 +49,10 @@ export function createSuiteClient({ fetch: baseFetch = globalThis.fetch, onSessi
   let session: Session | null = null
   let refreshing: { of: Session; done: Promise<boolean> } | undefined
   // Tokens are traded without the session's fetch: a refresh never refreshes itself.
-  const plain: Client<paths> = createClient<paths>({ ...options, fetch: (request: Request, init?: RequestInit) => baseFetch(request, init) })
+  const plain: Client<paths> = createClient<paths>({
+    ...options,
+    fetch: (request: Request, init?: RequestInit) => baseFetch(request, init),
+  })
   // The access token goes to the suite only, never to another origin a request is made to.
   const origin = new URL(options.baseUrl).origin
   const isSuite = (request: Request) => new URL(request.url).origin === origin

@@ -9,7 +9,14 @@ import { createSuiteClient, type Session } from '../src/index.ts'
  * token works once. Enough to drive the client's session handling through every turn.
  */
 async function tokenServer(t: Test) {
-  const state = { logoutDown: false, generation: 0, expired: new Set<string>(), revoked: new Set<string>(), refreshes: 0, spent: new Set<string>() }
+  const state = {
+    logoutDown: false,
+    generation: 0,
+    expired: new Set<string>(),
+    revoked: new Set<string>(),
+    refreshes: 0,
+    spent: new Set<string>(),
+  }
   const pair = () => {
     state.generation++
     return { accessToken: `access-${state.generation}`, refreshToken: `refresh-${state.generation}`, tokenType: 'Bearer', expiresIn: 900 }
@@ -171,3 +178,16 @@ t.test('the package builds to JavaScript that plain Node runs', async (t) => {
   )
   t.equal(stdout.trim(), 'function')
 })
+
+// Checked by the type check, not run: the errors of each operation are typed from the document.
+export async function typedErrors(suite: ReturnType<typeof createSuiteClient>) {
+  const verified = await suite.verifyCode({ channel: 'sms', to: '+15551234567', purpose: 'login', code: '123456' })
+  if (verified.error?.code === 'OTP_INVALID') verified.error.attemptsLeft satisfies number | undefined
+  if (verified.error?.statusCode === 429) verified.error.retryAfter satisfies number
+  // @ts-expect-error not a code verify can answer
+  if (verified.error?.code === 'USER_BANNED') return
+  const me = await suite.api.GET('/api/v1/users/me')
+  me.data?.phoneVerified satisfies boolean | undefined
+  // @ts-expect-error the gateway has no such route
+  await suite.api.GET('/api/v1/users/you')
+}

@@ -304,7 +304,526 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: never;
-    responses: never;
+    responses: {
+        /** @description Bad Request: INVALID_PHONE, PHONE_COUNTRY_NOT_ALLOWED, PHONE_TYPE_NOT_ALLOWED, INVALID_EMAIL, VALIDATION_ERROR, INVALID_BODY */
+        InvalidPhoneOrPhoneCountryNotAllowedOrPhoneTypeNotAllowedOrInvalidEmailOrValidationErrorOrInvalidBody: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "statusCode": 400,
+                 *       "code": "INVALID_PHONE",
+                 *       "error": "Bad Request",
+                 *       "message": "The phone number is not valid"
+                 *     }
+                 */
+                "application/json": {
+                    /** @enum {integer} */
+                    statusCode: 400;
+                    /**
+                     * @description Stable: match on this
+                     * @enum {string}
+                     */
+                    code: "INVALID_PHONE" | "PHONE_COUNTRY_NOT_ALLOWED" | "PHONE_TYPE_NOT_ALLOWED" | "INVALID_EMAIL" | "VALIDATION_ERROR" | "INVALID_BODY";
+                    /** @description The HTTP reason phrase */
+                    error: string;
+                    /** @description For people: wording may change */
+                    message: string;
+                };
+            };
+        };
+        /** @description Forbidden: DESTINATION_BLOCKED */
+        DestinationBlocked: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "statusCode": 403,
+                 *       "code": "DESTINATION_BLOCKED",
+                 *       "error": "Forbidden",
+                 *       "message": "Codes cannot be sent to this destination"
+                 *     }
+                 */
+                "application/json": {
+                    /** @enum {integer} */
+                    statusCode: 403;
+                    /**
+                     * @description Stable: match on this
+                     * @enum {string}
+                     */
+                    code: "DESTINATION_BLOCKED";
+                    /** @description The HTTP reason phrase */
+                    error: string;
+                    /** @description For people: wording may change */
+                    message: string;
+                };
+            };
+        };
+        /** @description Payload Too Large: PAYLOAD_TOO_LARGE */
+        PayloadTooLarge: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "statusCode": 413,
+                 *       "code": "PAYLOAD_TOO_LARGE",
+                 *       "error": "Payload Too Large",
+                 *       "message": "The request body is too large"
+                 *     }
+                 */
+                "application/json": {
+                    /** @enum {integer} */
+                    statusCode: 413;
+                    /**
+                     * @description Stable: match on this
+                     * @enum {string}
+                     */
+                    code: "PAYLOAD_TOO_LARGE";
+                    /** @description The HTTP reason phrase */
+                    error: string;
+                    /** @description For people: wording may change */
+                    message: string;
+                };
+            };
+        };
+        /** @description Unsupported Media Type: UNSUPPORTED_MEDIA_TYPE */
+        UnsupportedMediaType: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "statusCode": 415,
+                 *       "code": "UNSUPPORTED_MEDIA_TYPE",
+                 *       "error": "Unsupported Media Type",
+                 *       "message": "Send the request body as application/json"
+                 *     }
+                 */
+                "application/json": {
+                    /** @enum {integer} */
+                    statusCode: 415;
+                    /**
+                     * @description Stable: match on this
+                     * @enum {string}
+                     */
+                    code: "UNSUPPORTED_MEDIA_TYPE";
+                    /** @description The HTTP reason phrase */
+                    error: string;
+                    /** @description For people: wording may change */
+                    message: string;
+                };
+            };
+        };
+        /** @description Too Many Requests: OTP_SEND_COOLDOWN, OTP_SEND_LIMIT, RATE_LIMITED */
+        OtpSendCooldownOrOtpSendLimitOrRateLimited: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                "retry-after": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "statusCode": 429,
+                 *       "code": "OTP_SEND_COOLDOWN",
+                 *       "error": "Too Many Requests",
+                 *       "message": "Wait before asking for another code",
+                 *       "retryAfter": 60
+                 *     }
+                 */
+                "application/json": {
+                    /** @enum {integer} */
+                    statusCode: 429;
+                    /**
+                     * @description Stable: match on this
+                     * @enum {string}
+                     */
+                    code: "OTP_SEND_COOLDOWN" | "OTP_SEND_LIMIT" | "RATE_LIMITED";
+                    /** @description The HTTP reason phrase */
+                    error: string;
+                    /** @description For people: wording may change */
+                    message: string;
+                    /** @description Seconds to wait before trying again (also the Retry-After header) */
+                    retryAfter: number;
+                };
+            };
+        };
+        /** @description Internal Server Error: INTERNAL_ERROR */
+        InternalError: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "statusCode": 500,
+                 *       "code": "INTERNAL_ERROR",
+                 *       "error": "Internal Server Error",
+                 *       "message": "Internal Server Error"
+                 *     }
+                 */
+                "application/json": {
+                    /** @enum {integer} */
+                    statusCode: 500;
+                    /**
+                     * @description Stable: match on this
+                     * @enum {string}
+                     */
+                    code: "INTERNAL_ERROR";
+                    /** @description The HTTP reason phrase */
+                    error: string;
+                    /** @description For people: wording may change */
+                    message: string;
+                };
+            };
+        };
+        /** @description Bad Gateway: DELIVERY_FAILED */
+        DeliveryFailed: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "statusCode": 502,
+                 *       "code": "DELIVERY_FAILED",
+                 *       "error": "Bad Gateway",
+                 *       "message": "The code could not be delivered"
+                 *     }
+                 */
+                "application/json": {
+                    /** @enum {integer} */
+                    statusCode: 502;
+                    /**
+                     * @description Stable: match on this
+                     * @enum {string}
+                     */
+                    code: "DELIVERY_FAILED";
+                    /** @description The HTTP reason phrase */
+                    error: string;
+                    /** @description For people: wording may change */
+                    message: string;
+                };
+            };
+        };
+        /** @description Service Unavailable: SERVICE_UNAVAILABLE, UPSTREAM_UNAVAILABLE */
+        ServiceUnavailableOrUpstreamUnavailable: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "statusCode": 503,
+                 *       "code": "SERVICE_UNAVAILABLE",
+                 *       "error": "Service Unavailable",
+                 *       "message": "The service is temporarily unavailable"
+                 *     }
+                 */
+                "application/json": {
+                    /** @enum {integer} */
+                    statusCode: 503;
+                    /**
+                     * @description Stable: match on this
+                     * @enum {string}
+                     */
+                    code: "SERVICE_UNAVAILABLE" | "UPSTREAM_UNAVAILABLE";
+                    /** @description The HTTP reason phrase */
+                    error: string;
+                    /** @description For people: wording may change */
+                    message: string;
+                };
+            };
+        };
+        /** @description Gateway Timeout: UPSTREAM_TIMEOUT */
+        UpstreamTimeout: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "statusCode": 504,
+                 *       "code": "UPSTREAM_TIMEOUT",
+                 *       "error": "Gateway Timeout",
+                 *       "message": "… did not answer in time; the request may or may not have been carried out"
+                 *     }
+                 */
+                "application/json": {
+                    /** @enum {integer} */
+                    statusCode: 504;
+                    /**
+                     * @description Stable: match on this
+                     * @enum {string}
+                     */
+                    code: "UPSTREAM_TIMEOUT";
+                    /** @description The HTTP reason phrase */
+                    error: string;
+                    /** @description For people: wording may change */
+                    message: string;
+                };
+            };
+        };
+        /** @description Bad Request: VALIDATION_ERROR, INVALID_BODY */
+        ValidationErrorOrInvalidBody: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "statusCode": 400,
+                 *       "code": "VALIDATION_ERROR",
+                 *       "error": "Bad Request",
+                 *       "message": "The request is not valid: …"
+                 *     }
+                 */
+                "application/json": {
+                    /** @enum {integer} */
+                    statusCode: 400;
+                    /**
+                     * @description Stable: match on this
+                     * @enum {string}
+                     */
+                    code: "VALIDATION_ERROR" | "INVALID_BODY";
+                    /** @description The HTTP reason phrase */
+                    error: string;
+                    /** @description For people: wording may change */
+                    message: string;
+                };
+            };
+        };
+        /** @description Too Many Requests: RATE_LIMITED */
+        RateLimited: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                "retry-after": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "statusCode": 429,
+                 *       "code": "RATE_LIMITED",
+                 *       "error": "Too Many Requests",
+                 *       "message": "Too many requests from this address; try again shortly",
+                 *       "retryAfter": 60
+                 *     }
+                 */
+                "application/json": {
+                    /** @enum {integer} */
+                    statusCode: 429;
+                    /**
+                     * @description Stable: match on this
+                     * @enum {string}
+                     */
+                    code: "RATE_LIMITED";
+                    /** @description The HTTP reason phrase */
+                    error: string;
+                    /** @description For people: wording may change */
+                    message: string;
+                    /** @description Seconds to wait before trying again (also the Retry-After header) */
+                    retryAfter: number;
+                };
+            };
+        };
+        /** @description Unauthorized: TOKEN_MISSING, TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_REVOKED */
+        TokenMissingOrTokenInvalidOrTokenExpiredOrTokenRevoked: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "statusCode": 401,
+                 *       "code": "TOKEN_MISSING",
+                 *       "error": "Unauthorized",
+                 *       "message": "A Bearer token is required"
+                 *     }
+                 */
+                "application/json": {
+                    /** @enum {integer} */
+                    statusCode: 401;
+                    /**
+                     * @description Stable: match on this
+                     * @enum {string}
+                     */
+                    code: "TOKEN_MISSING" | "TOKEN_INVALID" | "TOKEN_EXPIRED" | "TOKEN_REVOKED";
+                    /** @description The HTTP reason phrase */
+                    error: string;
+                    /** @description For people: wording may change */
+                    message: string;
+                };
+            };
+        };
+        /** @description Conflict: EMAIL_TAKEN */
+        EmailTaken: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "statusCode": 409,
+                 *       "code": "EMAIL_TAKEN",
+                 *       "error": "Conflict",
+                 *       "message": "This email address belongs to another account"
+                 *     }
+                 */
+                "application/json": {
+                    /** @enum {integer} */
+                    statusCode: 409;
+                    /**
+                     * @description Stable: match on this
+                     * @enum {string}
+                     */
+                    code: "EMAIL_TAKEN";
+                    /** @description The HTTP reason phrase */
+                    error: string;
+                    /** @description For people: wording may change */
+                    message: string;
+                };
+            };
+        };
+        /** @description Forbidden: FORBIDDEN */
+        Forbidden: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "statusCode": 403,
+                 *       "code": "FORBIDDEN",
+                 *       "error": "Forbidden",
+                 *       "message": "This needs an admin"
+                 *     }
+                 */
+                "application/json": {
+                    /** @enum {integer} */
+                    statusCode: 403;
+                    /**
+                     * @description Stable: match on this
+                     * @enum {string}
+                     */
+                    code: "FORBIDDEN";
+                    /** @description The HTTP reason phrase */
+                    error: string;
+                    /** @description For people: wording may change */
+                    message: string;
+                };
+            };
+        };
+        /** @description Service Unavailable: UPSTREAM_UNAVAILABLE, SERVICE_UNAVAILABLE */
+        UpstreamUnavailableOrServiceUnavailable: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "statusCode": 503,
+                 *       "code": "UPSTREAM_UNAVAILABLE",
+                 *       "error": "Service Unavailable",
+                 *       "message": "… is unavailable; try again shortly"
+                 *     }
+                 */
+                "application/json": {
+                    /** @enum {integer} */
+                    statusCode: 503;
+                    /**
+                     * @description Stable: match on this
+                     * @enum {string}
+                     */
+                    code: "UPSTREAM_UNAVAILABLE" | "SERVICE_UNAVAILABLE";
+                    /** @description The HTTP reason phrase */
+                    error: string;
+                    /** @description For people: wording may change */
+                    message: string;
+                };
+            };
+        };
+        /** @description Bad Request: VALIDATION_ERROR */
+        ValidationError: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "statusCode": 400,
+                 *       "code": "VALIDATION_ERROR",
+                 *       "error": "Bad Request",
+                 *       "message": "The request is not valid: …"
+                 *     }
+                 */
+                "application/json": {
+                    /** @enum {integer} */
+                    statusCode: 400;
+                    /**
+                     * @description Stable: match on this
+                     * @enum {string}
+                     */
+                    code: "VALIDATION_ERROR";
+                    /** @description The HTTP reason phrase */
+                    error: string;
+                    /** @description For people: wording may change */
+                    message: string;
+                };
+            };
+        };
+        /** @description Not Found: USER_NOT_FOUND */
+        UserNotFound: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "statusCode": 404,
+                 *       "code": "USER_NOT_FOUND",
+                 *       "error": "Not Found",
+                 *       "message": "No such user"
+                 *     }
+                 */
+                "application/json": {
+                    /** @enum {integer} */
+                    statusCode: 404;
+                    /**
+                     * @description Stable: match on this
+                     * @enum {string}
+                     */
+                    code: "USER_NOT_FOUND";
+                    /** @description The HTTP reason phrase */
+                    error: string;
+                    /** @description For people: wording may change */
+                    message: string;
+                };
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
     headers: {
@@ -373,280 +892,15 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad Request: INVALID_PHONE, PHONE_COUNTRY_NOT_ALLOWED, PHONE_TYPE_NOT_ALLOWED, INVALID_EMAIL, VALIDATION_ERROR, INVALID_BODY */
-            400: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 400,
-                     *       "code": "INVALID_PHONE",
-                     *       "error": "Bad Request",
-                     *       "message": "The phone number is not valid"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 400;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "INVALID_PHONE" | "PHONE_COUNTRY_NOT_ALLOWED" | "PHONE_TYPE_NOT_ALLOWED" | "INVALID_EMAIL" | "VALIDATION_ERROR" | "INVALID_BODY";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Forbidden: DESTINATION_BLOCKED */
-            403: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 403,
-                     *       "code": "DESTINATION_BLOCKED",
-                     *       "error": "Forbidden",
-                     *       "message": "Codes cannot be sent to this destination"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 403;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "DESTINATION_BLOCKED";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Payload Too Large: PAYLOAD_TOO_LARGE */
-            413: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 413,
-                     *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "error": "Payload Too Large",
-                     *       "message": "The request body is too large"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 413;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "PAYLOAD_TOO_LARGE";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Unsupported Media Type: UNSUPPORTED_MEDIA_TYPE */
-            415: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 415,
-                     *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "error": "Unsupported Media Type",
-                     *       "message": "Send the request body as application/json"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 415;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "UNSUPPORTED_MEDIA_TYPE";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Too Many Requests: OTP_SEND_COOLDOWN, OTP_SEND_LIMIT, RATE_LIMITED */
-            429: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    "retry-after": components["headers"]["RetryAfter"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 429,
-                     *       "code": "OTP_SEND_COOLDOWN",
-                     *       "error": "Too Many Requests",
-                     *       "message": "Wait before asking for another code",
-                     *       "retryAfter": 60
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 429;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "OTP_SEND_COOLDOWN" | "OTP_SEND_LIMIT" | "RATE_LIMITED";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                        /** @description Seconds to wait before trying again (also the Retry-After header) */
-                        retryAfter: number;
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR */
-            500: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 500,
-                     *       "code": "INTERNAL_ERROR",
-                     *       "error": "Internal Server Error",
-                     *       "message": "Internal Server Error"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 500;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "INTERNAL_ERROR";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Bad Gateway: DELIVERY_FAILED */
-            502: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 502,
-                     *       "code": "DELIVERY_FAILED",
-                     *       "error": "Bad Gateway",
-                     *       "message": "The code could not be delivered"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 502;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "DELIVERY_FAILED";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Service Unavailable: SERVICE_UNAVAILABLE, UPSTREAM_UNAVAILABLE */
-            503: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 503,
-                     *       "code": "SERVICE_UNAVAILABLE",
-                     *       "error": "Service Unavailable",
-                     *       "message": "The service is temporarily unavailable"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 503;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "SERVICE_UNAVAILABLE" | "UPSTREAM_UNAVAILABLE";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Gateway Timeout: UPSTREAM_TIMEOUT */
-            504: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 504,
-                     *       "code": "UPSTREAM_TIMEOUT",
-                     *       "error": "Gateway Timeout",
-                     *       "message": "… did not answer in time; the request may or may not have been carried out"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 504;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "UPSTREAM_TIMEOUT";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
+            400: components["responses"]["InvalidPhoneOrPhoneCountryNotAllowedOrPhoneTypeNotAllowedOrInvalidEmailOrValidationErrorOrInvalidBody"];
+            403: components["responses"]["DestinationBlocked"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["OtpSendCooldownOrOtpSendLimitOrRateLimited"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["DeliveryFailed"];
+            503: components["responses"]["ServiceUnavailableOrUpstreamUnavailable"];
+            504: components["responses"]["UpstreamTimeout"];
         };
     };
     resendCode: {
@@ -705,66 +959,8 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad Request: INVALID_PHONE, PHONE_COUNTRY_NOT_ALLOWED, PHONE_TYPE_NOT_ALLOWED, INVALID_EMAIL, VALIDATION_ERROR, INVALID_BODY */
-            400: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 400,
-                     *       "code": "INVALID_PHONE",
-                     *       "error": "Bad Request",
-                     *       "message": "The phone number is not valid"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 400;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "INVALID_PHONE" | "PHONE_COUNTRY_NOT_ALLOWED" | "PHONE_TYPE_NOT_ALLOWED" | "INVALID_EMAIL" | "VALIDATION_ERROR" | "INVALID_BODY";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Forbidden: DESTINATION_BLOCKED */
-            403: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 403,
-                     *       "code": "DESTINATION_BLOCKED",
-                     *       "error": "Forbidden",
-                     *       "message": "Codes cannot be sent to this destination"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 403;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "DESTINATION_BLOCKED";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
+            400: components["responses"]["InvalidPhoneOrPhoneCountryNotAllowedOrPhoneTypeNotAllowedOrInvalidEmailOrValidationErrorOrInvalidBody"];
+            403: components["responses"]["DestinationBlocked"];
             /** @description Not Found: OTP_NOT_FOUND */
             404: {
                 headers: {
@@ -795,220 +991,13 @@ export interface operations {
                     };
                 };
             };
-            /** @description Payload Too Large: PAYLOAD_TOO_LARGE */
-            413: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 413,
-                     *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "error": "Payload Too Large",
-                     *       "message": "The request body is too large"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 413;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "PAYLOAD_TOO_LARGE";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Unsupported Media Type: UNSUPPORTED_MEDIA_TYPE */
-            415: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 415,
-                     *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "error": "Unsupported Media Type",
-                     *       "message": "Send the request body as application/json"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 415;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "UNSUPPORTED_MEDIA_TYPE";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Too Many Requests: OTP_SEND_COOLDOWN, OTP_SEND_LIMIT, RATE_LIMITED */
-            429: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    "retry-after": components["headers"]["RetryAfter"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 429,
-                     *       "code": "OTP_SEND_COOLDOWN",
-                     *       "error": "Too Many Requests",
-                     *       "message": "Wait before asking for another code",
-                     *       "retryAfter": 60
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 429;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "OTP_SEND_COOLDOWN" | "OTP_SEND_LIMIT" | "RATE_LIMITED";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                        /** @description Seconds to wait before trying again (also the Retry-After header) */
-                        retryAfter: number;
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR */
-            500: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 500,
-                     *       "code": "INTERNAL_ERROR",
-                     *       "error": "Internal Server Error",
-                     *       "message": "Internal Server Error"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 500;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "INTERNAL_ERROR";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Bad Gateway: DELIVERY_FAILED */
-            502: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 502,
-                     *       "code": "DELIVERY_FAILED",
-                     *       "error": "Bad Gateway",
-                     *       "message": "The code could not be delivered"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 502;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "DELIVERY_FAILED";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Service Unavailable: SERVICE_UNAVAILABLE, UPSTREAM_UNAVAILABLE */
-            503: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 503,
-                     *       "code": "SERVICE_UNAVAILABLE",
-                     *       "error": "Service Unavailable",
-                     *       "message": "The service is temporarily unavailable"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 503;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "SERVICE_UNAVAILABLE" | "UPSTREAM_UNAVAILABLE";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Gateway Timeout: UPSTREAM_TIMEOUT */
-            504: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 504,
-                     *       "code": "UPSTREAM_TIMEOUT",
-                     *       "error": "Gateway Timeout",
-                     *       "message": "… did not answer in time; the request may or may not have been carried out"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 504;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "UPSTREAM_TIMEOUT";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["OtpSendCooldownOrOtpSendLimitOrRateLimited"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["DeliveryFailed"];
+            503: components["responses"]["ServiceUnavailableOrUpstreamUnavailable"];
+            504: components["responses"]["UpstreamTimeout"];
         };
     };
     verifyCode: {
@@ -1135,66 +1124,8 @@ export interface operations {
                     };
                 };
             };
-            /** @description Payload Too Large: PAYLOAD_TOO_LARGE */
-            413: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 413,
-                     *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "error": "Payload Too Large",
-                     *       "message": "The request body is too large"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 413;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "PAYLOAD_TOO_LARGE";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Unsupported Media Type: UNSUPPORTED_MEDIA_TYPE */
-            415: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 415,
-                     *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "error": "Unsupported Media Type",
-                     *       "message": "Send the request body as application/json"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 415;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "UNSUPPORTED_MEDIA_TYPE";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description Too Many Requests: OTP_TOO_MANY_ATTEMPTS, RATE_LIMITED */
             429: {
                 headers: {
@@ -1229,96 +1160,9 @@ export interface operations {
                     };
                 };
             };
-            /** @description Internal Server Error: INTERNAL_ERROR */
-            500: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 500,
-                     *       "code": "INTERNAL_ERROR",
-                     *       "error": "Internal Server Error",
-                     *       "message": "Internal Server Error"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 500;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "INTERNAL_ERROR";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Service Unavailable: SERVICE_UNAVAILABLE, UPSTREAM_UNAVAILABLE */
-            503: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 503,
-                     *       "code": "SERVICE_UNAVAILABLE",
-                     *       "error": "Service Unavailable",
-                     *       "message": "The service is temporarily unavailable"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 503;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "SERVICE_UNAVAILABLE" | "UPSTREAM_UNAVAILABLE";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Gateway Timeout: UPSTREAM_TIMEOUT */
-            504: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 504,
-                     *       "code": "UPSTREAM_TIMEOUT",
-                     *       "error": "Gateway Timeout",
-                     *       "message": "… did not answer in time; the request may or may not have been carried out"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 504;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "UPSTREAM_TIMEOUT";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailableOrUpstreamUnavailable"];
+            504: components["responses"]["UpstreamTimeout"];
         };
     };
     login: {
@@ -1411,36 +1255,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad Request: VALIDATION_ERROR, INVALID_BODY */
-            400: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 400,
-                     *       "code": "VALIDATION_ERROR",
-                     *       "error": "Bad Request",
-                     *       "message": "The request is not valid: …"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 400;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "VALIDATION_ERROR" | "INVALID_BODY";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
+            400: components["responses"]["ValidationErrorOrInvalidBody"];
             /** @description Unauthorized: PROOF_INVALID */
             401: {
                 headers: {
@@ -1501,190 +1316,12 @@ export interface operations {
                     };
                 };
             };
-            /** @description Payload Too Large: PAYLOAD_TOO_LARGE */
-            413: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 413,
-                     *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "error": "Payload Too Large",
-                     *       "message": "The request body is too large"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 413;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "PAYLOAD_TOO_LARGE";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Unsupported Media Type: UNSUPPORTED_MEDIA_TYPE */
-            415: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 415,
-                     *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "error": "Unsupported Media Type",
-                     *       "message": "Send the request body as application/json"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 415;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "UNSUPPORTED_MEDIA_TYPE";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Too Many Requests: RATE_LIMITED */
-            429: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    "retry-after": components["headers"]["RetryAfter"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 429,
-                     *       "code": "RATE_LIMITED",
-                     *       "error": "Too Many Requests",
-                     *       "message": "Too many requests from this address; try again shortly",
-                     *       "retryAfter": 60
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 429;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "RATE_LIMITED";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                        /** @description Seconds to wait before trying again (also the Retry-After header) */
-                        retryAfter: number;
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR */
-            500: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 500,
-                     *       "code": "INTERNAL_ERROR",
-                     *       "error": "Internal Server Error",
-                     *       "message": "Internal Server Error"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 500;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "INTERNAL_ERROR";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Service Unavailable: SERVICE_UNAVAILABLE, UPSTREAM_UNAVAILABLE */
-            503: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 503,
-                     *       "code": "SERVICE_UNAVAILABLE",
-                     *       "error": "Service Unavailable",
-                     *       "message": "The service is temporarily unavailable"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 503;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "SERVICE_UNAVAILABLE" | "UPSTREAM_UNAVAILABLE";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Gateway Timeout: UPSTREAM_TIMEOUT */
-            504: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 504,
-                     *       "code": "UPSTREAM_TIMEOUT",
-                     *       "error": "Gateway Timeout",
-                     *       "message": "… did not answer in time; the request may or may not have been carried out"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 504;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "UPSTREAM_TIMEOUT";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailableOrUpstreamUnavailable"];
+            504: components["responses"]["UpstreamTimeout"];
         };
     };
     refreshTokens: {
@@ -1730,36 +1367,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad Request: VALIDATION_ERROR, INVALID_BODY */
-            400: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 400,
-                     *       "code": "VALIDATION_ERROR",
-                     *       "error": "Bad Request",
-                     *       "message": "The request is not valid: …"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 400;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "VALIDATION_ERROR" | "INVALID_BODY";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
+            400: components["responses"]["ValidationErrorOrInvalidBody"];
             /** @description Unauthorized: REFRESH_INVALID */
             401: {
                 headers: {
@@ -1790,190 +1398,12 @@ export interface operations {
                     };
                 };
             };
-            /** @description Payload Too Large: PAYLOAD_TOO_LARGE */
-            413: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 413,
-                     *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "error": "Payload Too Large",
-                     *       "message": "The request body is too large"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 413;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "PAYLOAD_TOO_LARGE";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Unsupported Media Type: UNSUPPORTED_MEDIA_TYPE */
-            415: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 415,
-                     *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "error": "Unsupported Media Type",
-                     *       "message": "Send the request body as application/json"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 415;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "UNSUPPORTED_MEDIA_TYPE";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Too Many Requests: RATE_LIMITED */
-            429: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    "retry-after": components["headers"]["RetryAfter"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 429,
-                     *       "code": "RATE_LIMITED",
-                     *       "error": "Too Many Requests",
-                     *       "message": "Too many requests from this address; try again shortly",
-                     *       "retryAfter": 60
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 429;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "RATE_LIMITED";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                        /** @description Seconds to wait before trying again (also the Retry-After header) */
-                        retryAfter: number;
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR */
-            500: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 500,
-                     *       "code": "INTERNAL_ERROR",
-                     *       "error": "Internal Server Error",
-                     *       "message": "Internal Server Error"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 500;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "INTERNAL_ERROR";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Service Unavailable: SERVICE_UNAVAILABLE, UPSTREAM_UNAVAILABLE */
-            503: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 503,
-                     *       "code": "SERVICE_UNAVAILABLE",
-                     *       "error": "Service Unavailable",
-                     *       "message": "The service is temporarily unavailable"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 503;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "SERVICE_UNAVAILABLE" | "UPSTREAM_UNAVAILABLE";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Gateway Timeout: UPSTREAM_TIMEOUT */
-            504: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 504,
-                     *       "code": "UPSTREAM_TIMEOUT",
-                     *       "error": "Gateway Timeout",
-                     *       "message": "… did not answer in time; the request may or may not have been carried out"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 504;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "UPSTREAM_TIMEOUT";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailableOrUpstreamUnavailable"];
+            504: components["responses"]["UpstreamTimeout"];
         };
     };
     logout: {
@@ -2000,250 +1430,14 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad Request: VALIDATION_ERROR, INVALID_BODY */
-            400: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 400,
-                     *       "code": "VALIDATION_ERROR",
-                     *       "error": "Bad Request",
-                     *       "message": "The request is not valid: …"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 400;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "VALIDATION_ERROR" | "INVALID_BODY";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Unauthorized: TOKEN_MISSING, TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_REVOKED */
-            401: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 401,
-                     *       "code": "TOKEN_MISSING",
-                     *       "error": "Unauthorized",
-                     *       "message": "A Bearer token is required"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 401;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "TOKEN_MISSING" | "TOKEN_INVALID" | "TOKEN_EXPIRED" | "TOKEN_REVOKED";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Payload Too Large: PAYLOAD_TOO_LARGE */
-            413: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 413,
-                     *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "error": "Payload Too Large",
-                     *       "message": "The request body is too large"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 413;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "PAYLOAD_TOO_LARGE";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Unsupported Media Type: UNSUPPORTED_MEDIA_TYPE */
-            415: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 415,
-                     *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "error": "Unsupported Media Type",
-                     *       "message": "Send the request body as application/json"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 415;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "UNSUPPORTED_MEDIA_TYPE";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Too Many Requests: RATE_LIMITED */
-            429: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    "retry-after": components["headers"]["RetryAfter"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 429,
-                     *       "code": "RATE_LIMITED",
-                     *       "error": "Too Many Requests",
-                     *       "message": "Too many requests from this address; try again shortly",
-                     *       "retryAfter": 60
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 429;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "RATE_LIMITED";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                        /** @description Seconds to wait before trying again (also the Retry-After header) */
-                        retryAfter: number;
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR */
-            500: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 500,
-                     *       "code": "INTERNAL_ERROR",
-                     *       "error": "Internal Server Error",
-                     *       "message": "Internal Server Error"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 500;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "INTERNAL_ERROR";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Service Unavailable: SERVICE_UNAVAILABLE, UPSTREAM_UNAVAILABLE */
-            503: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 503,
-                     *       "code": "SERVICE_UNAVAILABLE",
-                     *       "error": "Service Unavailable",
-                     *       "message": "The service is temporarily unavailable"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 503;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "SERVICE_UNAVAILABLE" | "UPSTREAM_UNAVAILABLE";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Gateway Timeout: UPSTREAM_TIMEOUT */
-            504: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 504,
-                     *       "code": "UPSTREAM_TIMEOUT",
-                     *       "error": "Gateway Timeout",
-                     *       "message": "… did not answer in time; the request may or may not have been carried out"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 504;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "UPSTREAM_TIMEOUT";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
+            400: components["responses"]["ValidationErrorOrInvalidBody"];
+            401: components["responses"]["TokenMissingOrTokenInvalidOrTokenExpiredOrTokenRevoked"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailableOrUpstreamUnavailable"];
+            504: components["responses"]["UpstreamTimeout"];
         };
     };
     getMe: {
@@ -2296,160 +1490,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: TOKEN_MISSING, TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_REVOKED */
-            401: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 401,
-                     *       "code": "TOKEN_MISSING",
-                     *       "error": "Unauthorized",
-                     *       "message": "A Bearer token is required"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 401;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "TOKEN_MISSING" | "TOKEN_INVALID" | "TOKEN_EXPIRED" | "TOKEN_REVOKED";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Too Many Requests: RATE_LIMITED */
-            429: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    "retry-after": components["headers"]["RetryAfter"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 429,
-                     *       "code": "RATE_LIMITED",
-                     *       "error": "Too Many Requests",
-                     *       "message": "Too many requests from this address; try again shortly",
-                     *       "retryAfter": 60
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 429;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "RATE_LIMITED";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                        /** @description Seconds to wait before trying again (also the Retry-After header) */
-                        retryAfter: number;
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR */
-            500: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 500,
-                     *       "code": "INTERNAL_ERROR",
-                     *       "error": "Internal Server Error",
-                     *       "message": "Internal Server Error"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 500;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "INTERNAL_ERROR";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Service Unavailable: SERVICE_UNAVAILABLE, UPSTREAM_UNAVAILABLE */
-            503: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 503,
-                     *       "code": "SERVICE_UNAVAILABLE",
-                     *       "error": "Service Unavailable",
-                     *       "message": "The service is temporarily unavailable"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 503;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "SERVICE_UNAVAILABLE" | "UPSTREAM_UNAVAILABLE";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Gateway Timeout: UPSTREAM_TIMEOUT */
-            504: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 504,
-                     *       "code": "UPSTREAM_TIMEOUT",
-                     *       "error": "Gateway Timeout",
-                     *       "message": "… did not answer in time; the request may or may not have been carried out"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 504;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "UPSTREAM_TIMEOUT";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
+            401: components["responses"]["TokenMissingOrTokenInvalidOrTokenExpiredOrTokenRevoked"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailableOrUpstreamUnavailable"];
+            504: components["responses"]["UpstreamTimeout"];
         };
     };
     updateMe: {
@@ -2509,250 +1554,14 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad Request: VALIDATION_ERROR, INVALID_BODY */
-            400: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 400,
-                     *       "code": "VALIDATION_ERROR",
-                     *       "error": "Bad Request",
-                     *       "message": "The request is not valid: …"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 400;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "VALIDATION_ERROR" | "INVALID_BODY";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Unauthorized: TOKEN_MISSING, TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_REVOKED */
-            401: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 401,
-                     *       "code": "TOKEN_MISSING",
-                     *       "error": "Unauthorized",
-                     *       "message": "A Bearer token is required"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 401;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "TOKEN_MISSING" | "TOKEN_INVALID" | "TOKEN_EXPIRED" | "TOKEN_REVOKED";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Payload Too Large: PAYLOAD_TOO_LARGE */
-            413: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 413,
-                     *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "error": "Payload Too Large",
-                     *       "message": "The request body is too large"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 413;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "PAYLOAD_TOO_LARGE";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Unsupported Media Type: UNSUPPORTED_MEDIA_TYPE */
-            415: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 415,
-                     *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "error": "Unsupported Media Type",
-                     *       "message": "Send the request body as application/json"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 415;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "UNSUPPORTED_MEDIA_TYPE";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Too Many Requests: RATE_LIMITED */
-            429: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    "retry-after": components["headers"]["RetryAfter"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 429,
-                     *       "code": "RATE_LIMITED",
-                     *       "error": "Too Many Requests",
-                     *       "message": "Too many requests from this address; try again shortly",
-                     *       "retryAfter": 60
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 429;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "RATE_LIMITED";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                        /** @description Seconds to wait before trying again (also the Retry-After header) */
-                        retryAfter: number;
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR */
-            500: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 500,
-                     *       "code": "INTERNAL_ERROR",
-                     *       "error": "Internal Server Error",
-                     *       "message": "Internal Server Error"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 500;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "INTERNAL_ERROR";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Service Unavailable: SERVICE_UNAVAILABLE, UPSTREAM_UNAVAILABLE */
-            503: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 503,
-                     *       "code": "SERVICE_UNAVAILABLE",
-                     *       "error": "Service Unavailable",
-                     *       "message": "The service is temporarily unavailable"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 503;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "SERVICE_UNAVAILABLE" | "UPSTREAM_UNAVAILABLE";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Gateway Timeout: UPSTREAM_TIMEOUT */
-            504: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 504,
-                     *       "code": "UPSTREAM_TIMEOUT",
-                     *       "error": "Gateway Timeout",
-                     *       "message": "… did not answer in time; the request may or may not have been carried out"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 504;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "UPSTREAM_TIMEOUT";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
+            400: components["responses"]["ValidationErrorOrInvalidBody"];
+            401: components["responses"]["TokenMissingOrTokenInvalidOrTokenExpiredOrTokenRevoked"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailableOrUpstreamUnavailable"];
+            504: components["responses"]["UpstreamTimeout"];
         };
     };
     attachPhone: {
@@ -2812,36 +1621,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad Request: VALIDATION_ERROR, INVALID_BODY */
-            400: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 400,
-                     *       "code": "VALIDATION_ERROR",
-                     *       "error": "Bad Request",
-                     *       "message": "The request is not valid: …"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 400;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "VALIDATION_ERROR" | "INVALID_BODY";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
+            400: components["responses"]["ValidationErrorOrInvalidBody"];
             /** @description Unauthorized: PROOF_INVALID, TOKEN_MISSING, TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_REVOKED */
             401: {
                 headers: {
@@ -2902,190 +1682,12 @@ export interface operations {
                     };
                 };
             };
-            /** @description Payload Too Large: PAYLOAD_TOO_LARGE */
-            413: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 413,
-                     *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "error": "Payload Too Large",
-                     *       "message": "The request body is too large"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 413;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "PAYLOAD_TOO_LARGE";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Unsupported Media Type: UNSUPPORTED_MEDIA_TYPE */
-            415: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 415,
-                     *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "error": "Unsupported Media Type",
-                     *       "message": "Send the request body as application/json"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 415;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "UNSUPPORTED_MEDIA_TYPE";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Too Many Requests: RATE_LIMITED */
-            429: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    "retry-after": components["headers"]["RetryAfter"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 429,
-                     *       "code": "RATE_LIMITED",
-                     *       "error": "Too Many Requests",
-                     *       "message": "Too many requests from this address; try again shortly",
-                     *       "retryAfter": 60
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 429;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "RATE_LIMITED";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                        /** @description Seconds to wait before trying again (also the Retry-After header) */
-                        retryAfter: number;
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR */
-            500: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 500,
-                     *       "code": "INTERNAL_ERROR",
-                     *       "error": "Internal Server Error",
-                     *       "message": "Internal Server Error"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 500;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "INTERNAL_ERROR";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Service Unavailable: SERVICE_UNAVAILABLE, UPSTREAM_UNAVAILABLE */
-            503: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 503,
-                     *       "code": "SERVICE_UNAVAILABLE",
-                     *       "error": "Service Unavailable",
-                     *       "message": "The service is temporarily unavailable"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 503;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "SERVICE_UNAVAILABLE" | "UPSTREAM_UNAVAILABLE";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Gateway Timeout: UPSTREAM_TIMEOUT */
-            504: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 504,
-                     *       "code": "UPSTREAM_TIMEOUT",
-                     *       "error": "Gateway Timeout",
-                     *       "message": "… did not answer in time; the request may or may not have been carried out"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 504;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "UPSTREAM_TIMEOUT";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailableOrUpstreamUnavailable"];
+            504: components["responses"]["UpstreamTimeout"];
         };
     };
     requestEmailVerification: {
@@ -3142,126 +1744,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: TOKEN_MISSING, TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_REVOKED */
-            401: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 401,
-                     *       "code": "TOKEN_MISSING",
-                     *       "error": "Unauthorized",
-                     *       "message": "A Bearer token is required"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 401;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "TOKEN_MISSING" | "TOKEN_INVALID" | "TOKEN_EXPIRED" | "TOKEN_REVOKED";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Conflict: EMAIL_TAKEN */
-            409: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 409,
-                     *       "code": "EMAIL_TAKEN",
-                     *       "error": "Conflict",
-                     *       "message": "This email address belongs to another account"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 409;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "EMAIL_TAKEN";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Payload Too Large: PAYLOAD_TOO_LARGE */
-            413: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 413,
-                     *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "error": "Payload Too Large",
-                     *       "message": "The request body is too large"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 413;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "PAYLOAD_TOO_LARGE";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Unsupported Media Type: UNSUPPORTED_MEDIA_TYPE */
-            415: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 415,
-                     *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "error": "Unsupported Media Type",
-                     *       "message": "Send the request body as application/json"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 415;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "UNSUPPORTED_MEDIA_TYPE";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
+            401: components["responses"]["TokenMissingOrTokenInvalidOrTokenExpiredOrTokenRevoked"];
+            409: components["responses"]["EmailTaken"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description Too Many Requests: EMAIL_LINK_LIMIT, RATE_LIMITED */
             429: {
                 headers: {
@@ -3296,36 +1782,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Internal Server Error: INTERNAL_ERROR */
-            500: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 500,
-                     *       "code": "INTERNAL_ERROR",
-                     *       "error": "Internal Server Error",
-                     *       "message": "Internal Server Error"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 500;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "INTERNAL_ERROR";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
+            500: components["responses"]["InternalError"];
             /** @description Bad Gateway: DELIVERY_FAILED */
             502: {
                 headers: {
@@ -3356,66 +1813,8 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable: SERVICE_UNAVAILABLE, UPSTREAM_UNAVAILABLE */
-            503: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 503,
-                     *       "code": "SERVICE_UNAVAILABLE",
-                     *       "error": "Service Unavailable",
-                     *       "message": "The service is temporarily unavailable"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 503;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "SERVICE_UNAVAILABLE" | "UPSTREAM_UNAVAILABLE";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Gateway Timeout: UPSTREAM_TIMEOUT */
-            504: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 504,
-                     *       "code": "UPSTREAM_TIMEOUT",
-                     *       "error": "Gateway Timeout",
-                     *       "message": "… did not answer in time; the request may or may not have been carried out"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 504;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "UPSTREAM_TIMEOUT";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
+            503: components["responses"]["ServiceUnavailableOrUpstreamUnavailable"];
+            504: components["responses"]["UpstreamTimeout"];
         };
     };
     confirmEmail: {
@@ -3477,220 +1876,13 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict: EMAIL_TAKEN */
-            409: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 409,
-                     *       "code": "EMAIL_TAKEN",
-                     *       "error": "Conflict",
-                     *       "message": "This email address belongs to another account"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 409;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "EMAIL_TAKEN";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Payload Too Large: PAYLOAD_TOO_LARGE */
-            413: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 413,
-                     *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "error": "Payload Too Large",
-                     *       "message": "The request body is too large"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 413;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "PAYLOAD_TOO_LARGE";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Unsupported Media Type: UNSUPPORTED_MEDIA_TYPE */
-            415: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 415,
-                     *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "error": "Unsupported Media Type",
-                     *       "message": "Send the request body as application/json"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 415;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "UNSUPPORTED_MEDIA_TYPE";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Too Many Requests: RATE_LIMITED */
-            429: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    "retry-after": components["headers"]["RetryAfter"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 429,
-                     *       "code": "RATE_LIMITED",
-                     *       "error": "Too Many Requests",
-                     *       "message": "Too many requests from this address; try again shortly",
-                     *       "retryAfter": 60
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 429;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "RATE_LIMITED";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                        /** @description Seconds to wait before trying again (also the Retry-After header) */
-                        retryAfter: number;
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR */
-            500: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 500,
-                     *       "code": "INTERNAL_ERROR",
-                     *       "error": "Internal Server Error",
-                     *       "message": "Internal Server Error"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 500;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "INTERNAL_ERROR";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Service Unavailable: SERVICE_UNAVAILABLE, UPSTREAM_UNAVAILABLE */
-            503: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 503,
-                     *       "code": "SERVICE_UNAVAILABLE",
-                     *       "error": "Service Unavailable",
-                     *       "message": "The service is temporarily unavailable"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 503;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "SERVICE_UNAVAILABLE" | "UPSTREAM_UNAVAILABLE";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Gateway Timeout: UPSTREAM_TIMEOUT */
-            504: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 504,
-                     *       "code": "UPSTREAM_TIMEOUT",
-                     *       "error": "Gateway Timeout",
-                     *       "message": "… did not answer in time; the request may or may not have been carried out"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 504;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "UPSTREAM_TIMEOUT";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
+            409: components["responses"]["EmailTaken"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailableOrUpstreamUnavailable"];
+            504: components["responses"]["UpstreamTimeout"];
         };
     };
     getDashboardMetrics: {
@@ -3754,190 +1946,12 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: TOKEN_MISSING, TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_REVOKED */
-            401: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 401,
-                     *       "code": "TOKEN_MISSING",
-                     *       "error": "Unauthorized",
-                     *       "message": "A Bearer token is required"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 401;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "TOKEN_MISSING" | "TOKEN_INVALID" | "TOKEN_EXPIRED" | "TOKEN_REVOKED";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Forbidden: FORBIDDEN */
-            403: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 403,
-                     *       "code": "FORBIDDEN",
-                     *       "error": "Forbidden",
-                     *       "message": "This needs an admin"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 403;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "FORBIDDEN";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Too Many Requests: RATE_LIMITED */
-            429: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    "retry-after": components["headers"]["RetryAfter"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 429,
-                     *       "code": "RATE_LIMITED",
-                     *       "error": "Too Many Requests",
-                     *       "message": "Too many requests from this address; try again shortly",
-                     *       "retryAfter": 60
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 429;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "RATE_LIMITED";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                        /** @description Seconds to wait before trying again (also the Retry-After header) */
-                        retryAfter: number;
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR */
-            500: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 500,
-                     *       "code": "INTERNAL_ERROR",
-                     *       "error": "Internal Server Error",
-                     *       "message": "Internal Server Error"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 500;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "INTERNAL_ERROR";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Service Unavailable: UPSTREAM_UNAVAILABLE, SERVICE_UNAVAILABLE */
-            503: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 503,
-                     *       "code": "UPSTREAM_UNAVAILABLE",
-                     *       "error": "Service Unavailable",
-                     *       "message": "… is unavailable; try again shortly"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 503;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "UPSTREAM_UNAVAILABLE" | "SERVICE_UNAVAILABLE";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Gateway Timeout: UPSTREAM_TIMEOUT */
-            504: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 504,
-                     *       "code": "UPSTREAM_TIMEOUT",
-                     *       "error": "Gateway Timeout",
-                     *       "message": "… did not answer in time; the request may or may not have been carried out"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 504;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "UPSTREAM_TIMEOUT";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
+            401: components["responses"]["TokenMissingOrTokenInvalidOrTokenExpiredOrTokenRevoked"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["UpstreamUnavailableOrServiceUnavailable"];
+            504: components["responses"]["UpstreamTimeout"];
         };
     };
     listUsers: {
@@ -3988,220 +2002,13 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad Request: VALIDATION_ERROR */
-            400: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 400,
-                     *       "code": "VALIDATION_ERROR",
-                     *       "error": "Bad Request",
-                     *       "message": "The request is not valid: …"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 400;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "VALIDATION_ERROR";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Unauthorized: TOKEN_MISSING, TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_REVOKED */
-            401: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 401,
-                     *       "code": "TOKEN_MISSING",
-                     *       "error": "Unauthorized",
-                     *       "message": "A Bearer token is required"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 401;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "TOKEN_MISSING" | "TOKEN_INVALID" | "TOKEN_EXPIRED" | "TOKEN_REVOKED";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Forbidden: FORBIDDEN */
-            403: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 403,
-                     *       "code": "FORBIDDEN",
-                     *       "error": "Forbidden",
-                     *       "message": "This needs an admin"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 403;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "FORBIDDEN";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Too Many Requests: RATE_LIMITED */
-            429: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    "retry-after": components["headers"]["RetryAfter"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 429,
-                     *       "code": "RATE_LIMITED",
-                     *       "error": "Too Many Requests",
-                     *       "message": "Too many requests from this address; try again shortly",
-                     *       "retryAfter": 60
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 429;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "RATE_LIMITED";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                        /** @description Seconds to wait before trying again (also the Retry-After header) */
-                        retryAfter: number;
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR */
-            500: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 500,
-                     *       "code": "INTERNAL_ERROR",
-                     *       "error": "Internal Server Error",
-                     *       "message": "Internal Server Error"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 500;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "INTERNAL_ERROR";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Service Unavailable: UPSTREAM_UNAVAILABLE, SERVICE_UNAVAILABLE */
-            503: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 503,
-                     *       "code": "UPSTREAM_UNAVAILABLE",
-                     *       "error": "Service Unavailable",
-                     *       "message": "… is unavailable; try again shortly"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 503;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "UPSTREAM_UNAVAILABLE" | "SERVICE_UNAVAILABLE";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Gateway Timeout: UPSTREAM_TIMEOUT */
-            504: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 504,
-                     *       "code": "UPSTREAM_TIMEOUT",
-                     *       "error": "Gateway Timeout",
-                     *       "message": "… did not answer in time; the request may or may not have been carried out"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 504;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "UPSTREAM_TIMEOUT";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
+            400: components["responses"]["ValidationError"];
+            401: components["responses"]["TokenMissingOrTokenInvalidOrTokenExpiredOrTokenRevoked"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["UpstreamUnavailableOrServiceUnavailable"];
+            504: components["responses"]["UpstreamTimeout"];
         };
     };
     getUser: {
@@ -4259,250 +2066,14 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad Request: VALIDATION_ERROR */
-            400: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 400,
-                     *       "code": "VALIDATION_ERROR",
-                     *       "error": "Bad Request",
-                     *       "message": "The request is not valid: …"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 400;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "VALIDATION_ERROR";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Unauthorized: TOKEN_MISSING, TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_REVOKED */
-            401: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 401,
-                     *       "code": "TOKEN_MISSING",
-                     *       "error": "Unauthorized",
-                     *       "message": "A Bearer token is required"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 401;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "TOKEN_MISSING" | "TOKEN_INVALID" | "TOKEN_EXPIRED" | "TOKEN_REVOKED";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Forbidden: FORBIDDEN */
-            403: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 403,
-                     *       "code": "FORBIDDEN",
-                     *       "error": "Forbidden",
-                     *       "message": "This needs an admin"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 403;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "FORBIDDEN";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Not Found: USER_NOT_FOUND */
-            404: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 404,
-                     *       "code": "USER_NOT_FOUND",
-                     *       "error": "Not Found",
-                     *       "message": "No such user"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 404;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "USER_NOT_FOUND";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Too Many Requests: RATE_LIMITED */
-            429: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    "retry-after": components["headers"]["RetryAfter"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 429,
-                     *       "code": "RATE_LIMITED",
-                     *       "error": "Too Many Requests",
-                     *       "message": "Too many requests from this address; try again shortly",
-                     *       "retryAfter": 60
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 429;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "RATE_LIMITED";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                        /** @description Seconds to wait before trying again (also the Retry-After header) */
-                        retryAfter: number;
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR */
-            500: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 500,
-                     *       "code": "INTERNAL_ERROR",
-                     *       "error": "Internal Server Error",
-                     *       "message": "Internal Server Error"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 500;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "INTERNAL_ERROR";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Service Unavailable: UPSTREAM_UNAVAILABLE, SERVICE_UNAVAILABLE */
-            503: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 503,
-                     *       "code": "UPSTREAM_UNAVAILABLE",
-                     *       "error": "Service Unavailable",
-                     *       "message": "… is unavailable; try again shortly"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 503;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "UPSTREAM_UNAVAILABLE" | "SERVICE_UNAVAILABLE";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Gateway Timeout: UPSTREAM_TIMEOUT */
-            504: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 504,
-                     *       "code": "UPSTREAM_TIMEOUT",
-                     *       "error": "Gateway Timeout",
-                     *       "message": "… did not answer in time; the request may or may not have been carried out"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 504;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "UPSTREAM_TIMEOUT";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
+            400: components["responses"]["ValidationError"];
+            401: components["responses"]["TokenMissingOrTokenInvalidOrTokenExpiredOrTokenRevoked"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["UserNotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["UpstreamUnavailableOrServiceUnavailable"];
+            504: components["responses"]["UpstreamTimeout"];
         };
     };
     banUser: {
@@ -4565,126 +2136,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad Request: VALIDATION_ERROR, INVALID_BODY */
-            400: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 400,
-                     *       "code": "VALIDATION_ERROR",
-                     *       "error": "Bad Request",
-                     *       "message": "The request is not valid: …"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 400;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "VALIDATION_ERROR" | "INVALID_BODY";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Unauthorized: TOKEN_MISSING, TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_REVOKED */
-            401: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 401,
-                     *       "code": "TOKEN_MISSING",
-                     *       "error": "Unauthorized",
-                     *       "message": "A Bearer token is required"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 401;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "TOKEN_MISSING" | "TOKEN_INVALID" | "TOKEN_EXPIRED" | "TOKEN_REVOKED";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Forbidden: FORBIDDEN */
-            403: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 403,
-                     *       "code": "FORBIDDEN",
-                     *       "error": "Forbidden",
-                     *       "message": "This needs an admin"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 403;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "FORBIDDEN";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Not Found: USER_NOT_FOUND */
-            404: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 404,
-                     *       "code": "USER_NOT_FOUND",
-                     *       "error": "Not Found",
-                     *       "message": "No such user"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 404;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "USER_NOT_FOUND";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
+            400: components["responses"]["ValidationErrorOrInvalidBody"];
+            401: components["responses"]["TokenMissingOrTokenInvalidOrTokenExpiredOrTokenRevoked"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["UserNotFound"];
             /** @description Conflict: CANNOT_BAN_SELF */
             409: {
                 headers: {
@@ -4715,190 +2170,12 @@ export interface operations {
                     };
                 };
             };
-            /** @description Payload Too Large: PAYLOAD_TOO_LARGE */
-            413: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 413,
-                     *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "error": "Payload Too Large",
-                     *       "message": "The request body is too large"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 413;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "PAYLOAD_TOO_LARGE";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Unsupported Media Type: UNSUPPORTED_MEDIA_TYPE */
-            415: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 415,
-                     *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "error": "Unsupported Media Type",
-                     *       "message": "Send the request body as application/json"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 415;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "UNSUPPORTED_MEDIA_TYPE";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Too Many Requests: RATE_LIMITED */
-            429: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    "retry-after": components["headers"]["RetryAfter"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 429,
-                     *       "code": "RATE_LIMITED",
-                     *       "error": "Too Many Requests",
-                     *       "message": "Too many requests from this address; try again shortly",
-                     *       "retryAfter": 60
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 429;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "RATE_LIMITED";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                        /** @description Seconds to wait before trying again (also the Retry-After header) */
-                        retryAfter: number;
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR */
-            500: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 500,
-                     *       "code": "INTERNAL_ERROR",
-                     *       "error": "Internal Server Error",
-                     *       "message": "Internal Server Error"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 500;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "INTERNAL_ERROR";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Service Unavailable: UPSTREAM_UNAVAILABLE, SERVICE_UNAVAILABLE */
-            503: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 503,
-                     *       "code": "UPSTREAM_UNAVAILABLE",
-                     *       "error": "Service Unavailable",
-                     *       "message": "… is unavailable; try again shortly"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 503;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "UPSTREAM_UNAVAILABLE" | "SERVICE_UNAVAILABLE";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Gateway Timeout: UPSTREAM_TIMEOUT */
-            504: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 504,
-                     *       "code": "UPSTREAM_TIMEOUT",
-                     *       "error": "Gateway Timeout",
-                     *       "message": "… did not answer in time; the request may or may not have been carried out"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 504;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "UPSTREAM_TIMEOUT";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["UpstreamUnavailableOrServiceUnavailable"];
+            504: components["responses"]["UpstreamTimeout"];
         };
     };
     unbanUser: {
@@ -4961,310 +2238,16 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad Request: VALIDATION_ERROR, INVALID_BODY */
-            400: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 400,
-                     *       "code": "VALIDATION_ERROR",
-                     *       "error": "Bad Request",
-                     *       "message": "The request is not valid: …"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 400;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "VALIDATION_ERROR" | "INVALID_BODY";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Unauthorized: TOKEN_MISSING, TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_REVOKED */
-            401: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 401,
-                     *       "code": "TOKEN_MISSING",
-                     *       "error": "Unauthorized",
-                     *       "message": "A Bearer token is required"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 401;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "TOKEN_MISSING" | "TOKEN_INVALID" | "TOKEN_EXPIRED" | "TOKEN_REVOKED";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Forbidden: FORBIDDEN */
-            403: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 403,
-                     *       "code": "FORBIDDEN",
-                     *       "error": "Forbidden",
-                     *       "message": "This needs an admin"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 403;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "FORBIDDEN";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Not Found: USER_NOT_FOUND */
-            404: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 404,
-                     *       "code": "USER_NOT_FOUND",
-                     *       "error": "Not Found",
-                     *       "message": "No such user"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 404;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "USER_NOT_FOUND";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Payload Too Large: PAYLOAD_TOO_LARGE */
-            413: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 413,
-                     *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "error": "Payload Too Large",
-                     *       "message": "The request body is too large"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 413;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "PAYLOAD_TOO_LARGE";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Unsupported Media Type: UNSUPPORTED_MEDIA_TYPE */
-            415: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 415,
-                     *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "error": "Unsupported Media Type",
-                     *       "message": "Send the request body as application/json"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 415;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "UNSUPPORTED_MEDIA_TYPE";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Too Many Requests: RATE_LIMITED */
-            429: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    "retry-after": components["headers"]["RetryAfter"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 429,
-                     *       "code": "RATE_LIMITED",
-                     *       "error": "Too Many Requests",
-                     *       "message": "Too many requests from this address; try again shortly",
-                     *       "retryAfter": 60
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 429;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "RATE_LIMITED";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                        /** @description Seconds to wait before trying again (also the Retry-After header) */
-                        retryAfter: number;
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR */
-            500: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 500,
-                     *       "code": "INTERNAL_ERROR",
-                     *       "error": "Internal Server Error",
-                     *       "message": "Internal Server Error"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 500;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "INTERNAL_ERROR";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Service Unavailable: UPSTREAM_UNAVAILABLE, SERVICE_UNAVAILABLE */
-            503: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 503,
-                     *       "code": "UPSTREAM_UNAVAILABLE",
-                     *       "error": "Service Unavailable",
-                     *       "message": "… is unavailable; try again shortly"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 503;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "UPSTREAM_UNAVAILABLE" | "SERVICE_UNAVAILABLE";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Gateway Timeout: UPSTREAM_TIMEOUT */
-            504: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 504,
-                     *       "code": "UPSTREAM_TIMEOUT",
-                     *       "error": "Gateway Timeout",
-                     *       "message": "… did not answer in time; the request may or may not have been carried out"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 504;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "UPSTREAM_TIMEOUT";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
+            400: components["responses"]["ValidationErrorOrInvalidBody"];
+            401: components["responses"]["TokenMissingOrTokenInvalidOrTokenExpiredOrTokenRevoked"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["UserNotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["UpstreamUnavailableOrServiceUnavailable"];
+            504: components["responses"]["UpstreamTimeout"];
         };
     };
     listAuditLog: {
@@ -5307,220 +2290,13 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad Request: VALIDATION_ERROR */
-            400: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 400,
-                     *       "code": "VALIDATION_ERROR",
-                     *       "error": "Bad Request",
-                     *       "message": "The request is not valid: …"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 400;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "VALIDATION_ERROR";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Unauthorized: TOKEN_MISSING, TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_REVOKED */
-            401: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 401,
-                     *       "code": "TOKEN_MISSING",
-                     *       "error": "Unauthorized",
-                     *       "message": "A Bearer token is required"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 401;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "TOKEN_MISSING" | "TOKEN_INVALID" | "TOKEN_EXPIRED" | "TOKEN_REVOKED";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Forbidden: FORBIDDEN */
-            403: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 403,
-                     *       "code": "FORBIDDEN",
-                     *       "error": "Forbidden",
-                     *       "message": "This needs an admin"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 403;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "FORBIDDEN";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Too Many Requests: RATE_LIMITED */
-            429: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    "retry-after": components["headers"]["RetryAfter"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 429,
-                     *       "code": "RATE_LIMITED",
-                     *       "error": "Too Many Requests",
-                     *       "message": "Too many requests from this address; try again shortly",
-                     *       "retryAfter": 60
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 429;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "RATE_LIMITED";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                        /** @description Seconds to wait before trying again (also the Retry-After header) */
-                        retryAfter: number;
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR */
-            500: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 500,
-                     *       "code": "INTERNAL_ERROR",
-                     *       "error": "Internal Server Error",
-                     *       "message": "Internal Server Error"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 500;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "INTERNAL_ERROR";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Service Unavailable: UPSTREAM_UNAVAILABLE, SERVICE_UNAVAILABLE */
-            503: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 503,
-                     *       "code": "UPSTREAM_UNAVAILABLE",
-                     *       "error": "Service Unavailable",
-                     *       "message": "… is unavailable; try again shortly"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 503;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "UPSTREAM_UNAVAILABLE" | "SERVICE_UNAVAILABLE";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Gateway Timeout: UPSTREAM_TIMEOUT */
-            504: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 504,
-                     *       "code": "UPSTREAM_TIMEOUT",
-                     *       "error": "Gateway Timeout",
-                     *       "message": "… did not answer in time; the request may or may not have been carried out"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 504;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "UPSTREAM_TIMEOUT";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
+            400: components["responses"]["ValidationError"];
+            401: components["responses"]["TokenMissingOrTokenInvalidOrTokenExpiredOrTokenRevoked"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["UpstreamUnavailableOrServiceUnavailable"];
+            504: components["responses"]["UpstreamTimeout"];
         };
     };
     invalidateCache: {
@@ -5547,280 +2323,15 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad Request: VALIDATION_ERROR, INVALID_BODY */
-            400: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 400,
-                     *       "code": "VALIDATION_ERROR",
-                     *       "error": "Bad Request",
-                     *       "message": "The request is not valid: …"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 400;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "VALIDATION_ERROR" | "INVALID_BODY";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Unauthorized: TOKEN_MISSING, TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_REVOKED */
-            401: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 401,
-                     *       "code": "TOKEN_MISSING",
-                     *       "error": "Unauthorized",
-                     *       "message": "A Bearer token is required"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 401;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "TOKEN_MISSING" | "TOKEN_INVALID" | "TOKEN_EXPIRED" | "TOKEN_REVOKED";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Forbidden: FORBIDDEN */
-            403: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 403,
-                     *       "code": "FORBIDDEN",
-                     *       "error": "Forbidden",
-                     *       "message": "This needs an admin"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 403;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "FORBIDDEN";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Payload Too Large: PAYLOAD_TOO_LARGE */
-            413: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 413,
-                     *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "error": "Payload Too Large",
-                     *       "message": "The request body is too large"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 413;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "PAYLOAD_TOO_LARGE";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Unsupported Media Type: UNSUPPORTED_MEDIA_TYPE */
-            415: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 415,
-                     *       "code": "UNSUPPORTED_MEDIA_TYPE",
-                     *       "error": "Unsupported Media Type",
-                     *       "message": "Send the request body as application/json"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 415;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "UNSUPPORTED_MEDIA_TYPE";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Too Many Requests: RATE_LIMITED */
-            429: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    "retry-after": components["headers"]["RetryAfter"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 429,
-                     *       "code": "RATE_LIMITED",
-                     *       "error": "Too Many Requests",
-                     *       "message": "Too many requests from this address; try again shortly",
-                     *       "retryAfter": 60
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 429;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "RATE_LIMITED";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                        /** @description Seconds to wait before trying again (also the Retry-After header) */
-                        retryAfter: number;
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR */
-            500: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 500,
-                     *       "code": "INTERNAL_ERROR",
-                     *       "error": "Internal Server Error",
-                     *       "message": "Internal Server Error"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 500;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "INTERNAL_ERROR";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Service Unavailable: UPSTREAM_UNAVAILABLE, SERVICE_UNAVAILABLE */
-            503: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 503,
-                     *       "code": "UPSTREAM_UNAVAILABLE",
-                     *       "error": "Service Unavailable",
-                     *       "message": "… is unavailable; try again shortly"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 503;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "UPSTREAM_UNAVAILABLE" | "SERVICE_UNAVAILABLE";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
-            /** @description Gateway Timeout: UPSTREAM_TIMEOUT */
-            504: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 504,
-                     *       "code": "UPSTREAM_TIMEOUT",
-                     *       "error": "Gateway Timeout",
-                     *       "message": "… did not answer in time; the request may or may not have been carried out"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {integer} */
-                        statusCode: 504;
-                        /**
-                         * @description Stable: match on this
-                         * @enum {string}
-                         */
-                        code: "UPSTREAM_TIMEOUT";
-                        /** @description The HTTP reason phrase */
-                        error: string;
-                        /** @description For people: wording may change */
-                        message: string;
-                    };
-                };
-            };
+            400: components["responses"]["ValidationErrorOrInvalidBody"];
+            401: components["responses"]["TokenMissingOrTokenInvalidOrTokenExpiredOrTokenRevoked"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["UpstreamUnavailableOrServiceUnavailable"];
+            504: components["responses"]["UpstreamTimeout"];
         };
     };
 }
