@@ -47,8 +47,9 @@ export const OtpServiceConfig = defineConfig({
 
   ...deliveryConfigProperties,
   SMS_PROVIDER: Type.Union([Type.Literal('msg91'), Type.Literal('console'), Type.Literal('outbox')], { default: 'console' }),
-  MSG91_AUTH_KEY: Type.Optional(Type.String({ minLength: 1 })),
-  MSG91_TEMPLATE_ID: Type.Optional(Type.String({ minLength: 1 })),
+  // Empty is unset, as a deployment that lists every variable passes them.
+  MSG91_AUTH_KEY: Type.Optional(Type.String()),
+  MSG91_TEMPLATE_ID: Type.Optional(Type.String()),
   OTP_EMAIL_SUBJECT: Type.String({ default: 'Your verification code' }),
 })
 

@@ -6,7 +6,8 @@ import { smtpSender } from './smtp-sender.ts'
 /** Settings of email delivery and of the development deliveries, for a service's `defineConfig`. */
 export const deliveryConfigProperties = {
   EMAIL_PROVIDER: Type.Union([Type.Literal('smtp'), Type.Literal('console'), Type.Literal('outbox')], { default: 'console' }),
-  SMTP_URL: Type.Optional(Type.String({ minLength: 1 })),
+  // Empty is unset, as a deployment that lists every variable passes them.
+  SMTP_URL: Type.Optional(Type.String()),
   MAIL_FROM: Type.String({ default: 'no-reply@localhost' }),
   /** Lets `console`/`outbox` delivery run with NODE_ENV=production (a staging setup, say). */
   OTP_ALLOW_DEV_DELIVERY: Type.Boolean({ default: false }),
