@@ -2,7 +2,18 @@
  * The bodies the services exchange, defined once: the service that answers declares them as its
  * response schemas, the services that ask validate and type what they receive with the same ones.
  */
-export { type OtpStats, OtpStatsSchema, type UserStats, UserStatsSchema } from './lib/stats.ts'
+export {
+  type OtpSeries,
+  OtpSeriesSchema,
+  type OtpStats,
+  OtpStatsSchema,
+  SERIES_RANGES,
+  type SeriesQuery,
+  SeriesQuerySchema,
+  type SeriesRange,
+  type UserStats,
+  UserStatsSchema,
+} from './lib/stats.ts'
 export {
   type IntrospectReply,
   IntrospectReplySchema,

@@ -40,6 +40,52 @@ t.test('stats: behind a service token, counting every outcome', async (t) => {
   })
 })
 
+t.test('series: every hour of the last 24 and every day of the last 30, empty ones as zeros', async (t) => {
+  const own = await testDatabase(t)
+  const app = await buildOtpService(t, await testEnv(own.url))
+  await own.query(`
+    INSERT INTO otp_stats (bucket, kind, channel, count) VALUES
+      (date_trunc('minute', now()), 'sent', 'sms', 2),
+      (date_trunc('minute', now()), 'failed', 'sms', 1),
+      (date_trunc('hour', now(), 'UTC') - interval '5 hours' + interval '7 minutes', 'sent', 'sms', 4),
+      (date_trunc('hour', now(), 'UTC') - interval '5 hours' + interval '9 minutes', 'sent', 'email', 2),
+      (date_trunc('hour', now(), 'UTC') - interval '30 hours', 'verified', 'sms', 3),
+      (date_trunc('day', now(), 'UTC') - interval '40 days', 'sent', 'sms', 100)`)
+  const series = async (range?: string) => {
+    const reply = await app.inject({
+      method: 'GET',
+      url: `/internal/v1/stats/series${range ? `?range=${range}` : ''}`,
+      headers: { authorization: `Bearer ${serviceToken}` },
+    })
+    return reply.json()
+  }
+  const hours = await series()
+  t.equal(hours.interval, 'hour')
+  t.equal(hours.points.length, 24)
+  const hourStart = (ago: number) => new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - ago * 3_600_000).toISOString()
+  t.equal(hours.points.at(-1).start, hourStart(0), 'the current hour last')
+  t.same(hours.points.at(-6), { start: hourStart(5), sent: 6, verified: 0, failed: 0, locked: 0, expired: 0 }, 'both channels, added')
+  t.same(hours.points.at(-1), { start: hourStart(0), sent: 2, verified: 0, failed: 1, locked: 0, expired: 0 }, 'this hour so far')
+  t.equal(
+    hours.points.reduce((sum: number, point: { verified: number }) => sum + point.verified, 0),
+    0,
+    'what is older than 24 hours is not in',
+  )
+  const days = await series('30d')
+  t.equal(days.interval, 'day')
+  t.equal(days.points.length, 30)
+  t.equal(
+    days.points.reduce((sum: number, point: { sent: number }) => sum + point.sent, 0),
+    8,
+    'the last 30 days, the 40-day-old day left out',
+  )
+  t.equal(
+    (await app.inject({ method: 'GET', url: '/internal/v1/stats/series?range=1y', headers: { authorization: `Bearer ${serviceToken}` } }))
+      .statusCode,
+    400,
+  )
+})
+
 t.test('cleanup: expired codes, idle rows, past country hours, old minutes; safe on two instances at once', async (t) => {
   const insertCodes = (sql: string) =>
     database.query(`

@@ -24,3 +24,39 @@ export const UserStatsSchema = Type.Object(
   { description: 'Users and sessions' },
 )
 export type UserStats = Static<typeof UserStatsSchema>
+
+/** The span of a time series: the last 24 hours by hour, or the last 30 days by day (UTC). */
+export const SeriesQuerySchema = Type.Object(
+  {
+    range: Type.Union([Type.Literal('24h'), Type.Literal('30d')], {
+      default: '24h',
+      description: '24h: the last 24 hours, one point per hour; 30d: the last 30 days, one point per day (UTC)',
+    }),
+  },
+  { additionalProperties: false },
+)
+export type SeriesQuery = Static<typeof SeriesQuerySchema>
+export type SeriesRange = SeriesQuery['range']
+
+/** Each range's interval and number of points, the current (partial) one last. */
+export const SERIES_RANGES: Record<SeriesRange, { interval: 'hour' | 'day'; points: number }> = {
+  '24h': { interval: 'hour', points: 24 },
+  '30d': { interval: 'day', points: 30 },
+}
+
+const seriesOf = <P extends Record<string, ReturnType<typeof Type.Integer>>>(counts: P, description: string) =>
+  Type.Object(
+    {
+      range: SeriesQuerySchema.properties.range,
+      interval: Type.Union([Type.Literal('hour'), Type.Literal('day')]),
+      points: Type.Array(Type.Object({ start: Type.String({ format: 'date-time', description: 'Where the interval starts' }), ...counts })),
+    },
+    { description },
+  )
+
+/** otp-service's `GET /internal/v1/stats/series`. */
+export const OtpSeriesSchema = seriesOf(
+  { sent: Type.Integer(), verified: Type.Integer(), failed: Type.Integer(), locked: Type.Integer(), expired: Type.Integer() },
+  'Codes sent, verified, wrong, locked and expired, per interval',
+)
+export type OtpSeries = Static<typeof OtpSeriesSchema>

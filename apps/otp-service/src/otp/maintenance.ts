@@ -1,3 +1,4 @@
+import { type OtpSeries, SERIES_RANGES, type SeriesRange } from '@otp-suite/contract'
 import { sweep } from '@otp-suite/db'
 import { Prisma, type PrismaClient } from '../generated/prisma/client.ts'
 import type { StatKind } from './stats-recorder.ts'
@@ -94,6 +95,29 @@ export function createMaintenance(prisma: PrismaClient, options: { batchSize: nu
         for (const row of rows) if (row.kind in stats) stats[row.kind as StatKind][field] = Number(row._sum.count ?? 0)
       }
       return stats
+    },
+
+    /** Every outcome per hour of the last 24 hours or per day of the last 30 (UTC), empty intervals as zeros. */
+    async series(range: SeriesRange): Promise<OtpSeries> {
+      const { interval, points } = SERIES_RANGES[range]
+      const step = `1 ${interval}`
+      const rows = await prisma.$queryRaw<{ start: Date; kind: string | null; count: number }[]>`
+        WITH buckets AS (
+          SELECT generate_series(
+            date_trunc(${interval}, now(), 'UTC') - ${points - 1} * ${step}::interval,
+            date_trunc(${interval}, now(), 'UTC'),
+            ${step}::interval) AS start)
+        SELECT b.start, s.kind, coalesce(sum(s.count), 0)::int AS count
+        FROM buckets b LEFT JOIN otp_stats s ON s.bucket >= b.start AND s.bucket < b.start + ${step}::interval
+        GROUP BY b.start, s.kind ORDER BY b.start`
+      const byStart = new Map<string, OtpSeries['points'][number]>()
+      for (const { start, kind, count } of rows) {
+        const key = start.toISOString()
+        const point = byStart.get(key) ?? { start: key, ...Object.fromEntries(statKinds.map((name) => [name, 0])) }
+        if (kind && kind in point) (point as Record<string, number | string>)[kind] = count
+        byStart.set(key, point as OtpSeries['points'][number])
+      }
+      return { range, interval, points: [...byStart.values()] }
     },
   }
 }

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { OtpStatsSchema } from '@otp-suite/contract'
+import { OtpSeriesSchema, OtpStatsSchema, SeriesQuerySchema } from '@otp-suite/contract'
 import { Type } from 'typebox'
 import type { BlockedDestinations } from '../otp/blocked-destinations.ts'
 import type { Maintenance } from '../otp/maintenance.ts'
@@ -28,6 +28,25 @@ export const internalRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { 
       // This instance's latest counts first; other instances' are at most one flush interval behind.
       await stats.flush()
       return maintenance.stats()
+    },
+  )
+
+  app.get(
+    '/internal/v1/stats/series',
+    {
+      preHandler: app.requireToken('service'),
+      schema: {
+        operationId: 'otpStatsSeries',
+        tags,
+        summary: 'OTP outcomes per hour of the last 24 hours, or per day of the last 30',
+        security,
+        querystring: SeriesQuerySchema,
+        response: { 200: OtpSeriesSchema },
+      },
+    },
+    async (request) => {
+      await stats.flush()
+      return maintenance.series(request.query.range)
     },
   )
 
