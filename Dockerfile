@@ -21,7 +21,8 @@ RUN pnpm install --offline --frozen-lockfile
 RUN sh scripts/package-app.sh "${APP}" /out
 
 FROM ${NODE_IMAGE} AS migrate
-ENV NODE_ENV=production
+# The command's TypeScript loads through tsx, whose cache would need a writable disk.
+ENV NODE_ENV=production TSX_DISABLE_CACHE=1
 WORKDIR /migrate
 COPY --from=build /out/migrate ./
 USER node

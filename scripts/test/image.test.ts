@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { chmod, cp, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -14,9 +14,22 @@ const run = promisify(execFile)
 const root = join(import.meta.dirname, '..', '..')
 const APPS = ['otp-service', 'user-service', 'admin-service', 'gateway']
 const WITH_DATABASE = APPS.filter((app) => app !== 'gateway')
+const dockerfile = DockerfileParser.parse(await readFile(join(root, 'Dockerfile'), 'utf8'))
+
+/** The environment a stage of the image sets (its ENV lines). */
+function stageEnvironment(stage: string): Record<string, string> {
+  const froms = dockerfile.getFROMs()
+  const index = froms.findIndex((from) => from.getBuildStage() === stage)
+  const [start, end] = [froms[index]?.getRange().start.line ?? 0, froms[index + 1]?.getRange().start.line ?? Number.POSITIVE_INFINITY]
+  return Object.fromEntries(
+    dockerfile
+      .getENVs()
+      .filter((env) => env.getRange().start.line > start && env.getRange().start.line < end)
+      .flatMap((env) => env.getProperties().map((property) => [property.getName(), property.getValue() ?? '']) as [string, string][]),
+  )
+}
 
 t.test('the Dockerfile: named stages, a slim non-root runtime, a health check, migrations apart, no secrets', async (t) => {
-  const dockerfile = DockerfileParser.parse(await readFile(join(root, 'Dockerfile'), 'utf8'))
   const stages = dockerfile.getFROMs().map((from) => ({ image: from.getImageName(), name: from.getBuildStage() }))
   t.same(
     stages.map((stage) => stage.name),
@@ -91,9 +104,17 @@ function listening(server: ChildProcess): Promise<{ url: string; output: () => s
 t.test('every app, packaged as the image packages it and moved to a fresh folder, migrates, starts and serves', async (t) => {
   const out = await mkdtemp(join(tmpdir(), 'image-'))
   t.teardown(() => rm(out, { recursive: true, force: true }))
+  // As the image runs them: as a user without privileges (here, when the tests run as root), on a
+  // read-only file system: nothing may need to write to the disk.
+  await chmod(out, 0o755)
+  const readOnly = join(out, 'read-only')
+  await mkdir(readOnly, { mode: 0o555 })
+  const unprivileged = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {}
   const secret = () => randomBytes(32).toString('base64url')
   const production = {
     PATH: process.env.PATH,
+    TMPDIR: readOnly,
+    HOME: readOnly,
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
     PORT: '0',
@@ -148,7 +169,8 @@ t.test('every app, packaged as the image packages it and moved to a fresh folder
     await rm(join(out, app, 'migrate'), { recursive: true })
     const { stdout } = await run(process.execPath, ['bin/suite-db.js', 'migrate'], {
       cwd: migrate,
-      env: { ...production, DATABASE_URL: databaseUrl },
+      ...unprivileged,
+      env: { ...production, ...stageEnvironment('migrate'), DATABASE_URL: databaseUrl },
     })
     t.match(stdout, /Applied migrations: /, `${app}: migrated by its migrate image`)
     urls[app] = await start(app, {
