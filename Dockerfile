@@ -4,16 +4,17 @@
 #   docker build --build-arg APP=otp-service --target migrate -t otp-suite/otp-service-migrate .
 #                                                                    its migrations, run once per release
 # APP is otp-service, user-service, admin-service or gateway (which has no database, so no migrate image).
-ARG NODE_IMAGE=node:20.20-bookworm-slim
+ARG NODE_IMAGE=node:22-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
-ARG APP
 RUN npm install --global pnpm@12.21.0
 WORKDIR /repo
 # The packages first, fetched by the lockfile alone: a code change does not download them again.
 COPY pnpm-lock.yaml pnpm-workspace.yaml .pnpmfile.cjs ./
 RUN pnpm fetch
 COPY . .
+# Declared this late so that every app shares the layers above.
+ARG APP
 RUN test -n "${APP:-}" || { echo "build with --build-arg APP=<otp-service|user-service|admin-service|gateway>" >&2; exit 1; }
 RUN pnpm install --offline --frozen-lockfile
 # The same steps the tests run: the app compiled and deployed with its production packages only,

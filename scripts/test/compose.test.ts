@@ -45,12 +45,16 @@ t.test('each service has its own database, migrated by a one-shot step before it
     t.match(services[app]?.depends_on, { [`${short}-migrate`]: { condition: 'service_completed_successfully' } })
     t.same(services[app]?.build, { context: '.', target: 'app', args: { APP: app } })
   }
-  t.match(services.gateway?.depends_on, {
+  t.same(services.gateway?.depends_on, {
     'otp-service': { condition: 'service_healthy' },
     'user-service': { condition: 'service_healthy' },
-    'admin-service': { condition: 'service_healthy' },
+    'admin-service': { condition: 'service_started' },
   })
-  t.match(services.postgres, { healthcheck: { test: ['CMD-SHELL', /pg_isready/] } })
+  t.match(
+    services.postgres,
+    { healthcheck: { test: ['CMD-SHELL', /pg_isready -h 127\.0\.0\.1/] } },
+    'ready over TCP, after the init script',
+  )
 })
 
 t.test('only the gateway is published; secrets come from .env, never written here', async (t) => {
@@ -60,7 +64,11 @@ t.test('only the gateway is published; secrets come from .env, never written her
       .map(([name]) => name),
     ['gateway'],
   )
-  t.same(services.gateway?.ports, ['${GATEWAY_PORT:-8080}:3000'])
+  t.match(services.gateway?.ports, [/^\$\{GATEWAY_BIND:-127\.0\.0\.1\}:/], 'on this host only, unless told otherwise')
+  const gatewayAddress = (services.gateway as { networks: { suite: { ipv4_address: string } } }).networks.suite.ipv4_address
+  for (const app of Object.keys(DATABASES)) {
+    t.equal(services[app]?.environment?.TRUSTED_PROXIES, gatewayAddress, `${app} believes the gateway's X-Forwarded-For, no one else's`)
+  }
   const secret = /SECRET|PEPPER|PASSWORD|AUTH_KEY/
   for (const [name, service] of Object.entries(services)) {
     for (const [key, value] of Object.entries(service.environment ?? {})) {
@@ -68,7 +76,16 @@ t.test('only the gateway is published; secrets come from .env, never written her
     }
   }
   const required = [...new Set([...JSON.stringify(compose).matchAll(/\$\{([A-Z0-9_]+):\?/g)].map((match) => match[1] as string))]
-  t.same(required.sort(), ['ADMIN_DB_PASSWORD', 'JWT_SECRET', 'OTP_DB_PASSWORD', 'OTP_PEPPER', 'POSTGRES_PASSWORD', 'USER_DB_PASSWORD'])
+  t.same(required.sort(), [
+    'ADMIN_DB_PASSWORD',
+    'EMAIL_VERIFY_URL',
+    'JWT_SECRET',
+    'MAIL_FROM',
+    'OTP_DB_PASSWORD',
+    'OTP_PEPPER',
+    'POSTGRES_PASSWORD',
+    'USER_DB_PASSWORD',
+  ])
   const example = await readFile(join(root, '.env.example'), 'utf8')
   for (const name of required) t.match(example, new RegExp(`^${name}=$`, 'm'), `.env.example lists ${name}, empty`)
   t.match(await readFile(join(root, '.gitignore'), 'utf8'), /^\.env$/m, '.env is never committed')
