@@ -107,11 +107,28 @@ locals {
     }
   }
 
+  # Each app as its ECS service (modules/ecs-service) runs it.
+  services = {
+    for app, tasks in local.tasks : app => {
+      name                = app
+      cluster_id          = aws_ecs_cluster.main.id
+      namespace_arn       = aws_service_discovery_http_namespace.main.arn
+      aws_region          = var.aws_region
+      task_definition_arn = aws_ecs_task_definition.app[app].arn
+      desired_count       = tasks.min_tasks
+      subnet_ids          = local.private_subnet_ids
+      security_group_ids  = [app == "gateway" ? aws_security_group.gateway.id : aws_security_group.services.id]
+      log_group_name      = aws_cloudwatch_log_group.app[app].name
+      discoverable        = app != "gateway"
+      target_group_arn    = app == "gateway" ? aws_lb_target_group.gateway.arn : null
+    }
+  }
+
   ecs_services = {
-    "otp-service"   = aws_ecs_service.otp_service
-    "user-service"  = aws_ecs_service.user_service
-    "admin-service" = aws_ecs_service.admin_service
-    gateway         = aws_ecs_service.gateway
+    "otp-service"   = module.otp_service
+    "user-service"  = module.user_service
+    "admin-service" = module.admin_service
+    gateway         = module.gateway
   }
 }
 
@@ -241,223 +258,29 @@ resource "aws_ecs_task_definition" "migrate" {
 }
 
 # The services, each created after those it calls: Service Connect names resolve only in tasks
-# started after the service behind the name exists.
+# started after the service behind the name exists. The gateway, which nothing calls, is a Service
+# Connect client only, and the one app behind the load balancer.
 
-resource "aws_ecs_service" "otp_service" {
-  name                               = "otp-service"
-  cluster                            = aws_ecs_cluster.main.id
-  task_definition                    = aws_ecs_task_definition.app["otp-service"].arn
-  desired_count                      = local.tasks["otp-service"].min_tasks
-  launch_type                        = "FARGATE"
-  platform_version                   = "LATEST"
-  propagate_tags                     = "SERVICE"
-  enable_ecs_managed_tags            = true
-  deployment_minimum_healthy_percent = 100
-  deployment_maximum_percent         = 200
-
-  deployment_circuit_breaker {
-    enable   = true
-    rollback = true
-  }
-
-  network_configuration {
-    subnets          = local.private_subnet_ids
-    security_groups  = [aws_security_group.services.id]
-    assign_public_ip = false
-  }
-
-  service_connect_configuration {
-    enabled   = true
-    namespace = aws_service_discovery_http_namespace.main.arn
-
-    service {
-      port_name      = "http"
-      discovery_name = "otp-service"
-
-      client_alias {
-        dns_name = "otp-service"
-        port     = 3000
-      }
-    }
-
-    log_configuration {
-      log_driver = "awslogs"
-      options = {
-        "awslogs-group"         = aws_cloudwatch_log_group.app["otp-service"].name
-        "awslogs-region"        = var.aws_region
-        "awslogs-stream-prefix" = "service-connect"
-      }
-    }
-  }
-
-  # Autoscaling sets the count once the service exists.
-  lifecycle {
-    ignore_changes = [desired_count]
-  }
+module "otp_service" {
+  source = "./modules/ecs-service"
+  app    = local.services["otp-service"]
 }
 
-resource "aws_ecs_service" "user_service" {
-  name                               = "user-service"
-  cluster                            = aws_ecs_cluster.main.id
-  task_definition                    = aws_ecs_task_definition.app["user-service"].arn
-  desired_count                      = local.tasks["user-service"].min_tasks
-  launch_type                        = "FARGATE"
-  platform_version                   = "LATEST"
-  propagate_tags                     = "SERVICE"
-  enable_ecs_managed_tags            = true
-  deployment_minimum_healthy_percent = 100
-  deployment_maximum_percent         = 200
-
-  deployment_circuit_breaker {
-    enable   = true
-    rollback = true
-  }
-
-  network_configuration {
-    subnets          = local.private_subnet_ids
-    security_groups  = [aws_security_group.services.id]
-    assign_public_ip = false
-  }
-
-  service_connect_configuration {
-    enabled   = true
-    namespace = aws_service_discovery_http_namespace.main.arn
-
-    service {
-      port_name      = "http"
-      discovery_name = "user-service"
-
-      client_alias {
-        dns_name = "user-service"
-        port     = 3000
-      }
-    }
-
-    log_configuration {
-      log_driver = "awslogs"
-      options = {
-        "awslogs-group"         = aws_cloudwatch_log_group.app["user-service"].name
-        "awslogs-region"        = var.aws_region
-        "awslogs-stream-prefix" = "service-connect"
-      }
-    }
-  }
-
-  lifecycle {
-    ignore_changes = [desired_count]
-  }
-
-  depends_on = [aws_ecs_service.otp_service]
+module "user_service" {
+  source     = "./modules/ecs-service"
+  app        = local.services["user-service"]
+  depends_on = [module.otp_service]
 }
 
-resource "aws_ecs_service" "admin_service" {
-  name                               = "admin-service"
-  cluster                            = aws_ecs_cluster.main.id
-  task_definition                    = aws_ecs_task_definition.app["admin-service"].arn
-  desired_count                      = local.tasks["admin-service"].min_tasks
-  launch_type                        = "FARGATE"
-  platform_version                   = "LATEST"
-  propagate_tags                     = "SERVICE"
-  enable_ecs_managed_tags            = true
-  deployment_minimum_healthy_percent = 100
-  deployment_maximum_percent         = 200
-
-  deployment_circuit_breaker {
-    enable   = true
-    rollback = true
-  }
-
-  network_configuration {
-    subnets          = local.private_subnet_ids
-    security_groups  = [aws_security_group.services.id]
-    assign_public_ip = false
-  }
-
-  service_connect_configuration {
-    enabled   = true
-    namespace = aws_service_discovery_http_namespace.main.arn
-
-    service {
-      port_name      = "http"
-      discovery_name = "admin-service"
-
-      client_alias {
-        dns_name = "admin-service"
-        port     = 3000
-      }
-    }
-
-    log_configuration {
-      log_driver = "awslogs"
-      options = {
-        "awslogs-group"         = aws_cloudwatch_log_group.app["admin-service"].name
-        "awslogs-region"        = var.aws_region
-        "awslogs-stream-prefix" = "service-connect"
-      }
-    }
-  }
-
-  lifecycle {
-    ignore_changes = [desired_count]
-  }
-
-  depends_on = [aws_ecs_service.otp_service, aws_ecs_service.user_service]
+module "admin_service" {
+  source     = "./modules/ecs-service"
+  app        = local.services["admin-service"]
+  depends_on = [module.otp_service, module.user_service]
 }
 
-# The only one behind the load balancer; a Service Connect client only, as nothing calls it.
-resource "aws_ecs_service" "gateway" {
-  name                               = "gateway"
-  cluster                            = aws_ecs_cluster.main.id
-  task_definition                    = aws_ecs_task_definition.app["gateway"].arn
-  desired_count                      = local.tasks["gateway"].min_tasks
-  launch_type                        = "FARGATE"
-  platform_version                   = "LATEST"
-  propagate_tags                     = "SERVICE"
-  enable_ecs_managed_tags            = true
-  deployment_minimum_healthy_percent = 100
-  deployment_maximum_percent         = 200
-  health_check_grace_period_seconds  = 60
-
-  deployment_circuit_breaker {
-    enable   = true
-    rollback = true
-  }
-
-  network_configuration {
-    subnets          = local.private_subnet_ids
-    security_groups  = [aws_security_group.gateway.id]
-    assign_public_ip = false
-  }
-
-  load_balancer {
-    target_group_arn = aws_lb_target_group.gateway.arn
-    container_name   = "gateway"
-    container_port   = 3000
-  }
-
-  service_connect_configuration {
-    enabled   = true
-    namespace = aws_service_discovery_http_namespace.main.arn
-
-    log_configuration {
-      log_driver = "awslogs"
-      options = {
-        "awslogs-group"         = aws_cloudwatch_log_group.app["gateway"].name
-        "awslogs-region"        = var.aws_region
-        "awslogs-stream-prefix" = "service-connect"
-      }
-    }
-  }
-
-  lifecycle {
-    ignore_changes = [desired_count]
-  }
-
+module "gateway" {
+  source = "./modules/ecs-service"
+  app    = local.services.gateway
   # The target group must be in a listener's rules before a service can use it.
-  depends_on = [
-    aws_lb_listener_rule.gateway,
-    aws_ecs_service.otp_service,
-    aws_ecs_service.user_service,
-    aws_ecs_service.admin_service,
-  ]
+  depends_on = [aws_lb_listener_rule.gateway, module.otp_service, module.user_service, module.admin_service]
 }

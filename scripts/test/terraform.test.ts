@@ -38,9 +38,17 @@ const outputs: Record<string, Body> = {}
 const locals: Body = {}
 const settings: Body[] = []
 const providers: Record<string, Body> = {}
+const modules: Record<string, Body> = {}
+const moduleFiles: Record<string, Body> = {}
 for (const file of files) {
   const config = await parseFile(file)
   if (!config) continue
+  // A module's own blocks are its own: read apart, not merged into the root's.
+  if (file.includes('/')) {
+    moduleFiles[file] = config
+    continue
+  }
+  for (const [name, [body]] of Object.entries<Body[]>(config.module ?? {})) modules[name] = body as Body
   for (const [into, blocks] of [
     [resources, config.resource],
     [data, config.data],
@@ -142,16 +150,23 @@ function containersOf(taskDefinition: Body | undefined): Record<string, Containe
   return source === undefined ? {} : (locals[source] as Record<string, Container>)
 }
 
-/** The apps an ECS service runs, read from the task definition it names. */
-function appsOf(service: Body): string[] {
-  const taskDefinition = String(service.task_definition)
-  if (taskDefinition === tf('aws_ecs_task_definition.app[each.key].arn')) return forEachKeys(service.for_each) ?? []
-  const app = /^\$\{aws_ecs_task_definition\.app\["([^"]+)"\]\.arn\}$/.exec(taskDefinition)?.[1]
-  return app === undefined ? [] : [app]
-}
+/** The ECS services: the calls of modules/ecs-service, each with the app it runs (local.services[app]). */
+const serviceCalls: [string, Body][] = Object.entries(modules).flatMap(([name, call]): [string, Body][] => {
+  if (call.source !== './modules/ecs-service') return []
+  const app = /^\$\{local\.services(?:\["([^"]+)"\]|\.([\w-]+))\}$/.exec(String(call.app))
+  return [[name, { ...call, appName: app?.[1] ?? app?.[2] }]]
+})
 
-/** The ECS service resource running `app`. */
-const ecsServiceOf = (app: string) => all('aws_ecs_service').find(([, service]) => appsOf(service).includes(app))
+/** The call of modules/ecs-service that runs `app`. */
+const ecsServiceOf = (app: string) => serviceCalls.find(([, call]) => call.appName === app)
+
+/** The module every app's ECS service is: its one resource, and its text. */
+const serviceModule = {
+  resource: moduleFiles['modules/ecs-service/main.tf']?.resource?.aws_ecs_service?.this?.[0] as Body | undefined,
+  text: texts.get('modules/ecs-service/main.tf') ?? '',
+}
+/** How local.services describes each app's service (one for expression over local.tasks). */
+const perApp = String(locals.services ?? '')
 
 /** An ALB path pattern (* and ?) as a regular expression. */
 const pathPattern = (pattern: string) =>
@@ -253,19 +268,17 @@ t.test('one task definition and one ECS service per app; a migrate task per data
   t.same(forEachKeys(resources.aws_cloudwatch_log_group?.app?.for_each), APPS, 'a log group per app')
   t.ok(variableOf(resources.aws_cloudwatch_log_group?.app?.retention_in_days)?.default, 'kept for a set time')
 
-  const services = all('aws_ecs_service')
-  t.same(services.flatMap(([, service]) => appsOf(service)).sort(), APPS, 'exactly one ECS service per app')
-  for (const [name, service] of services) {
-    t.equal(service.launch_type, 'FARGATE', `${name}: on Fargate`)
-    t.match(service.network_configuration?.[0], { subnets: tf('local.private_subnet_ids'), assign_public_ip: false }, `${name}: private`)
-    t.match(service.deployment_circuit_breaker?.[0], { enable: true, rollback: true }, `${name}: a failed deployment rolls back`)
-    t.match(
-      service.service_connect_configuration?.[0],
-      { enabled: true, namespace: /^\$\{aws_service_discovery_http_namespace\.\w+\.arn\}$/ },
-      `${name}: in the Service Connect namespace`,
-    )
-    t.ok(refersTo(service.cluster, 'aws_ecs_cluster'), `${name}: in the cluster`)
-  }
+  t.same(serviceCalls.map(([, call]) => call.appName).sort(), APPS, 'exactly one ECS service per app')
+  t.match(perApp, /^\$\{\{\s*for (\w+), \w+ in local\.tasks\s*:\s*\1 =>/, 'each app described once, from its tasks')
+  t.match(perApp, /task_definition_arn\s*=\s*aws_ecs_task_definition\.app\[(\w+)\]\.arn/, 'each with its own task definition')
+  t.match(perApp, /cluster_id\s*=\s*aws_ecs_cluster\.\w+\.id/, 'in the cluster')
+  t.match(perApp, /namespace_arn\s*=\s*aws_service_discovery_http_namespace\.\w+\.arn/, 'in the Service Connect namespace')
+  t.match(perApp, /subnet_ids\s*=\s*local\.private_subnet_ids/, 'in the private subnets')
+  const service = serviceModule.resource ?? {}
+  t.equal(service.launch_type, 'FARGATE', 'on Fargate')
+  t.match(service.network_configuration?.[0], { subnets: tf('var.app.subnet_ids'), assign_public_ip: false }, 'no public address')
+  t.match(service.deployment_circuit_breaker?.[0], { enable: true, rollback: true }, 'a failed deployment rolls back')
+  t.match(service.service_connect_configuration?.[0], { enabled: true, namespace: tf('var.app.namespace_arn') }, 'Service Connect on')
   const [cluster = {}] = Object.values(resources.aws_ecs_cluster ?? {})
   t.same(cluster.setting, [{ name: 'containerInsights', value: 'enabled' }], 'Container Insights on')
 
@@ -292,7 +305,7 @@ t.test('every app scales on CPU between its min and max tasks', async (t) => {
     const serviceLocal = /^service\/\$\{aws_ecs_cluster\.\w+\.name\}\/\$\{local\.(\w+)\[each\.key\]\.name\}$/.exec(target.resource_id)?.[1]
     t.ok(serviceLocal, `${name}: the target is an ECS service`)
     for (const app of APPS) {
-      t.equal(locals[serviceLocal ?? '']?.[app], `\${aws_ecs_service.${ecsServiceOf(app)?.[0]}}`, `${app}: its own service`)
+      t.equal(locals[serviceLocal ?? '']?.[app], `\${module.${ecsServiceOf(app)?.[0]}}`, `${app}: its own service`)
       const tasks = variableOf(locals[/^\$\{local\.(\w+)\}$/.exec(target.for_each)?.[1] ?? '']?.[app])
       t.match(tasks?.type, /cpu\s*=\s*optional\(number,\s*256\)/, `${app}: 0.25 vCPU by default`)
       t.match(tasks?.type, /memory\s*=\s*optional\(number,\s*512\)/, `${app}: 512 MiB by default`)
@@ -338,19 +351,18 @@ t.test('the apps get docker compose’s settings, and reach each other by its na
       const url = /^http:\/\/([a-z-]+):(\d+)$/.exec(value)
       if (!url) continue
       t.equal(value, composeApps.get(app)?.environment?.[name], `${app}: ${name} is docker compose's ${value}`)
-      const callee = all('aws_ecs_service').find(([, other]) =>
-        (other.service_connect_configuration?.[0]?.service ?? []).some((entry: Body) =>
-          entry.client_alias?.some((alias: Body) => alias.dns_name === url[1] && alias.port === Number(url[2])),
-        ),
-      )
-      t.ok(callee, `${app}: ${url[1]}:${url[2]} is a Service Connect name`)
-      t.same(callee && appsOf(callee[1]), [url[1]], `${app}: ${url[1]} is the service of that name`)
+      const callee = ecsServiceOf(url[1] as string)
+      t.ok(callee && url[2] === '3000', `${app}: ${url[1]}:${url[2]} is a Service Connect name`)
       t.ok(
-        service?.depends_on?.includes(`\${aws_ecs_service.${callee?.[0]}}`),
+        service?.depends_on?.includes(`\${module.${callee?.[0]}}`),
         `${serviceName}: created after ${url[1]}, so its tasks can resolve the name`,
       )
     }
   }
+  // Every app but the gateway registers under its own name, on 3000.
+  t.match(perApp, /discoverable\s*=\s*(\w+) != "gateway"/, 'the services are registered, the gateway is a client only')
+  t.match(serviceModule.text, /for_each = var\.app\.discoverable \? \[var\.app\.name\] : \[\]/, 'under its name when it is')
+  t.match(serviceModule.text, /client_alias \{\s*dns_name = service\.value\s*port\s*= 3000/, 'as <name>:3000')
   const gatewayUrls = Object.keys(apps.gateway?.environment ?? {}).filter((name) => name.endsWith('_SERVICE_URLS'))
   t.equal(gatewayUrls.length, MIGRATED.length, 'the gateway knows every service')
 })
@@ -452,15 +464,14 @@ t.test('the load balancer fronts the gateway only, over HTTPS', async (t) => {
   const [groupName, group = {}] = targetGroups[0] ?? []
   t.match(group, { port: 3000, protocol: 'HTTP', target_type: 'ip' }, "the gateway's port, its tasks' addresses")
   t.match(group.health_check?.[0]?.path, /^\/health\//, 'checked on a health route')
-  const withLoadBalancer = all('aws_ecs_service').filter(([, service]) => service.load_balancer)
-  t.same(
-    withLoadBalancer.map(([, service]) => appsOf(service)),
-    [['gateway']],
+  t.match(
+    perApp,
+    new RegExp(`target_group_arn\\s*=\\s*(\\w+) == "gateway" \\? aws_lb_target_group\\.${groupName}\\.arn : null`),
     'only the gateway is behind it',
   )
   t.match(
-    withLoadBalancer[0]?.[1].load_balancer?.[0],
-    { target_group_arn: `\${aws_lb_target_group.${groupName}.arn}`, container_name: 'gateway', container_port: 3000 },
+    serviceModule.text,
+    /dynamic "load_balancer" \{\s*for_each = var\.app\.target_group_arn == null \? \[\] : \[var\.app\.target_group_arn\]\s*content \{\s*target_group_arn = load_balancer\.value\s*container_name\s*= var\.app\.name\s*container_port\s*= 3000/,
     'its tasks register in the target group on 3000',
   )
 
@@ -517,9 +528,12 @@ t.test('the load balancer fronts the gateway only, over HTTPS', async (t) => {
 t.test('security groups: internet → ALB → gateway → services → database', async (t) => {
   const groupOf = (values: unknown) =>
     sorted((Array.isArray(values) ? values : []).map((value) => refersTo(value, 'aws_security_group') ?? '?'))
-  const [gatewayGroup] = groupOf(ecsServiceOf('gateway')?.[1].network_configuration?.[0]?.security_groups)
-  const servicesGroups = sorted(MIGRATED.flatMap((app) => groupOf(ecsServiceOf(app)?.[1].network_configuration?.[0]?.security_groups)))
-  const [servicesGroup] = servicesGroups
+  // The gateway's group, and the one every other app shares, as local.services gives them.
+  const groups = /security_group_ids\s*=\s*\[(\w+) == "gateway" \? aws_security_group\.(\w+)\.id : aws_security_group\.(\w+)\.id\]/.exec(
+    perApp,
+  )
+  const [gatewayGroup, servicesGroup] = [groups?.[2], groups?.[3]]
+  const servicesGroups = servicesGroup === undefined ? [] : [servicesGroup]
   const [databaseGroup] = groupOf(all('aws_db_instance')[0]?.[1].vpc_security_group_ids)
   const [albGroup] = groupOf(all('aws_lb')[0]?.[1].security_groups)
   t.equal(servicesGroups.length, 1, 'the services share one group')
