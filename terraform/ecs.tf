@@ -12,12 +12,7 @@ locals {
   }
 
   # Every app's tasks: size, and the fewest and most of them.
-  tasks = {
-    "otp-service"   = var.otp_service_tasks
-    "user-service"  = var.user_service_tasks
-    "admin-service" = var.admin_service_tasks
-    gateway         = var.gateway_tasks
-  }
+  tasks = var.tasks
 
   # The gateway believes the X-Forwarded-For of the load balancer (its nodes are in the public
   # subnets); the services believe the gateway's (its tasks are in the private subnets) and their

@@ -304,83 +304,33 @@ variable "db_performance_insights" {
 # The tasks: size and count of each app
 # ---------------------------------------------------------------------------------------------
 
-variable "otp_service_tasks" {
-  description = "otp-service's tasks: Fargate CPU units and memory (MiB) of each, and the fewest and most tasks autoscaling keeps."
-  type = object({
+variable "tasks" {
+  description = "Each app's tasks: Fargate CPU units and memory (MiB) of each, and the fewest and most tasks autoscaling keeps. Give every app when changing it."
+  type = map(object({
     cpu       = optional(number, 256)
     memory    = optional(number, 512)
     min_tasks = optional(number, 1)
     max_tasks = optional(number, 4)
-  })
-  default = {}
+  }))
+  default = {
+    "otp-service"   = {}
+    "user-service"  = {}
+    "admin-service" = {}
+    # One per zone behind the load balancer.
+    gateway = { min_tasks = 2 }
+  }
 
   validation {
-    condition     = contains([256, 512, 1024, 2048, 4096, 8192, 16384], var.otp_service_tasks.cpu) && var.otp_service_tasks.memory >= 2 * var.otp_service_tasks.cpu && var.otp_service_tasks.memory <= 8 * var.otp_service_tasks.cpu
-    error_message = "otp_service_tasks: cpu is 256, 512, 1024, 2048, 4096, 8192 or 16384, and memory from twice to eight times cpu (a Fargate size)."
+    condition     = length(setsubtract(keys(var.tasks), ["otp-service", "user-service", "admin-service", "gateway"])) == 0 && length(var.tasks) == 4
+    error_message = "tasks: one entry for each of otp-service, user-service, admin-service and gateway."
   }
   validation {
-    condition     = var.otp_service_tasks.min_tasks >= 1 && var.otp_service_tasks.min_tasks <= var.otp_service_tasks.max_tasks
-    error_message = "otp_service_tasks: 1 <= min_tasks <= max_tasks."
-  }
-}
-
-variable "user_service_tasks" {
-  description = "user-service's tasks: Fargate CPU units and memory (MiB) of each, and the fewest and most tasks autoscaling keeps."
-  type = object({
-    cpu       = optional(number, 256)
-    memory    = optional(number, 512)
-    min_tasks = optional(number, 1)
-    max_tasks = optional(number, 4)
-  })
-  default = {}
-
-  validation {
-    condition     = contains([256, 512, 1024, 2048, 4096, 8192, 16384], var.user_service_tasks.cpu) && var.user_service_tasks.memory >= 2 * var.user_service_tasks.cpu && var.user_service_tasks.memory <= 8 * var.user_service_tasks.cpu
-    error_message = "user_service_tasks: cpu is 256, 512, 1024, 2048, 4096, 8192 or 16384, and memory from twice to eight times cpu (a Fargate size)."
+    condition     = alltrue([for size in values(var.tasks) : contains([256, 512, 1024, 2048, 4096, 8192, 16384], size.cpu) && size.memory >= 2 * size.cpu && size.memory <= 8 * size.cpu])
+    error_message = "tasks: cpu is 256, 512, 1024, 2048, 4096, 8192 or 16384, and memory from twice to eight times cpu (a Fargate size)."
   }
   validation {
-    condition     = var.user_service_tasks.min_tasks >= 1 && var.user_service_tasks.min_tasks <= var.user_service_tasks.max_tasks
-    error_message = "user_service_tasks: 1 <= min_tasks <= max_tasks."
-  }
-}
-
-variable "admin_service_tasks" {
-  description = "admin-service's tasks: Fargate CPU units and memory (MiB) of each, and the fewest and most tasks autoscaling keeps."
-  type = object({
-    cpu       = optional(number, 256)
-    memory    = optional(number, 512)
-    min_tasks = optional(number, 1)
-    max_tasks = optional(number, 4)
-  })
-  default = {}
-
-  validation {
-    condition     = contains([256, 512, 1024, 2048, 4096, 8192, 16384], var.admin_service_tasks.cpu) && var.admin_service_tasks.memory >= 2 * var.admin_service_tasks.cpu && var.admin_service_tasks.memory <= 8 * var.admin_service_tasks.cpu
-    error_message = "admin_service_tasks: cpu is 256, 512, 1024, 2048, 4096, 8192 or 16384, and memory from twice to eight times cpu (a Fargate size)."
-  }
-  validation {
-    condition     = var.admin_service_tasks.min_tasks >= 1 && var.admin_service_tasks.min_tasks <= var.admin_service_tasks.max_tasks
-    error_message = "admin_service_tasks: 1 <= min_tasks <= max_tasks."
-  }
-}
-
-variable "gateway_tasks" {
-  description = "The gateway's tasks: Fargate CPU units and memory (MiB) of each, and the fewest and most tasks autoscaling keeps (two at least by default: one in each availability zone behind the load balancer)."
-  type = object({
-    cpu       = optional(number, 256)
-    memory    = optional(number, 512)
-    min_tasks = optional(number, 2)
-    max_tasks = optional(number, 4)
-  })
-  default = {}
-
-  validation {
-    condition     = contains([256, 512, 1024, 2048, 4096, 8192, 16384], var.gateway_tasks.cpu) && var.gateway_tasks.memory >= 2 * var.gateway_tasks.cpu && var.gateway_tasks.memory <= 8 * var.gateway_tasks.cpu
-    error_message = "gateway_tasks: cpu is 256, 512, 1024, 2048, 4096, 8192 or 16384, and memory from twice to eight times cpu (a Fargate size)."
-  }
-  validation {
-    condition     = var.gateway_tasks.min_tasks >= 1 && var.gateway_tasks.min_tasks <= var.gateway_tasks.max_tasks
-    error_message = "gateway_tasks: 1 <= min_tasks <= max_tasks."
+    condition     = alltrue([for size in values(var.tasks) : size.min_tasks >= 1 && size.min_tasks <= size.max_tasks])
+    error_message = "tasks: 1 <= min_tasks <= max_tasks."
   }
 }
 

@@ -113,7 +113,8 @@ function forEachKeys(value: unknown): string[] | undefined {
   if (inner === undefined) return undefined
   const local = /^(?:toset\()?local\.(\w+)\)?$/.exec(inner)?.[1]
   if (local !== undefined) {
-    const found = locals[local]
+    // A local that is a variable goes over the variable's default.
+    const found = variableOf(locals[local])?.default ?? locals[local]
     if (Array.isArray(found)) return found.map(String).sort()
     return found && typeof found === 'object' ? Object.keys(found).sort() : undefined
   }
@@ -306,12 +307,14 @@ t.test('every app scales on CPU between its min and max tasks', async (t) => {
     t.ok(serviceLocal, `${name}: the target is an ECS service`)
     for (const app of APPS) {
       t.equal(locals[serviceLocal ?? '']?.[app], `\${module.${ecsServiceOf(app)?.[0]}}`, `${app}: its own service`)
-      const tasks = variableOf(locals[/^\$\{local\.(\w+)\}$/.exec(target.for_each)?.[1] ?? '']?.[app])
-      t.match(tasks?.type, /cpu\s*=\s*optional\(number,\s*256\)/, `${app}: 0.25 vCPU by default`)
-      t.match(tasks?.type, /memory\s*=\s*optional\(number,\s*512\)/, `${app}: 512 MiB by default`)
-      t.match(tasks?.type, /min_tasks\s*=\s*optional\(number,\s*[12]\)/, `${app}: a minimum`)
-      t.match(tasks?.type, /max_tasks\s*=\s*optional\(number,\s*\d+\)/, `${app}: a maximum`)
     }
+    const tasks = variableOf(locals[/^\$\{local\.(\w+)\}$/.exec(target.for_each)?.[1] ?? ''])
+    t.match(tasks?.type, /cpu\s*=\s*optional\(number,\s*256\)/, '0.25 vCPU by default')
+    t.match(tasks?.type, /memory\s*=\s*optional\(number,\s*512\)/, '512 MiB by default')
+    t.match(tasks?.type, /min_tasks\s*=\s*optional\(number,\s*1\)/, 'a minimum')
+    t.match(tasks?.type, /max_tasks\s*=\s*optional\(number,\s*\d+\)/, 'a maximum')
+    t.same(Object.keys(tasks?.default ?? {}).sort(), APPS, 'every app by default')
+    t.match(tasks?.default?.gateway, { min_tasks: 2 }, 'two gateways, one per zone')
     t.match(
       target,
       { min_capacity: tf('each.value.min_tasks'), max_capacity: tf('each.value.max_tasks') },
