@@ -5,6 +5,7 @@ import { mkdtemp, readFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { SuiteClient } from '@otp-suite/client'
 import { createTestDatabase } from '@otp-suite/db/testing'
 import type { Test } from 'tap'
 
@@ -31,13 +32,18 @@ export const freePort = () =>
     })
   })
 
-function listening(child: ChildProcess, name: string) {
+/** The address a server process logs once it listens (its output so far beside it); rejects if it stops first. */
+export function listening(child: ChildProcess, name: string) {
   let output = ''
-  const ready = new Promise<void>((resolve, reject) => {
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString()
+  })
+  const ready = new Promise<string>((resolve, reject) => {
     child.once('exit', (code, signal) => reject(new Error(`${name} exited (${code ?? signal}) before listening:\n${output.slice(-2000)}`)))
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString()
-      if (output.includes('Server listening')) resolve()
+      const url = /Server listening at (http:\/\/[\d.:]+)/.exec(output)?.[1]
+      if (url) resolve(url)
     })
   })
   return { ready, output: () => output }
@@ -131,4 +137,19 @@ export async function until(condition: () => boolean | Promise<boolean>, timeout
     await new Promise((resolve) => setTimeout(resolve, everyMs))
   }
   return condition()
+}
+
+/**
+ * The whole sign-in of a phone as an app does it, through the suite's client: a code sent, read
+ * from the outbox, verified, and traded for a session, which the client keeps.
+ */
+export async function signInByPhone(client: SuiteClient, outbox: string, phone: string) {
+  const target = { channel: 'sms' as const, to: phone, purpose: 'login' as const }
+  const sent = await client.sendCode(target)
+  if (!sent.data) throw new Error(`send: ${sent.response.status} ${JSON.stringify(sent.error)}`)
+  const verified = await client.verifyCode({ ...target, code: (await lastCode(outbox, phone)) as string })
+  if (!verified.data) throw new Error(`verify: ${verified.response.status} ${JSON.stringify(verified.error)}`)
+  const login = await client.login(verified.data.proof)
+  if (!login.data) throw new Error(`login: ${login.response.status} ${JSON.stringify(login.error)}`)
+  return login.data
 }

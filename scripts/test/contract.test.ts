@@ -6,7 +6,7 @@ import { promisify } from 'node:util'
 import { createSuiteClient, type Middleware } from '@otp-suite/client'
 import { dropDatabase } from '@otp-suite/db/tooling'
 import { createTokenService } from '@otp-suite/jwt'
-import { lastCode } from '@otp-suite/testing'
+import { lastCode, signInByPhone } from '@otp-suite/testing'
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
 import t from 'tap'
@@ -137,11 +137,8 @@ const sms = (to: string, purpose: 'login' | 'verify_phone' = 'login') => ({ chan
 /** A signed-in client for `phone`, by the whole flow: send, the code from the outbox, verify, login. */
 async function signedIn(phone: string) {
   const suiteClient = client()
-  await suiteClient.sendCode(sms(phone))
-  const { data } = await suiteClient.verifyCode({ ...sms(phone), code: await codeSentTo(phone) })
-  const login = await suiteClient.login(data?.proof as string)
-  if (!login.data) throw new Error(`login failed: ${JSON.stringify(login.error)}`)
-  return { client: suiteClient, user: login.data.user }
+  const { user } = await signInByPhone(suiteClient, outbox, phone)
+  return { client: suiteClient, user }
 }
 
 /** The code of an error answer, for asserting which refusal it was. */

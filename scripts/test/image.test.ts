@@ -1,10 +1,11 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { dropDatabase } from '@otp-suite/db/tooling'
+import { listening } from '@otp-suite/testing'
 import { DockerfileParser } from 'dockerfile-ast'
 import t from 'tap'
 
@@ -94,22 +95,6 @@ t.test('the Dockerfile: named stages, a slim non-root runtime, a health check, m
     t.ok(ignored.includes(pattern), `${pattern} stays out of the build`)
 })
 
-/** The address a server logs once it listens; rejects with its output if it stops first. */
-function listening(server: ChildProcess): Promise<{ url: string; output: () => string }> {
-  let output = ''
-  server.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk
-  })
-  return new Promise((resolve, reject) => {
-    server.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk
-      const url = /Server listening at (http:\/\/[\d.:]+)/.exec(output)?.[1]
-      if (url) resolve({ url, output: () => output })
-    })
-    server.once('exit', (code) => reject(new Error(`stopped (${code}):\n${output}`)))
-  })
-}
-
 t.test('every app, packaged as the image packages it and moved to a fresh folder, migrates, starts and serves', async (t) => {
   const out = await mkdtemp(join(tmpdir(), 'image-'))
   t.teardown(() => rm(out, { recursive: true, force: true }))
@@ -160,7 +145,8 @@ t.test('every app, packaged as the image packages it and moved to a fresh folder
       server.kill('SIGTERM')
       return exited
     })
-    const { url, output } = await listening(server)
+    const { ready, output } = listening(server, app)
+    const url = await ready
     // The pretty printer is the one package the bundle loads only on demand: it must resolve too.
     if (env.LOG_FORMAT === 'pretty') t.match(output(), /^\[[\d:.]+\] INFO: Server listening/m, `${app} logs readable lines when asked to`)
     return url

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createSuiteClient } from '@otp-suite/client'
 import { dropDatabase } from '@otp-suite/db/tooling'
-import { lastCode } from '@otp-suite/testing'
+import { signInByPhone } from '@otp-suite/testing'
 import t from 'tap'
 import { startSuite } from '../lib/suite.mjs'
 
@@ -38,17 +38,11 @@ t.teardown(async () => {
 const gateway = suite.gatewayUrl as string
 const client = () => createSuiteClient({ baseUrl: gateway })
 
-/** The whole sign-in of a phone, as an app does it, through the gateway with the suite's client. */
+/** A phone signed in through the gateway, as an app signs in. */
 async function signIn(phone: string) {
   const app = client()
-  const sent = await app.sendCode({ channel: 'sms', to: phone, purpose: 'login' })
-  if (!sent.data) throw new Error(`send: ${sent.response.status} ${JSON.stringify(sent.error)}`)
-  const code = (await lastCode(join(dataDir, 'outbox.jsonl'), phone)) as string
-  const verified = await app.verifyCode({ channel: 'sms', to: phone, purpose: 'login', code })
-  if (!verified.data) throw new Error(`verify: ${verified.response.status} ${JSON.stringify(verified.error)}`)
-  const login = await app.login(verified.data.proof)
-  if (!login.data) throw new Error(`login: ${login.response.status} ${JSON.stringify(login.error)}`)
-  return { app, user: login.data.user, accessToken: login.data.accessToken }
+  const { user, accessToken } = await signInByPhone(app, join(dataDir, 'outbox.jsonl'), phone)
+  return { app, user, accessToken }
 }
 
 /** A request with a token that is not the client's session's. */
