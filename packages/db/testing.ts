@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { dropDatabase, withDatabaseName } from './lib/databases.ts'
 import { applyMigrations } from './lib/migrate.ts'
 
@@ -22,7 +23,17 @@ export async function createTestDatabase(options: { migrationsDir: string; prefi
     .slice(0, 40)
   const name = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`
   const url = withDatabaseName(process.env.TEST_DATABASE_URL ?? DEFAULT_SERVER, name)
-  const drop = () => dropDatabase(url)
+  // A loaded server may take a moment to let the last connections go: a drop is tried three times.
+  const drop = async () => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await dropDatabase(url)
+      } catch (error) {
+        if (attempt === 3) throw new Error(`Could not drop the test database ${name}`, { cause: error })
+        await sleep(500 * attempt)
+      }
+    }
+  }
   try {
     await applyMigrations({ databaseUrl: url, migrationsDir: options.migrationsDir })
   } catch (err) {

@@ -89,13 +89,14 @@ async function proxyPrefix(app: FastifyInstance, upstream: Upstream, prefix: str
         metrics.requests.inc({ service, status: `${String(response.statusCode)[0]}xx` })
         reply.send(response.stream)
       },
-      // Each instance in rotation gets one try, unless the request may already have run on one.
+      // Tried again, while it cannot have run, once per instance in rotation: the failed one may still
+      // be in it (the pool may pick it again) or already out of it, leaving its try to the others.
       retryDelay: ({ err, req, attempt }) => {
         if (!err) return null
         const code = codeOf(err)
         const retryable = NEVER_SENT.has(code) || (CONNECTION_LOST.has(code) && IDEMPOTENT.has(req.method))
         void upstream.checkAll()
-        return retryable && attempt + 1 < upstream.instances() ? 1 : null
+        return retryable && attempt < upstream.instances() ? 1 : null
       },
       onError: (reply, { error }) => {
         const code = codeOf(error)

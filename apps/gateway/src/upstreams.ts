@@ -105,7 +105,7 @@ export function createUpstream({
   return {
     name,
     dispatcher,
-    /** How many instances a request may try: each one in rotation once. */
+    /** How many instances are in rotation. */
     instances: () => inRotation.size,
     checkAll,
     /**
