@@ -10,7 +10,8 @@ app="$1"
 out="$2"
 [ -d "apps/$app" ] || { echo "package-app: no app named $app" >&2; exit 2; }
 pnpm --filter "@otp-suite/$app" run --if-present generate
-pnpm --filter "@otp-suite/$app" run build
+# The app and the workspace packages it serves built files of (the gateway: the admin dashboard).
+pnpm --filter "@otp-suite/$app..." run --if-present build
 pnpm --filter "@otp-suite/$app" deploy --prod --offline "$out/app"
 if [ -d "apps/$app/prisma/migrations" ]; then
   pnpm --filter @otp-suite/db deploy --prod --offline "$out/migrate"

@@ -193,4 +193,7 @@ t.test('every app, packaged as the image packages it and moved to a fresh folder
   t.equal(sent.status, 202, 'a code is sent through the gateway')
   const document = await fetch(`${gateway}/docs/json`)
   t.equal(document.status, 200, 'the public document is made from the packaged services')
+  const dashboard = await fetch(`${gateway}/admin/`)
+  t.equal(dashboard.status, 200, 'the gateway serves the admin dashboard it was packaged with')
+  t.match(await dashboard.text(), /<script type="module" crossorigin src="\/admin\/assets\/index-[\w-]+\.js">/)
 })

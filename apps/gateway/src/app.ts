@@ -4,6 +4,7 @@ import rateLimit from '@fastify/rate-limit'
 import { appVersion, clientAddress, serviceKit, withDetails } from '@otp-suite/service-kit'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import { adminDashboard, dashboardFiles } from './admin-dashboard.ts'
 import { type GatewayConfig, listOf } from './config.ts'
 import { errors } from './errors.ts'
 import { createPublicDocument } from './public-document.ts'
@@ -71,6 +72,10 @@ async function gatewayApp(app: FastifyInstance, { config }: { config: GatewayCon
   // Bodies are passed on as the bytes that came, within the body limit; the services parse them.
   app.removeContentTypeParser('application/json')
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body))
+
+  const dashboard = dashboardFiles(config.ADMIN_DASHBOARD_DIR)
+  if (dashboard) await app.register(adminDashboard, { root: dashboard })
+  else app.log.warn('The admin dashboard is not built (pnpm --filter @otp-suite/admin-dashboard build): /admin/ answers 404')
 
   await app.register(async (proxied) => {
     proxied.addHook('onRequest', async (_request, reply) => {

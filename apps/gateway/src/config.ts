@@ -23,6 +23,8 @@ export const GatewayConfig = defineConfig({
   CORS_ORIGINS: Type.String({ default: '' }),
   /** Requests one client address may make per minute, on this gateway instance; 0 sets no ceiling. */
   RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 0, default: 1200 }),
+  /** The admin dashboard's built files, served at /admin/; empty serves the admin-dashboard package's build. */
+  ADMIN_DASHBOARD_DIR: Type.String({ default: '' }),
   /** The body limit of the gateway: a larger body never reaches a service. */
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 256, default: 16_384 }),
 })

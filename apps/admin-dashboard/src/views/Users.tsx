@@ -1,0 +1,220 @@
+import type { User } from '@otp-suite/client'
+import { useState } from 'preact/hooks'
+import { Confirm, Loading, Pager } from '../components.tsx'
+import { useLoad, useSession } from '../hooks.ts'
+import { attempt } from '../lib/failure.ts'
+import { cursorOf, firstPage } from '../lib/paging.ts'
+
+type Filters = { q?: string; userType?: 'live' | 'demo'; status?: 'active' | 'banned' }
+
+export const nameOf = (user: Pick<User, 'phone' | 'email' | 'firstName' | 'lastName' | 'id'>) =>
+  [user.firstName, user.lastName].filter(Boolean).join(' ') || user.phone || user.email || user.id
+
+const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : '–')
+
+function StaleNote({ cache }: { cache: string | null }) {
+  return cache === 'STALE' ? (
+    <p class="problem down" role="alert">
+      A service is not answering: these are the last results known.
+    </p>
+  ) : null
+}
+
+/** Users found by a search and filters, a page at a time. */
+export function Users() {
+  const [filters, setFilters] = useState<Filters>({})
+  const [pages, setPages] = useState(firstPage)
+  const [users, reload] = useLoad(
+    (suite) => suite.api.GET('/api/v1/admin/users', { params: { query: { ...filters, cursor: cursorOf(pages), limit: 20 } } }),
+    [filters, pages],
+  )
+
+  function search(event: SubmitEvent) {
+    event.preventDefault()
+    const form = new FormData(event.currentTarget as HTMLFormElement)
+    const value = (name: string) => (form.get(name) as string) || undefined
+    setFilters({
+      q: value('q')?.trim() || undefined,
+      userType: value('userType') as Filters['userType'],
+      status: value('status') as Filters['status'],
+    })
+    setPages(firstPage())
+  }
+
+  return (
+    <main>
+      <h1>Users</h1>
+      <form class="filters" onSubmit={search} aria-label="Find users">
+        <label>
+          Search <input name="q" type="search" placeholder="Phone, email or name" defaultValue={filters.q} />
+        </label>
+        <label>
+          Type{' '}
+          <select name="userType" defaultValue="">
+            <option value="">All</option>
+            <option value="live">Live</option>
+            <option value="demo">Demo</option>
+          </select>
+        </label>
+        <label>
+          Status{' '}
+          <select name="status" defaultValue="">
+            <option value="">All</option>
+            <option value="active">Active</option>
+            <option value="banned">Banned</option>
+          </select>
+        </label>
+        <button type="submit">Search</button>
+      </form>
+      <Loading loaded={users} retry={reload}>
+        {(page) => (
+          <>
+            <StaleNote cache={users.state === 'done' ? users.cache : null} />
+            <p class="note">{page.total === 1 ? '1 user' : `${page.total} users`}</p>
+            {page.items.length === 0 ? (
+              <p class="empty">No users match.</p>
+            ) : (
+              <div class="table">
+                <table>
+                  <thead>
+                    <tr>
+                      <th scope="col">User</th>
+                      <th scope="col">Phone</th>
+                      <th scope="col">Email</th>
+                      <th scope="col">Type</th>
+                      <th scope="col">Status</th>
+                      <th scope="col">Joined</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {page.items.map((user) => (
+                      <tr key={user.id}>
+                        <td>
+                          <a href={`#/users/${user.id}`}>{nameOf(user)}</a>
+                        </td>
+                        <td>{user.phone ?? '–'}</td>
+                        <td>{user.email ?? '–'}</td>
+                        <td>{user.userType}</td>
+                        <td class={user.status}>{user.status}</td>
+                        <td>{when(user.createdAt)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+            <Pager pages={pages} nextCursor={page.nextCursor} onChange={setPages} />
+          </>
+        )}
+      </Loading>
+    </main>
+  )
+}
+
+/** One user, with ban (a reason is required) and unban, each confirmed first. */
+export function UserDetail({ id }: { id: string }) {
+  const session = useSession()
+  const [loaded, reload] = useLoad((suite) => suite.api.GET('/api/v1/admin/users/{id}', { params: { path: { id } } }), [id])
+  const [changed, setChanged] = useState<User>()
+  const [reason, setReason] = useState('')
+  const [confirming, setConfirming] = useState(false)
+  const [outcome, setOutcome] = useState<{ ok: boolean; text: string }>()
+  const [busy, setBusy] = useState(false)
+
+  async function carryOut(user: User) {
+    setConfirming(false)
+    setBusy(true)
+    const ban = user.status === 'active'
+    const path = { params: { path: { id: user.id } } }
+    const body = { reason: reason.trim() }
+    const done = await attempt(() =>
+      ban
+        ? session.suite.api.POST('/api/v1/admin/users/{id}/ban', { ...path, body })
+        : session.suite.api.POST('/api/v1/admin/users/{id}/unban', { ...path, body: body.reason ? body : {} }),
+    )
+    setBusy(false)
+    if (done.failure) return setOutcome({ ok: false, text: done.failure.message })
+    setChanged(done.data)
+    setReason('')
+    setOutcome({ ok: true, text: ban ? `${nameOf(user)} is banned.` : `${nameOf(user)} is no longer banned.` })
+  }
+
+  return (
+    <main>
+      <p>
+        <a href="#/users">← Users</a>
+      </p>
+      <Loading loaded={loaded} retry={reload}>
+        {(fetched) => {
+          const user = changed?.id === fetched.id ? changed : fetched
+          const banning = user.status === 'active'
+          const self = session.state.status === 'signed-in' && session.state.user.id === user.id
+          return (
+            <>
+              <h1>{nameOf(user)}</h1>
+              <StaleNote cache={loaded.state === 'done' && !changed ? loaded.cache : null} />
+              <dl class="details">
+                {(
+                  [
+                    ['Status', user.status],
+                    ['Phone', user.phone ? `${user.phone}${user.phoneVerified ? ' (verified)' : ''}` : '–'],
+                    ['Email', user.email ? `${user.email}${user.emailVerified ? ' (verified)' : ''}` : '–'],
+                    ['Type', user.userType],
+                    ['Role', user.role],
+                    ['Joined', when(user.createdAt)],
+                    ['Last sign-in', when(user.lastLoginAt)],
+                    ['Id', user.id],
+                  ] as const
+                ).map(([label, value]) => (
+                  <div key={label}>
+                    <dt>{label}</dt>
+                    <dd class={label === 'Status' ? value : undefined}>{value}</dd>
+                  </div>
+                ))}
+              </dl>
+              {outcome && (
+                <p class={outcome.ok ? 'done' : 'problem'} role={outcome.ok ? 'status' : 'alert'}>
+                  {outcome.text}
+                </p>
+              )}
+              {!self && (
+                <form
+                  class="moderation"
+                  onSubmit={(event) => {
+                    event.preventDefault()
+                    setOutcome(undefined)
+                    setConfirming(true)
+                  }}
+                >
+                  <label for="reason">{banning ? 'Reason for the ban' : 'Reason for lifting the ban (optional)'}</label>
+                  <textarea
+                    id="reason"
+                    value={reason}
+                    onInput={(event) => setReason(event.currentTarget.value)}
+                    required={banning}
+                    maxLength={500}
+                  />
+                  <button type="submit" class={banning ? 'danger' : undefined} disabled={busy}>
+                    {banning ? 'Ban…' : 'Unban…'}
+                  </button>
+                </form>
+              )}
+              <Confirm
+                open={confirming}
+                title={banning ? `Ban ${nameOf(user)}?` : `Unban ${nameOf(user)}?`}
+                confirmLabel={banning ? 'Ban' : 'Unban'}
+                onConfirm={() => carryOut(user)}
+                onCancel={() => setConfirming(false)}
+              >
+                <p>
+                  {banning ? 'They are signed out everywhere and cannot sign in or get codes until unbanned.' : 'They can sign in again.'}
+                </p>
+                {reason.trim() && <p>Reason: {reason.trim()}</p>}
+              </Confirm>
+            </>
+          )
+        }}
+      </Loading>
+    </main>
+  )
+}
