@@ -8,6 +8,15 @@
 
 export { type BatchOptions, batched } from './lib/batched.ts'
 export { databaseConfigProperties, databaseOptions } from './lib/config.ts'
+export {
+  type CounterLog,
+  type CounterRecorder,
+  counterSeries,
+  createCounterRecorder,
+  foldOldMinutes,
+  type SeriesPoint,
+  type SeriesSpan,
+} from './lib/counters.ts'
 export { createDatabase, type Database, type DatabaseOptions } from './lib/create-database.ts'
 export { type PingResult, pingDatabase } from './lib/ping.ts'
 export { createPool, createPrismaAdapter, type PoolOptions } from './lib/pool.ts'

@@ -58,7 +58,7 @@ async function otpServiceApp(app: FastifyInstance, { config }: { config: OtpServ
   )
   const stats = createStatsRecorder(database.pool, app.log)
   const otp = createOtpService({ config, store, senders, tokens, metrics, stats, log: app.log })
-  const maintenance = createMaintenance(database.prisma, {
+  const maintenance = createMaintenance(database, {
     batchSize: config.OTP_CLEANUP_BATCH_SIZE,
     clientWindowSeconds: Math.max(config.OTP_IP_WINDOW_SECONDS, config.OTP_VERIFY_IP_WINDOW_SECONDS),
   })

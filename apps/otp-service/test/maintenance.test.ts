@@ -111,7 +111,7 @@ t.test('cleanup: expired codes, idle rows, past country hours, old minutes; safe
 
   const options = { batchSize: 4, clientWindowSeconds: 3600 }
   const instances = [connectDatabase(t, database.url), connectDatabase(t, database.url)]
-  const handled = await Promise.all(instances.map((instance) => createMaintenance(instance.prisma, options).cleanUp()))
+  const handled = await Promise.all(instances.map((instance) => createMaintenance(instance, options).cleanUp()))
   const total = (step: keyof (typeof handled)[0]) => handled[0]![step] + handled[1]![step]
 
   t.equal(total('expiredCodes'), 25, 'each expired code withdrawn once, by one instance')
@@ -136,7 +136,7 @@ t.test('cleanup: expired codes, idle rows, past country hours, old minutes; safe
     'old minutes survive as one daily total',
   )
 
-  const stats = await createMaintenance(instances[0]!.prisma, options).stats()
+  const stats = await createMaintenance(instances[0]!, options).stats()
   t.same(stats.sent, { last24h: 2, total: 30 })
   t.same(stats.expired, { last24h: 26, total: 26 }, 'the forgotten code is counted as it goes')
 })

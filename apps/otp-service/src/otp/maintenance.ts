@@ -1,18 +1,23 @@
 import { type OtpSeries, SERIES_RANGES, type SeriesRange } from '@otp-suite/contract'
-import { sweep } from '@otp-suite/db'
+import { counterSeries, type Database, foldOldMinutes, sweep } from '@otp-suite/db'
 import { Prisma, type PrismaClient } from '../generated/prisma/client.ts'
 import type { StatKind } from './stats-recorder.ts'
 
 const statKinds: StatKind[] = ['sent', 'verified', 'failed', 'locked', 'expired']
+/** Each point of a series names its counts after their kinds. */
+const seriesFields = Object.fromEntries(statKinds.map((kind) => [kind, kind])) as Record<StatKind, StatKind>
 export type OtpStats = Record<StatKind, { last24h: number; total: number }>
 
 /**
  * Housekeeping that any number of instances may run at once: each batch is taken with
  * SKIP LOCKED, so two runs share the work and nothing is deleted or counted twice. Prisma's model
- * API has no LIMIT or SKIP LOCKED on updates and deletes, so those steps are SQL; the statistics
- * read is model calls.
+ * API has no LIMIT or SKIP LOCKED on updates and deletes, so those steps are SQL; the totals are
+ * read with model calls; the fold of old minutes and the series are @otp-suite/db's counter statements.
  */
-export function createMaintenance(prisma: PrismaClient, options: { batchSize: number; clientWindowSeconds: number }) {
+export function createMaintenance(
+  { prisma, pool }: Pick<Database<PrismaClient>, 'prisma' | 'pool'>,
+  options: { batchSize: number; clientWindowSeconds: number },
+) {
   const { batchSize } = options
   // A row's history counts for a day of sends: past a day after its last expiry, no limit needs it.
   const idleAfterSeconds = 86_400
@@ -60,21 +65,7 @@ export function createMaintenance(prisma: PrismaClient, options: { batchSize: nu
         SELECT calling_code, hour_start FROM otp_country_sends
         WHERE hour_start < date_trunc('hour', now()) LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)`,
     // Minutes only matter for "last 24 hours"; after two days they are folded into one row per day.
-    foldOldMinutes: async () => {
-      const [{ handled }] = await prisma.$queryRaw<[{ handled: number }]>`
-        WITH folded AS (
-          DELETE FROM otp_stats WHERE (bucket, kind, channel) IN (
-            SELECT bucket, kind, channel FROM otp_stats
-            WHERE bucket < now() - interval '2 days' AND bucket <> date_trunc('day', bucket, 'UTC')
-            LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)
-          RETURNING bucket, kind, channel, count),
-        added AS (
-          INSERT INTO otp_stats (bucket, kind, channel, count)
-          SELECT date_trunc('day', bucket, 'UTC'), kind, channel, sum(count) FROM folded GROUP BY 1, 2, 3
-          ON CONFLICT (bucket, kind, channel) DO UPDATE SET count = otp_stats.count + excluded.count)
-        SELECT count(*)::int AS handled FROM folded`
-      return handled
-    },
+    foldOldMinutes: () => foldOldMinutes(pool, 'otp_stats', batchSize),
   }
 
   return {
@@ -99,25 +90,8 @@ export function createMaintenance(prisma: PrismaClient, options: { batchSize: nu
 
     /** Every outcome per hour of the last 24 hours or per day of the last 30 (UTC), empty intervals as zeros. */
     async series(range: SeriesRange): Promise<OtpSeries> {
-      const { interval, points } = SERIES_RANGES[range]
-      const step = `1 ${interval}`
-      const rows = await prisma.$queryRaw<{ start: Date; kind: string | null; count: number }[]>`
-        WITH buckets AS (
-          SELECT generate_series(
-            date_trunc(${interval}, now(), 'UTC') - ${points - 1} * ${step}::interval,
-            date_trunc(${interval}, now(), 'UTC'),
-            ${step}::interval) AS start)
-        SELECT b.start, s.kind, coalesce(sum(s.count), 0)::int AS count
-        FROM buckets b LEFT JOIN otp_stats s ON s.bucket >= b.start AND s.bucket < b.start + ${step}::interval
-        GROUP BY b.start, s.kind ORDER BY b.start`
-      const byStart = new Map<string, OtpSeries['points'][number]>()
-      for (const { start, kind, count } of rows) {
-        const key = start.toISOString()
-        const point = byStart.get(key) ?? { start: key, ...Object.fromEntries(statKinds.map((name) => [name, 0])) }
-        if (kind && kind in point) (point as Record<string, number | string>)[kind] = count
-        byStart.set(key, point as OtpSeries['points'][number])
-      }
-      return { range, interval, points: [...byStart.values()] }
+      const span = SERIES_RANGES[range]
+      return { range, interval: span.interval, points: await counterSeries(pool, 'otp_stats', span, seriesFields) }
     },
   }
 }
