@@ -11,6 +11,8 @@ export {
   type SeriesQuery,
   SeriesQuerySchema,
   type SeriesRange,
+  type UserSeries,
+  UserSeriesSchema,
   type UserStats,
   UserStatsSchema,
 } from './lib/stats.ts'

@@ -15,6 +15,7 @@ import { createSessionStore } from './sessions/session-store.ts'
 import { createSignIn } from './sessions/sign-in.ts'
 import { createContacts } from './users/contacts.ts'
 import { createDestinationBlocks } from './users/destination-blocks.ts'
+import { createUserStats } from './users/stats.ts'
 import { createUsers } from './users/users.ts'
 
 declare module 'fastify' {
@@ -57,6 +58,7 @@ async function userServiceApp(app: FastifyInstance, { config }: { config: UserSe
     isUnavailable: isDatabaseUnavailable,
   })
 
+  const stats = createUserStats(database.pool, app.log)
   const sessions = createSessionStore({
     prisma: database.prisma,
     pool: database.pool,
@@ -65,6 +67,7 @@ async function userServiceApp(app: FastifyInstance, { config }: { config: UserSe
     refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
     reuseGraceSeconds: config.REFRESH_REUSE_GRACE_SECONDS,
     batching: { maxBatch: config.DATABASE_BATCH_MAX, concurrency: config.DATABASE_BATCH_CONCURRENCY },
+    stats,
   })
   app.decorateRequest('currentUser', null)
   await app.register(jwtPlugin, {
@@ -96,17 +99,25 @@ async function userServiceApp(app: FastifyInstance, { config }: { config: UserSe
     pool: database.pool,
     tokens,
     adminBootstrap: bootstrap,
+    stats,
     accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
     refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
   })
   await app.register(authRoutes, { signIn, sessions })
   await app.register(meRoutes, { users, contacts })
-  await app.register(internalRoutes, { users, sessions, tokens })
+  await app.register(internalRoutes, { users, sessions, tokens, stats })
 
   app.scheduleJob({
     name: 'user-cleanup',
     everySeconds: config.USER_CLEANUP_INTERVAL_SECONDS,
-    run: createCleanup(database.prisma, config.USER_CLEANUP_BATCH_SIZE),
+    run: createCleanup(database, config.USER_CLEANUP_BATCH_SIZE),
+  })
+  app.scheduleJob({
+    name: 'user-stats-flush',
+    everySeconds: config.USER_STATS_FLUSH_SECONDS,
+    run: async () => {
+      await stats.flush()
+    },
   })
   app.scheduleJob({
     name: 'destination-blocks',
@@ -114,7 +125,9 @@ async function userServiceApp(app: FastifyInstance, { config }: { config: UserSe
     // Logged only when something was sent: most runs find the queue empty.
     run: async () => (await blocks.flush()) || undefined,
   })
+  // Jobs stop before these hooks run (preClose), so nothing uses the database once it is closed.
   app.addHook('onClose', async () => {
+    await stats.flush().catch(() => {})
     await mailer.close?.()
     await database.close()
   })

@@ -35,6 +35,8 @@ export const UserServiceConfig = defineConfig({
   DESTINATION_BLOCK_RETRY_SECONDS: seconds(10, 0),
   USER_CLEANUP_INTERVAL_SECONDS: seconds(86_400, 0),
   USER_CLEANUP_BATCH_SIZE: Type.Integer({ minimum: 1, default: 1000 }),
+  /** How often the counts of new users, sign-ins and logouts reach the database. */
+  USER_STATS_FLUSH_SECONDS: seconds(5, 0),
 })
 
 export type UserServiceConfig = Static<typeof UserServiceConfig>

@@ -1,14 +1,16 @@
-import { sweep } from '@otp-suite/db'
+import { type Database, foldOldMinutes, sweep } from '@otp-suite/db'
 import type { PrismaClient } from './generated/prisma/client.ts'
+import { STATS_TABLE } from './users/stats.ts'
 
 /**
  * Deletes what no check needs any more, in batches taken with SKIP LOCKED, so every instance may
  * run it at once: blacklisted and spent tokens an hour past their expiry (by then the token is
  * refused by its expiry alone, whatever the clock leeway and the skew between servers), and
- * sessions that ended or expired a day ago, with their refresh tokens.
+ * sessions that ended or expired a day ago, with their refresh tokens; and folds the minutes of
+ * sign-in counts older than two days into one row per day.
  * SQL, since Prisma's model API has no LIMIT or SKIP LOCKED on deletes.
  */
-export function createCleanup(prisma: PrismaClient, batchSize: number) {
+export function createCleanup({ prisma, pool }: Pick<Database<PrismaClient>, 'prisma' | 'pool'>, batchSize: number) {
   const steps = {
     blacklistedTokens: () => prisma.$executeRaw`
       DELETE FROM blacklisted_tokens WHERE token_hash IN (
@@ -20,8 +22,9 @@ export function createCleanup(prisma: PrismaClient, batchSize: number) {
       DELETE FROM sessions WHERE id IN (
         SELECT id FROM sessions WHERE coalesce(ended_at, expires_at) < now() - interval '1 day'
         LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)`,
+    foldOldMinutes: () => foldOldMinutes(pool, STATS_TABLE, batchSize),
   }
 
-  /** Runs every step until its backlog is gone; returns how many rows each step deleted. */
+  /** Runs every step until its backlog is gone; returns how many rows each step deleted (or folded). */
   return () => sweep(steps, batchSize)
 }

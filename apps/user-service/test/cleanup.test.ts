@@ -10,7 +10,10 @@ t.test('the scheduled cleanup deletes what no check needs, and keeps what one do
   await database.query(`
     INSERT INTO blacklisted_tokens (token_hash, expires_at) VALUES ('\\x01', now() - interval '2 hours'), ('\\x02', now() - interval '10 minutes');
     INSERT INTO spent_tokens (jti, kind, expires_at) VALUES ('old', 'otp_proof', now() - interval '2 hours'), ('new', 'otp_proof', now() - interval '1 minute');
-    UPDATE sessions SET ended_at = now() - interval '2 days' WHERE user_id = '${gone.user.id}';`)
+    UPDATE sessions SET ended_at = now() - interval '2 days' WHERE user_id = '${gone.user.id}';
+    INSERT INTO user_stats (bucket, kind, channel, count)
+    SELECT date_trunc('day', now() - interval '3 days', 'UTC') + make_interval(mins => i), 'signIn', 'phone', i FROM generate_series(1, 4) i
+    UNION ALL SELECT date_trunc('minute', now()) - interval '1 hour', 'signIn', 'phone', 1;`)
 
   // Two instances sweep at once, every second: each row goes once, whoever takes it.
   await buildUserService(t, testEnv(database.url, { USER_CLEANUP_INTERVAL_SECONDS: '1' }))
@@ -32,5 +35,10 @@ t.test('the scheduled cleanup deletes what no check needs, and keeps what one do
     await database.query('SELECT count(*)::int AS n FROM refresh_tokens r LEFT JOIN sessions s ON s.id = r.session_id WHERE s.id IS NULL'),
     [{ n: 0 }],
     'with its refresh tokens',
+  )
+  t.same(
+    await database.query("SELECT count::int FROM user_stats WHERE channel = 'phone' ORDER BY bucket"),
+    [{ count: 10 }, { count: 1 }],
+    'sign-in counts older than two days folded into their day, recent minutes kept',
   )
 })

@@ -1,4 +1,4 @@
-import { type Static, Type } from 'typebox'
+import { type Static, type TProperties, Type } from 'typebox'
 
 const Count = Type.Object({ last24h: Type.Integer(), total: Type.Integer() })
 
@@ -44,19 +44,33 @@ export const SERIES_RANGES: Record<SeriesRange, { interval: 'hour' | 'day'; poin
   '30d': { interval: 'day', points: 30 },
 }
 
-const seriesOf = <P extends Record<string, ReturnType<typeof Type.Integer>>>(counts: P, description: string) =>
-  Type.Object(
-    {
-      range: SeriesQuerySchema.properties.range,
-      interval: Type.Union([Type.Literal('hour'), Type.Literal('day')]),
-      points: Type.Array(Type.Object({ start: Type.String({ format: 'date-time', description: 'Where the interval starts' }), ...counts })),
-    },
-    { description },
-  )
+/** A series' fields: its range and interval, and each point's start followed by its counts. */
+const seriesProperties = <P extends TProperties>(counts: P) => ({
+  range: SeriesQuerySchema.properties.range,
+  interval: Type.Union([Type.Literal('hour'), Type.Literal('day')]),
+  points: Type.Array(Type.Object({ start: Type.String({ format: 'date-time', description: 'Where the interval starts' }), ...counts })),
+})
+
+const seriesOf = <P extends TProperties>(counts: P, description: string) => Type.Object(seriesProperties(counts), { description })
+
+const otpOutcomes = {
+  sent: Type.Integer(),
+  verified: Type.Integer(),
+  failed: Type.Integer(),
+  locked: Type.Integer(),
+  expired: Type.Integer(),
+}
 
 /** otp-service's `GET /internal/v1/stats/series`. */
-export const OtpSeriesSchema = seriesOf(
-  { sent: Type.Integer(), verified: Type.Integer(), failed: Type.Integer(), locked: Type.Integer(), expired: Type.Integer() },
-  'Codes sent, verified, wrong, locked and expired, per interval',
-)
+export const OtpSeriesSchema = seriesOf(otpOutcomes, 'Codes sent, verified, wrong, locked and expired, per interval')
 export type OtpSeries = Static<typeof OtpSeriesSchema>
+
+const signIns = Type.Integer({ description: 'Sign-ins that opened a session' })
+const logouts = Type.Integer({ description: 'Logouts (one each, local or global)' })
+
+/** user-service's `GET /internal/v1/stats/series`. */
+export const UserSeriesSchema = seriesOf(
+  { newUsers: Type.Integer({ description: 'Users created (by their first sign-in)' }), signIns, logouts },
+  'New users, sign-ins and logouts, per interval',
+)
+export type UserSeries = Static<typeof UserSeriesSchema>

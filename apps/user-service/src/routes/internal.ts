@@ -1,10 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import {
   IntrospectReplySchema,
+  SeriesQuerySchema,
   UserListQuerySchema,
   UserListSchema,
   UserParamsSchema,
   UserSchema,
+  UserSeriesSchema,
   UserStatsSchema,
 } from '@otp-suite/contract'
 import type { TokenService } from '@otp-suite/jwt'
@@ -12,13 +14,14 @@ import { errorReplies } from '@otp-suite/service-kit'
 import { errors } from '../errors.ts'
 import { AdministerBody, IntrospectBody } from '../schemas.ts'
 import type { SessionStore } from '../sessions/session-store.ts'
+import type { UserStats } from '../users/stats.ts'
 import { toUserReply } from '../users/user.ts'
 import type { Users } from '../users/users.ts'
 
-type Options = { users: Users; sessions: SessionStore; tokens: TokenService }
+type Options = { users: Users; sessions: SessionStore; tokens: TokenService; stats: UserStats }
 
 /** For the other services only, behind a service token; the gateway never exposes /internal. */
-export const internalRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { users, sessions, tokens }) => {
+export const internalRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { users, sessions, tokens, stats }) => {
   app.addHook('preHandler', app.requireToken('service'))
   const tags = ['internal']
   const security = [{ serviceToken: [] }]
@@ -99,5 +102,24 @@ export const internalRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { 
     '/internal/v1/stats',
     { schema: { operationId: 'userStats', tags, security, summary: 'Users and sessions', response: { 200: UserStatsSchema } } },
     async () => users.stats(),
+  )
+
+  app.get(
+    '/internal/v1/stats/series',
+    {
+      schema: {
+        operationId: 'userStatsSeries',
+        tags,
+        security,
+        summary: 'New users, sign-ins and logouts per hour of the last 24 hours, or per day of the last 30',
+        querystring: SeriesQuerySchema,
+        response: { 200: UserSeriesSchema },
+      },
+    },
+    async (request) => {
+      // This instance's latest counts first; other instances' are at most one flush interval behind.
+      await stats.flush()
+      return stats.series(request.query.range)
+    },
   )
 }

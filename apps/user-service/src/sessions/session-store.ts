@@ -3,6 +3,7 @@ import type { TokenService, VerifiedClaims } from '@otp-suite/jwt'
 import type pg from 'pg'
 import { errors } from '../errors.ts'
 import type { PrismaClient, User } from '../generated/prisma/client.ts'
+import type { UserStats } from '../users/stats.ts'
 import { type Lifetimes, signPair, type TokenPair, type Transaction, tokenHash, userColumns } from './tokens.ts'
 
 // The check every authenticated request pays: the session is live, the user is active and the token
@@ -28,6 +29,7 @@ type Dependencies = Lifetimes & {
   tokens: TokenService
   reuseGraceSeconds: number
   batching: BatchOptions
+  stats: Pick<UserStats, 'record'>
 }
 
 export function createSessionStore({
@@ -38,6 +40,7 @@ export function createSessionStore({
   refreshTtlSeconds,
   reuseGraceSeconds,
   batching,
+  stats,
 }: Dependencies) {
   const check = batched(async (claims: readonly VerifiedClaims<'access'>[]) => {
     const { rows } = await pool.query<User & { i: number }>({
@@ -113,6 +116,8 @@ export function createSessionStore({
           data: { endedAt: new Date(), endReason: scope === 'global' ? 'logout_all' : 'logout' },
         }),
       ])
+      // Sessions keep no channel: a logout counts under ''.
+      stats.record('logout', '')
     },
   }
 }

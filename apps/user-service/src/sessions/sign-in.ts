@@ -3,6 +3,7 @@ import type { TokenService, VerifiedClaims } from '@otp-suite/jwt'
 import type pg from 'pg'
 import { errors } from '../errors.ts'
 import type { User } from '../generated/prisma/client.ts'
+import type { UserStats } from '../users/stats.ts'
 import { toUserReply } from '../users/user.ts'
 import { type Lifetimes, signPair, tokenHash, userColumns } from './tokens.ts'
 
@@ -12,7 +13,8 @@ const SIGN_IN_PURPOSES = new Set(['login', 'signup'])
  * Sign-in in one statement (it runs for every verified code, so it is written by hand, measured in
  * the bench): spend the proof, make or update the user, and, when the user is active, open a session
  * with its first refresh token. An insert that conflicts on the destination updates instead, so two
- * concurrent first sign-ins make one user; a spent proof inserts nothing, so nothing follows.
+ * concurrent first sign-ins make one user; a spent proof inserts nothing, so nothing follows. The
+ * user was created when the row carries the id the insert proposed ($3).
  */
 const signInSql = (destination: 'phone' | 'email') => `
   WITH spent AS (
@@ -28,12 +30,13 @@ const signInSql = (destination: 'phone' | 'email') => `
   ), refresh AS (
     INSERT INTO refresh_tokens (token_hash, session_id, expires_at) SELECT $9, id, $8 FROM session
   )
-  SELECT ${userColumns('a')}, EXISTS (SELECT 1 FROM session) AS "signedIn" FROM account a`
+  SELECT ${userColumns('a')}, EXISTS (SELECT 1 FROM session) AS "signedIn", a.id = $3 AS "created" FROM account a`
 
 type Dependencies = Lifetimes & {
   pool: Pick<pg.Pool, 'query'>
   tokens: TokenService
   adminBootstrap: ReadonlySet<string>
+  stats: Pick<UserStats, 'record'>
 }
 
 /**
@@ -41,7 +44,7 @@ type Dependencies = Lifetimes & {
  * on first sign-in (a phone proof fills and verifies the phone, an email proof the email; the
  * proof's user type decides live or demo), the admin role for bootstrap destinations.
  */
-export function createSignIn({ pool, tokens, adminBootstrap, accessTtlSeconds, refreshTtlSeconds }: Dependencies) {
+export function createSignIn({ pool, tokens, adminBootstrap, stats, accessTtlSeconds, refreshTtlSeconds }: Dependencies) {
   return async function signIn(proof: string) {
     let claims: VerifiedClaims<'otp_proof'>
     try {
@@ -54,7 +57,7 @@ export function createSignIn({ pool, tokens, adminBootstrap, accessTtlSeconds, r
     const sessionId = randomUUID()
     const refreshJti = randomUUID()
     const refreshExpiresAt = new Date(Date.now() + refreshTtlSeconds * 1000)
-    const { rows } = await pool.query<User & { signedIn: boolean }>({
+    const { rows } = await pool.query<User & { signedIn: boolean; created: boolean }>({
       name: `sign_in_${destination}`,
       text: signInSql(destination),
       values: [
@@ -72,9 +75,11 @@ export function createSignIn({ pool, tokens, adminBootstrap, accessTtlSeconds, r
     })
     const [row] = rows
     if (!row) throw new errors.PROOF_INVALID()
+    if (row.created) stats.record('newUser', destination)
     // The proof stays spent: a banned user's proof is no better the second time.
     if (!row.signedIn) throw new errors.USER_BANNED()
-    const { signedIn: _, ...user } = row
+    stats.record('signIn', destination)
+    const { signedIn: _, created: __, ...user } = row
     const { pair } = signPair(tokens, user, sessionId, { accessTtlSeconds, refreshTtlSeconds }, refreshJti)
     return { ...pair, user: toUserReply(user) }
   }
