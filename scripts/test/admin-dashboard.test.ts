@@ -100,9 +100,13 @@ t.test('an admin signs in, reads the overview, bans a user and sees it in the au
   const { page, context, problems } = await openDashboard(t)
   await shot(page, '1-sign-in')
   const tokens = new Set<string>()
+  const refreshTokens: string[] = []
   page.on('request', (request) => {
     const authorization = request.headers().authorization
     if (authorization) tokens.add(authorization)
+  })
+  page.on('response', async (response) => {
+    if (response.url().endsWith('/api/v1/auth/otp/login') && response.ok()) refreshTokens.push((await response.json()).refreshToken)
   })
   await signInOnPage(page, admin)
 
@@ -158,10 +162,19 @@ t.test('an admin signs in, reads the overview, bans a user and sees it in the au
   const refused = async () => (await targetSession.sendCode({ channel: 'sms', to: target, purpose: 'login' })).response.status === 403
   t.ok(await until(refused, 5000, 100), 'and gets no more codes')
 
+  await page.getByRole('button', { name: 'Unban…' }).click()
+  await page.getByRole('dialog').getByRole('button', { name: 'Unban', exact: true }).click()
+  await page
+    .getByRole('status')
+    .filter({ hasText: `${target} is no longer banned.` })
+    .waitFor()
+  t.equal(await page.locator('.details dd.active').textContent(), 'active')
+
   await page.getByRole('link', { name: 'Audit log' }).click()
   const row = page.locator('tbody tr', { hasText: 'user.ban' }).first()
   await row.waitFor()
   t.match(await row.textContent(), /Sent spam/, 'the audit row says what was done, to whom and why')
+  t.match(await page.locator('tbody tr').first().textContent(), /user\.unban/, 'newest first')
   await shot(page, '7-audit-log')
 
   await page.setViewportSize(phoneWidth)
@@ -179,6 +192,9 @@ t.test('an admin signs in, reads the overview, bans a user and sees it in the au
     const after = await fetch(`${gateway}/api/v1/users/me`, { headers: { authorization } })
     t.equal(after.status, 401, 'signing out really ends the session: its token is refused')
   }
+  t.equal(refreshTokens.length, 1)
+  const renewed = await targetSession.api.POST('/api/v1/auth/refresh', { body: { refreshToken: refreshTokens[0] as string } })
+  t.equal(renewed.response.status, 401, 'and so is its refresh token')
   t.same(problems, [], 'no error on the page, nothing blocked by its policy')
 })
 
@@ -192,7 +208,7 @@ t.test('someone who is not an admin is told so, and sees nothing', async (t) => 
 })
 
 t.test('a service that is down: the last figures, marked with their age; then a clear error', async (t) => {
-  const { page } = await openDashboard(t)
+  const { page, problems } = await openDashboard(t)
   await signInOnPage(page, admin)
   await page.getByText(/^Generated \d+ s ago/).waitFor()
   const stop = async (name: string) => {
@@ -215,4 +231,5 @@ t.test('a service that is down: the last figures, marked with their age; then a 
   await page.getByText('A service is not answering right now.', { exact: false }).first().waitFor()
   t.ok(await page.getByRole('button', { name: 'Try again' }).first().isVisible(), 'with a way to try again')
   await shot(page, '11-overview-down')
+  t.same(problems, [])
 })

@@ -12,19 +12,23 @@ const pages: [Route['page'], string, string][] = [
   ['audit', '#/audit', 'Audit log'],
 ]
 
-function SignOut() {
+function SignOut({ label }: { label: string }) {
   const session = useSession()
+  const [busy, setBusy] = useState(false)
   const [problem, setProblem] = useState<string>()
   return (
     <>
       <button
         type="button"
+        disabled={busy}
         onClick={async () => {
-          const { response } = await session.signOut().catch(() => ({ response: undefined }))
-          if (session.suite.session) setProblem(`Could not sign out (${response?.status ?? 'no answer'}). Try again.`)
+          setBusy(true)
+          setProblem(undefined)
+          if (!(await session.signOut())) setProblem('The server could not end the session. Try again.')
+          setBusy(false)
         }}
       >
-        Sign out
+        {label}
       </button>
       {problem && (
         <span class="problem" role="alert">
@@ -52,18 +56,18 @@ function Signed({ state }: { state: Exclude<SessionState, { status: 'signed-out'
           </nav>
         )}
         <span class="who">{nameOf(state.user)}</span>
-        <SignOut />
+        <SignOut label={state.status === 'signed-in' ? 'Sign out' : 'Sign in with another account'} />
       </header>
       {state.status === 'not-admin' ? (
         <main>
           <h1>Not an admin</h1>
-          <p>{nameOf(state.user)} is signed in, but this account is not an admin, so the dashboard is not open to it.</p>
-          <p>Sign out, then sign in with an admin's phone or email.</p>
+          <p>{nameOf(state.user)} is not an admin, so the dashboard is not open to this account; its session has been ended.</p>
+          <p>Sign in with an admin's phone or email.</p>
         </main>
       ) : route.page === 'users' ? (
         <Users />
       ) : route.page === 'user' ? (
-        <UserDetail id={route.id} />
+        <UserDetail key={route.id} id={route.id} />
       ) : route.page === 'audit' ? (
         <AuditLog />
       ) : (

@@ -5,7 +5,7 @@ import 'uplot/dist/uPlot.min.css'
 import type { Loaded } from './hooks.ts'
 import { hasPrevious, nextPage, type Pages, pageNumber, previousPage } from './lib/paging.ts'
 
-/** What a view shows while its data loads or when it could not be loaded; the view itself once it is there. */
+/** What a view shows while its data loads or when it could not be loaded; the view itself once it is there (and while it reloads). */
 export function Loading<T>({
   loaded,
   retry,
@@ -30,7 +30,7 @@ export function Loading<T>({
         </button>
       </div>
     )
-  return <>{children(loaded.data)}</>
+  return <div aria-busy={loaded.reloading}>{children(loaded.data)}</div>
 }
 
 /** Previous and next for cursor paging. */
@@ -88,12 +88,12 @@ export function Chart({ title, labels, colors, columns }: { title: string; label
   return (
     <figure class="chart">
       <figcaption>{title}</figcaption>
-      <div ref={box} role="img" aria-label={`${title}: ${labels.join(', ')} over time`} />
+      <div ref={box} />
     </figure>
   )
 }
 
-/** Asks before an action is carried out, as a modal dialog (Escape or Cancel closes it). */
+/** Asks before an action is carried out, as a modal dialog (Escape or Cancel closes it); `onConfirm` runs once per opening. */
 export function Confirm({
   open,
   title,
@@ -110,19 +110,29 @@ export function Confirm({
   children?: ComponentChildren
 }) {
   const dialog = useRef<HTMLDialogElement>(null)
+  const confirmed = useRef(false)
   useEffect(() => {
+    confirmed.current = false
     if (open && !dialog.current?.open) dialog.current?.showModal()
     if (!open && dialog.current?.open) dialog.current.close()
   }, [open])
   return (
-    <dialog ref={dialog} aria-labelledby="confirm-title" onCancel={onCancel}>
+    <dialog ref={dialog} aria-labelledby="confirm-title" onClose={() => confirmed.current || onCancel()}>
       <h2 id="confirm-title">{title}</h2>
       {children}
       <div class="actions">
         <button type="button" onClick={onCancel}>
           Cancel
         </button>
-        <button type="button" class="danger" onClick={onConfirm}>
+        <button
+          type="button"
+          class="danger"
+          onClick={() => {
+            if (confirmed.current) return
+            confirmed.current = true
+            onConfirm()
+          }}
+        >
           {confirmLabel}
         </button>
       </div>

@@ -1,6 +1,6 @@
 import { createContext } from 'preact'
 import { useContext, useEffect, useState } from 'preact/hooks'
-import { attempt, type Failure } from './lib/failure.ts'
+import { attempt, type Outcome } from './lib/failure.ts'
 import type { CacheState } from './lib/figures.ts'
 import type { Session } from './lib/session.ts'
 
@@ -8,34 +8,56 @@ export const SessionContext = createContext<Session | null>(null)
 
 export const useSession = () => useContext(SessionContext) as Session
 
-export type Loaded<T> =
-  | { state: 'loading' }
-  | { state: 'failed'; failure: Failure }
-  | { state: 'done'; data: T; cache: CacheState | null; loadedAt: number }
+type Request<T> = (suite: Session['suite']) => Promise<{ data?: T; error?: unknown; response: Response }>
 
 /**
- * Loads what a view shows with the session's client and reloads it when `keys` change or
- * `reload()` is called. An answer that arrives after the view moved on is dropped. A refused
- * session or a missing admin role is handed to the session, which changes the page.
+ * A request of a signed-in page. A session the server refused ends the page's session, unless the
+ * client still holds it (its refresh met a server that was down: a failure to retry, not a
+ * sign-out); a missing admin role turns the page into "not an admin".
  */
-export function useLoad<T>(
-  request: (suite: Session['suite']) => Promise<{ data?: T; error?: unknown; response: Response }>,
-  keys: unknown[],
-) {
+export async function sessionAttempt<T>(session: Session, request: Request<T>): Promise<Outcome<T>> {
+  const outcome = await attempt(() => request(session.suite))
+  const expiredButKept = outcome.failure?.code === 'TOKEN_EXPIRED' && session.suite.session !== null
+  if (expiredButKept)
+    return {
+      response: outcome.response,
+      failure: { kind: 'down', message: 'The session could not be renewed just now. Try again in a moment.' },
+    }
+  if (outcome.failure?.kind === 'signed-out') session.ended()
+  if (outcome.failure?.kind === 'forbidden') session.refused()
+  return outcome
+}
+
+export type Loaded<T> =
+  | { state: 'loading' }
+  | { state: 'failed'; failure: NonNullable<Outcome<T>['failure']> }
+  | { state: 'done'; data: T; cache: CacheState | null; serverTime: number; loadedAt: number; reloading: boolean }
+
+/**
+ * Loads what a view shows and reloads it when `keys` change or `reload()` is called, keeping what
+ * it showed until the new answer is there. An answer that arrives after the view moved on is dropped.
+ */
+export function useLoad<T>(request: Request<T>, keys: unknown[]) {
   const session = useSession()
   const [loaded, setLoaded] = useState<Loaded<T>>({ state: 'loading' })
   const [round, setRound] = useState(0)
   // The request is a new function on every render: `keys` say when it asks for something else.
   useEffect(() => {
     let current = true
-    setLoaded({ state: 'loading' })
-    attempt(() => request(session.suite)).then((outcome) => {
-      if (!current) return
-      if (outcome.failure?.kind === 'signed-out') return session.ended()
-      if (outcome.failure?.kind === 'forbidden') return session.refused()
+    setLoaded((before) => (before.state === 'done' ? { ...before, reloading: true } : { state: 'loading' }))
+    sessionAttempt(session, request).then((outcome) => {
+      if (!current || outcome.failure?.kind === 'signed-out' || outcome.failure?.kind === 'forbidden') return
       if (outcome.failure) return setLoaded({ state: 'failed', failure: outcome.failure })
-      const cache = outcome.response.headers.get('x-cache') as CacheState | null
-      setLoaded({ state: 'done', data: outcome.data, cache, loadedAt: Date.now() })
+      const { headers } = outcome.response
+      setLoaded({
+        state: 'done',
+        data: outcome.data,
+        cache: headers.get('x-cache') as CacheState | null,
+        // The server's clock, for ages of what it generated: the browser's may be off.
+        serverTime: Date.parse(headers.get('date') ?? '') || Date.now(),
+        loadedAt: Date.now(),
+        reloading: false,
+      })
     })
     return () => {
       current = false
@@ -46,9 +68,15 @@ export function useLoad<T>(
 
 export type Route = { page: 'overview' } | { page: 'users' } | { page: 'user'; id: string } | { page: 'audit' }
 
-const routeOf = (hash: string): Route => {
+export function routeOf(hash: string): Route {
   const [, page, id] = hash.split('/')
-  if (page === 'users' && id) return { page: 'user', id: decodeURIComponent(id) }
+  if (page === 'users' && id) {
+    try {
+      return { page: 'user', id: decodeURIComponent(id) }
+    } catch {
+      return { page: 'users' }
+    }
+  }
   if (page === 'users' || page === 'audit') return { page }
   return { page: 'overview' }
 }

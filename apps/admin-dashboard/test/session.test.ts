@@ -1,6 +1,7 @@
 import Fastify from 'fastify'
 import t, { type Test } from 'tap'
-import { attempt } from '../src/lib/failure.ts'
+import { sessionAttempt } from '../src/hooks.ts'
+import { attempt, failureOf } from '../src/lib/failure.ts'
 import { createSession, type SessionState } from '../src/lib/session.ts'
 
 const user = (role: 'admin' | 'user') => ({
@@ -19,9 +20,10 @@ const user = (role: 'admin' | 'user') => ({
 })
 
 /** The API's side of a session: tokens numbered as they are given out; only the newest access token is good. */
-async function api(t: Test, { refreshes }: { refreshes: boolean }) {
+async function api(t: Test, { refresh = 200, metrics }: { refresh?: 200 | 401 | 503; metrics?: { status: number; code: string } } = {}) {
   const server = Fastify()
   let issued = 0
+  let loggedOut = 0
   const seen: string[] = []
   const pair = () => {
     issued += 1
@@ -31,28 +33,35 @@ async function api(t: Test, { refreshes }: { refreshes: boolean }) {
     user: user(request.body.proof === 'admin-proof' ? 'admin' : 'user'),
     ...pair(),
   }))
-  server.post('/api/v1/auth/refresh', async (_request, reply) =>
-    refreshes ? pair() : reply.code(401).send({ code: 'TOKEN_REVOKED', message: 'This token has been revoked' }),
-  )
+  server.post('/api/v1/auth/refresh', async (_request, reply) => {
+    if (refresh === 200) return pair()
+    if (refresh === 401) return reply.code(401).send({ code: 'TOKEN_REVOKED', message: 'This token has been revoked' })
+    return reply.code(503).send({ code: 'SERVICE_UNAVAILABLE', message: 'The database is not available' })
+  })
   server.get('/api/v1/admin/dashboard/metrics', async (request, reply) => {
     seen.push(request.headers.authorization ?? '')
+    if (metrics) return reply.code(metrics.status).send({ code: metrics.code, message: metrics.code })
     if (request.headers.authorization !== `Bearer access-${issued}`)
       return reply.code(401).send({ code: 'TOKEN_EXPIRED', message: 'The token has expired' })
     return { generatedAt: new Date().toISOString() }
   })
-  server.post('/api/v1/auth/logout', async (_request, reply) => reply.code(204).send())
+  server.post('/api/v1/auth/logout', async (_request, reply) => {
+    loggedOut += 1
+    return reply.code(204).send()
+  })
   await server.listen({ port: 0, host: '127.0.0.1' })
   t.teardown(() => server.close())
   return {
     baseUrl: `http://127.0.0.1:${(server.server.address() as { port: number }).port}`,
     seen,
+    loggedOut: () => loggedOut,
     /** Gives out a newer pair behind the page's back: the page's access token is now expired. */
     expire: () => pair(),
   }
 }
 
 t.test('an admin signs in; an expired access token is refreshed once and the request goes through', async (t) => {
-  const server = await api(t, { refreshes: true })
+  const server = await api(t)
   const session = createSession({ baseUrl: server.baseUrl })
   const states: SessionState['status'][] = []
   session.subscribe((state) => states.push(state.status))
@@ -67,7 +76,7 @@ t.test('an admin signs in; an expired access token is refreshed once and the req
 })
 
 t.test('a refused refresh ends the session: back to the sign-in with a notice', async (t) => {
-  const server = await api(t, { refreshes: false })
+  const server = await api(t, { refresh: 401 })
   const session = createSession({ baseUrl: server.baseUrl })
   await session.signIn('admin-proof')
   server.expire()
@@ -77,21 +86,51 @@ t.test('a refused refresh ends the session: back to the sign-in with a notice', 
   t.equal(session.suite.session, null, 'no token is kept')
 })
 
-t.test('someone who is not an admin gets the "not an admin" state, and can sign out', async (t) => {
-  const server = await api(t, { refreshes: true })
+t.test('a refresh that meets a server that is down keeps the session: a failure to retry, not a sign-out', async (t) => {
+  const server = await api(t, { refresh: 503 })
+  const session = createSession({ baseUrl: server.baseUrl })
+  await session.signIn('admin-proof')
+  server.expire()
+  const metrics = await sessionAttempt(session, (suite) => suite.api.GET('/api/v1/admin/dashboard/metrics'))
+  t.equal(metrics.failure?.kind, 'down')
+  t.equal(session.state.status, 'signed-in')
+  t.not(session.suite.session, null)
+})
+
+t.test('someone who is not an admin is logged out at once and told so', async (t) => {
+  const server = await api(t)
   const session = createSession({ baseUrl: server.baseUrl })
   await session.signIn('user-proof')
   t.equal(session.state.status, 'not-admin')
-  await session.signOut()
+  t.equal(server.loggedOut(), 1, 'their session is ended on the server')
+  t.equal(session.suite.session, null)
+  t.ok(await session.signOut())
   t.same(session.state, { status: 'signed-out', notice: 'Signed out.' })
 })
 
 t.test('an admin the API stops taking as one is shown "not an admin"', async (t) => {
-  const server = await api(t, { refreshes: true })
+  const server = await api(t, { metrics: { status: 403, code: 'FORBIDDEN' } })
   const session = createSession({ baseUrl: server.baseUrl })
   await session.signIn('admin-proof')
-  session.refused()
+  const metrics = await sessionAttempt(session, (suite) => suite.api.GET('/api/v1/admin/dashboard/metrics'))
+  t.equal(metrics.failure?.kind, 'forbidden')
   t.equal(session.state.status, 'not-admin')
+})
+
+t.test("the server's own refusals keep their meaning", async (t) => {
+  const answer = (status: number) => new Response(null, { status })
+  t.same(failureOf(answer(401), { code: 'PROOF_INVALID', message: 'The proof is not valid' }), {
+    kind: 'refused',
+    message: 'The proof is not valid',
+    code: 'PROOF_INVALID',
+  })
+  t.equal(failureOf(answer(403), { code: 'USER_BANNED', message: 'banned' }).kind, 'refused', 'a ban is not "not an admin"')
+  t.equal(
+    failureOf(answer(502), { code: 'DELIVERY_FAILED', message: 'The code could not be delivered' }).message,
+    'The code could not be delivered',
+  )
+  t.equal(failureOf(answer(503), { code: 'UPSTREAM_UNAVAILABLE' }).kind, 'down')
+  t.equal(failureOf(answer(429), { code: 'RATE_LIMITED', retryAfter: 7 }).message, 'Too many requests. Try again in 7 s.')
 })
 
 t.test('a server that cannot be reached is a failure the page can show, not a throw', async (t) => {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
+import { dirname, join, relative, sep } from 'node:path'
 import fastifyStatic from '@fastify/static'
 import type { FastifyInstance } from 'fastify'
 
@@ -39,9 +39,13 @@ export async function adminDashboard(app: FastifyInstance, { root }: { root: str
   await app.register(fastifyStatic, {
     root,
     prefix: '/admin/',
+    dotfiles: 'deny',
     cacheControl: false,
     setHeaders: (response, path) =>
-      response.header('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache'),
+      response.header(
+        'cache-control',
+        relative(root, path).startsWith(`assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
+      ),
   })
   app.get('/admin', { schema: { hide: true } }, (_request, reply) => reply.redirect('/admin/', 301))
 }

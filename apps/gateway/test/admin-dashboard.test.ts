@@ -4,9 +4,14 @@ import { join } from 'node:path'
 import t from 'tap'
 import { startGateway, testEnv } from './helpers.ts'
 
-const files = await mkdtemp(join(tmpdir(), 'admin-dashboard-'))
-t.teardown(() => rm(files, { recursive: true, force: true }))
-await mkdir(join(files, 'assets'))
+// The build in dist/ (under a folder named assets, which must not make index.html immutable), and
+// files beside it that must stay out of reach.
+const parent = await mkdtemp(join(tmpdir(), 'admin-dashboard-'))
+t.teardown(() => rm(parent, { recursive: true, force: true }))
+const files = join(parent, 'assets', 'dist')
+await mkdir(join(files, 'assets'), { recursive: true })
+await writeFile(join(parent, 'assets', 'secret.txt'), 'kept-out-of-reach')
+await writeFile(join(files, '.env'), 'KEPT=out-of-reach')
 await writeFile(join(files, 'index.html'), '<!doctype html><script type="module" src="/admin/assets/index-abc123.js"></script>')
 await writeFile(join(files, 'assets', 'index-abc123.js'), 'console.log("dashboard")')
 
@@ -38,10 +43,16 @@ t.test('hashed assets are cached for good', async (t) => {
 })
 
 t.test('nothing outside the build is reachable', async (t) => {
-  for (const path of ['/admin/missing.js', '/admin/..%2f..%2fpackage.json', '/admin/%2e%2e/%2e%2e/package.json']) {
+  for (const path of [
+    '/admin/missing.js',
+    '/admin/..%2fsecret.txt',
+    '/admin/%2e%2e/secret.txt',
+    '/admin/assets/..%2f..%2fsecret.txt',
+    '/admin/.env',
+  ]) {
     const reply = await fetch(`${url}${path}`)
-    t.equal(reply.status, 404, path)
-    await reply.body?.cancel()
+    t.ok(reply.status === 403 || reply.status === 404, `${path}: refused (${reply.status})`)
+    t.notMatch(await reply.text(), /out-of-reach/)
   }
 })
 

@@ -21,7 +21,7 @@ export function createSession(options: { baseUrl: string; fetch?: typeof globalT
   const suite: SuiteClient = createSuiteClient({
     ...options,
     onSessionChange: (tokens) => {
-      if (tokens === null && state.status !== 'signed-out') set({ status: 'signed-out', notice: 'Your session has ended. Sign in again.' })
+      if (tokens === null && state.status === 'signed-in') set({ status: 'signed-out', notice: 'Your session has ended. Sign in again.' })
     },
   })
 
@@ -34,10 +34,19 @@ export function createSession(options: { baseUrl: string; fetch?: typeof globalT
       listeners.add(listener)
       return () => listeners.delete(listener)
     },
-    /** Trades a verified code's proof for a session; only an admin gets further than "not an admin". */
+    /**
+     * Trades a verified code's proof for a session. Only an admin keeps it; anyone else is logged
+     * out again at once and told the dashboard is not for them.
+     */
     async signIn(proof: string) {
       const result = await suite.login(proof)
-      if (result.data) set({ status: result.data.user.role === 'admin' ? 'signed-in' : 'not-admin', user: result.data.user })
+      if (!result.data) return result
+      const { user } = result.data
+      if (user.role === 'admin') set({ status: 'signed-in', user })
+      else {
+        set({ status: 'not-admin', user })
+        await suite.logout().catch(() => {})
+      }
       return result
     },
     /** The server said this user may not: the page shows "not an admin" (the session stays, for signing out). */
@@ -48,11 +57,12 @@ export function createSession(options: { baseUrl: string; fetch?: typeof globalT
     ended() {
       suite.setSession(null)
     },
-    /** Ends the session on the server; forgotten here too unless the server could not say it ended. */
+    /** Ends the session on the server; forgotten here too unless the server could not say it ended (then false). */
     async signOut() {
-      const result = await suite.logout()
-      if (suite.session === null) set({ status: 'signed-out', notice: 'Signed out.' })
-      return result
+      if (suite.session) await suite.logout().catch(() => {})
+      if (suite.session !== null) return false
+      set({ status: 'signed-out', notice: 'Signed out.' })
+      return true
     },
   }
 }

@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'preact/hooks'
 import { Chart, Loading, useNow } from '../components.tsx'
-import { useLoad } from '../hooks.ts'
-import { type CacheState, chartColumns, freshness, type Metrics, rates, type Series } from '../lib/figures.ts'
+import { type Loaded, useLoad } from '../hooks.ts'
+import { chartColumns, freshness, type Metrics, rates, type Series } from '../lib/figures.ts'
 
 const codes = { labels: ['Sent', 'Verified', 'Wrong', 'Expired'], colors: ['#2563eb', '#16a34a', '#dc2626', '#a16207'] }
 const people = { labels: ['New users', 'Sign-ins', 'Logouts'], colors: ['#7c3aed', '#0891b2', '#64748b'] }
@@ -10,13 +10,12 @@ type Point = Series['points'][number]
 const codeValues = [(p: Point) => p.otp.sent, (p: Point) => p.otp.verified, (p: Point) => p.otp.failed, (p: Point) => p.otp.expired]
 const peopleValues = [(p: Point) => p.users.new, (p: Point) => p.sessions.signIns, (p: Point) => p.sessions.logouts]
 
-function Freshness({ cache, generatedAt }: { cache: CacheState | null; generatedAt: string }) {
-  const { stale, text } = freshness(cache, generatedAt, useNow())
-  return (
-    <p class={stale ? 'problem down' : 'note'} role={stale ? 'alert' : undefined}>
-      {text}
-    </p>
-  )
+/** How old the figures are, by the server's clock (the browser's may be off). */
+function Freshness({ loaded, generatedAt }: { loaded: Loaded<unknown>; generatedAt: string }) {
+  const now = useNow()
+  if (loaded.state !== 'done') return null
+  const { stale, text } = freshness(loaded.cache, generatedAt, loaded.serverTime + (now - loaded.loadedAt))
+  return <p class={stale ? 'problem down' : 'note'}>{text}</p>
 }
 
 function Figures({ metrics }: { metrics: Metrics }) {
@@ -90,7 +89,7 @@ export function Overview() {
       <Loading loaded={metrics} retry={reloadMetrics}>
         {(data) => (
           <section aria-label="Figures">
-            <Freshness cache={metrics.state === 'done' ? metrics.cache : null} generatedAt={data.generatedAt} />
+            <Freshness loaded={metrics} generatedAt={data.generatedAt} />
             <Figures metrics={data} />
           </section>
         )}
@@ -109,7 +108,7 @@ export function Overview() {
         <Loading loaded={series} retry={reloadSeries}>
           {(data) => (
             <>
-              {series.state === 'done' && series.cache === 'STALE' && <Freshness cache="STALE" generatedAt={data.generatedAt} />}
+              {series.state === 'done' && series.cache === 'STALE' && <Freshness loaded={series} generatedAt={data.generatedAt} />}
               <Charts series={data} />
             </>
           )}

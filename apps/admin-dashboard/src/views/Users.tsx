@@ -1,8 +1,7 @@
 import type { User } from '@otp-suite/client'
-import { useState } from 'preact/hooks'
+import { useEffect, useRef, useState } from 'preact/hooks'
 import { Confirm, Loading, Pager } from '../components.tsx'
-import { useLoad, useSession } from '../hooks.ts'
-import { attempt } from '../lib/failure.ts'
+import { sessionAttempt, useLoad, useSession } from '../hooks.ts'
 import { cursorOf, firstPage } from '../lib/paging.ts'
 
 type Filters = { q?: string; userType?: 'live' | 'demo'; status?: 'active' | 'banned' }
@@ -46,7 +45,7 @@ export function Users() {
       <h1>Users</h1>
       <form class="filters" onSubmit={search} aria-label="Find users">
         <label>
-          Search <input name="q" type="search" placeholder="Phone, email or name" defaultValue={filters.q} />
+          Search <input name="q" type="search" placeholder="Phone, email or name" maxLength={100} defaultValue={filters.q} />
         </label>
         <label>
           Type{' '}
@@ -120,20 +119,32 @@ export function UserDetail({ id }: { id: string }) {
   const [confirming, setConfirming] = useState(false)
   const [outcome, setOutcome] = useState<{ ok: boolean; text: string }>()
   const [busy, setBusy] = useState(false)
+  const said = useRef<HTMLParagraphElement>(null)
+  // The outcome takes the focus the dialog gave back to a button that is disabled meanwhile.
+  useEffect(() => said.current?.focus(), [outcome])
+  // One line of printable text, as the audit log keeps it.
+  const reasonText = reason.replace(/\s+/g, ' ').trim()
 
   async function carryOut(user: User) {
     setConfirming(false)
     setBusy(true)
     const ban = user.status === 'active'
     const path = { params: { path: { id: user.id } } }
-    const body = { reason: reason.trim() }
-    const done = await attempt(() =>
+    const done = await sessionAttempt(session, (suite) =>
       ban
-        ? session.suite.api.POST('/api/v1/admin/users/{id}/ban', { ...path, body })
-        : session.suite.api.POST('/api/v1/admin/users/{id}/unban', { ...path, body: body.reason ? body : {} }),
+        ? suite.api.POST('/api/v1/admin/users/{id}/ban', { ...path, body: { reason: reasonText } })
+        : suite.api.POST('/api/v1/admin/users/{id}/unban', { ...path, body: reasonText ? { reason: reasonText } : {} }),
     )
     setBusy(false)
-    if (done.failure) return setOutcome({ ok: false, text: done.failure.message })
+    if (done.failure) {
+      setOutcome({ ok: false, text: done.failure.message })
+      // Done or not is unknown after a timeout: show what the server has now.
+      if (done.failure.kind === 'down') {
+        setChanged(undefined)
+        reload()
+      }
+      return
+    }
     setChanged(done.data)
     setReason('')
     setOutcome({ ok: true, text: ban ? `${nameOf(user)} is banned.` : `${nameOf(user)} is no longer banned.` })
@@ -173,7 +184,7 @@ export function UserDetail({ id }: { id: string }) {
                 ))}
               </dl>
               {outcome && (
-                <p class={outcome.ok ? 'done' : 'problem'} role={outcome.ok ? 'status' : 'alert'}>
+                <p ref={said} tabIndex={-1} class={outcome.ok ? 'done' : 'problem'} role={outcome.ok ? 'status' : 'alert'}>
                   {outcome.text}
                 </p>
               )}
@@ -182,13 +193,15 @@ export function UserDetail({ id }: { id: string }) {
                   class="moderation"
                   onSubmit={(event) => {
                     event.preventDefault()
+                    if (banning && !reasonText) return setOutcome({ ok: false, text: 'Give a reason for the ban.' })
                     setOutcome(undefined)
                     setConfirming(true)
                   }}
                 >
                   <label for="reason">{banning ? 'Reason for the ban' : 'Reason for lifting the ban (optional)'}</label>
-                  <textarea
+                  <input
                     id="reason"
+                    type="text"
                     value={reason}
                     onInput={(event) => setReason(event.currentTarget.value)}
                     required={banning}
@@ -209,7 +222,7 @@ export function UserDetail({ id }: { id: string }) {
                 <p>
                   {banning ? 'They are signed out everywhere and cannot sign in or get codes until unbanned.' : 'They can sign in again.'}
                 </p>
-                {reason.trim() && <p>Reason: {reason.trim()}</p>}
+                {reasonText && <p>Reason: {reasonText}</p>}
               </Confirm>
             </>
           )
