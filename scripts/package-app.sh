@@ -10,8 +10,9 @@ app="$1"
 out="$2"
 [ -d "apps/$app" ] || { echo "package-app: no app named $app" >&2; exit 2; }
 pnpm --filter "@otp-suite/$app" run --if-present generate
-# The app and the workspace packages it serves built files of (the gateway: the admin dashboard).
-pnpm --filter "@otp-suite/$app..." run --if-present build
+# The workspace packages whose built files the app serves (the gateway: the admin dashboard), then the app.
+pnpm --filter "@otp-suite/$app^..." run --if-present build
+pnpm --filter "@otp-suite/$app" run build
 pnpm --filter "@otp-suite/$app" deploy --prod --offline "$out/app"
 if [ -d "apps/$app/prisma/migrations" ]; then
   pnpm --filter @otp-suite/db deploy --prod --offline "$out/migrate"

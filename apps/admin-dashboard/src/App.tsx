@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks'
+import { useEffect, useRef, useState } from 'preact/hooks'
 import { type Route, SessionContext, useRoute, useSession } from './hooks.ts'
 import type { Session, SessionState } from './lib/session.ts'
 import { AuditLog } from './views/AuditLog.tsx'
@@ -42,6 +42,15 @@ function SignOut({ label }: { label: string }) {
 function Signed({ state }: { state: Exclude<SessionState, { status: 'signed-out' }> }) {
   const route = useRoute()
   const current = route.page === 'user' ? 'users' : route.page
+  const view = useRef<HTMLDivElement>(null)
+  const arrived = useRef(false)
+  // A new view is announced as a new page would be: its title, and the focus at its start.
+  useEffect(() => {
+    const label = state.status === 'not-admin' ? 'Not an admin' : (pages.find(([page]) => page === current)?.[2] ?? '')
+    document.title = `${label} · OTP suite admin`
+    if (arrived.current) view.current?.focus()
+    arrived.current = true
+  }, [route, state.status, current])
   return (
     <>
       <header>
@@ -58,21 +67,23 @@ function Signed({ state }: { state: Exclude<SessionState, { status: 'signed-out'
         <span class="who">{nameOf(state.user)}</span>
         <SignOut label={state.status === 'signed-in' ? 'Sign out' : 'Sign in with another account'} />
       </header>
-      {state.status === 'not-admin' ? (
-        <main>
-          <h1>Not an admin</h1>
-          <p>{nameOf(state.user)} is not an admin, so the dashboard is not open to this account; its session has been ended.</p>
-          <p>Sign in with an admin's phone or email.</p>
-        </main>
-      ) : route.page === 'users' ? (
-        <Users />
-      ) : route.page === 'user' ? (
-        <UserDetail key={route.id} id={route.id} />
-      ) : route.page === 'audit' ? (
-        <AuditLog />
-      ) : (
-        <Overview />
-      )}
+      <div ref={view} tabIndex={-1} class="view">
+        {state.status === 'not-admin' ? (
+          <main>
+            <h1>Not an admin</h1>
+            <p>{nameOf(state.user)} is not an admin, so the dashboard is not open to this account; its session has been ended.</p>
+            <p>Sign in with an admin's phone or email.</p>
+          </main>
+        ) : route.page === 'users' ? (
+          <Users key={route.search} search={route.search} />
+        ) : route.page === 'user' ? (
+          <UserDetail key={route.id} id={route.id} />
+        ) : route.page === 'audit' ? (
+          <AuditLog />
+        ) : (
+          <Overview />
+        )}
+      </div>
     </>
   )
 }

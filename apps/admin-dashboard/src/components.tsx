@@ -25,9 +25,11 @@ export function Loading<T>({
     return (
       <div class={`problem ${loaded.failure.kind}`} role="alert">
         <p>{loaded.failure.message}</p>
-        <button type="button" onClick={retry}>
-          Try again
-        </button>
+        {loaded.failure.kind !== 'refused' && (
+          <button type="button" onClick={retry}>
+            Try again
+          </button>
+        )}
       </div>
     )
   return <div aria-busy={loaded.reloading}>{children(loaded.data)}</div>

@@ -66,22 +66,25 @@ export function useLoad<T>(request: Request<T>, keys: unknown[]) {
   return [loaded, () => setRound((value) => value + 1)] as const
 }
 
-export type Route = { page: 'overview' } | { page: 'users' } | { page: 'user'; id: string } | { page: 'audit' }
+export type Route = { page: 'overview' } | { page: 'users'; search: string } | { page: 'user'; id: string } | { page: 'audit' }
 
+/** #/users?q=…, #/users/<id>, #/audit; the overview otherwise. */
 export function routeOf(hash: string): Route {
-  const [, page, id] = hash.split('/')
+  const [path = '', search = ''] = hash.split('?')
+  const [, page, id] = path.split('/')
   if (page === 'users' && id) {
     try {
       return { page: 'user', id: decodeURIComponent(id) }
     } catch {
-      return { page: 'users' }
+      return { page: 'users', search: '' }
     }
   }
-  if (page === 'users' || page === 'audit') return { page }
+  if (page === 'users') return { page, search }
+  if (page === 'audit') return { page }
   return { page: 'overview' }
 }
 
-/** The view in the address's hash (#/users, #/users/<id>, #/audit; the overview otherwise), so back and forward work. */
+/** The view in the address's hash, so back and forward work. */
 export function useRoute() {
   const [route, setRoute] = useState(() => routeOf(location.hash))
   useEffect(() => {

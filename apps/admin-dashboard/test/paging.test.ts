@@ -1,5 +1,5 @@
 import t from 'tap'
-import { cursorOf, firstPage, hasPrevious, nextPage, pageNumber, previousPage } from '../src/lib/paging.ts'
+import { cursorOf, firstPage, hasPrevious, nextPage, pageNumber, previousPage, userFilters, userSearch } from '../src/lib/paging.ts'
 
 t.test('forward by the cursors the API gives, and back the same way', async (t) => {
   const first = firstPage()
@@ -22,4 +22,13 @@ t.test('forward by the cursors the API gives, and back the same way', async (t) 
 
 t.test('the last page has no next', async (t) => {
   t.equal(nextPage(firstPage(), null), null)
+})
+
+t.test('the user filters in the address: only what the API takes, and the same filters give the same address', async (t) => {
+  t.same(userFilters('q=%20ada%20&userType=demo&status=banned'), { q: 'ada', userType: 'demo', status: 'banned' })
+  t.same(userFilters('userType=admin&status=&q='), { q: undefined, userType: undefined, status: undefined }, 'unknown values are dropped')
+  t.equal(userFilters(`q=${'x'.repeat(300)}`).q?.length, 100, 'a search longer than the API takes is cut')
+  t.equal(userSearch({ q: 'a b', status: 'active' }), 'q=a+b&status=active')
+  t.equal(userSearch(userFilters('status=active&q=a+b')), 'q=a+b&status=active', 'the order it came in does not matter')
+  t.equal(userSearch({}), '')
 })

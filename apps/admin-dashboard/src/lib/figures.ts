@@ -29,6 +29,9 @@ export function freshness(cache: CacheState | null, generatedAt: string, now = D
   return { stale: false, text: `Generated ${ago(seconds)}${cache === 'HIT' ? ', from the cache' : ''}.` }
 }
 
+/** A moment in the browser's time zone and language. */
+export const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : '–')
+
 /** The columns uPlot draws: the intervals' starts in seconds, then one column per series. */
 export function chartColumns<P extends { start: string }>(points: readonly P[], values: readonly ((point: P) => number)[]) {
   return [points.map((point) => Date.parse(point.start) / 1000), ...values.map((value) => points.map(value))]

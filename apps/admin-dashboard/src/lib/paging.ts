@@ -19,3 +19,20 @@ export const nextPage = (pages: Pages, nextCursor: string | null): Pages | null 
   nextCursor === null ? null : { trail: [...pages.trail, nextCursor] }
 
 export const previousPage = (pages: Pages): Pages => (hasPrevious(pages) ? { trail: pages.trail.slice(0, -1) } : pages)
+
+export type UserFilters = { q?: string; userType?: 'live' | 'demo'; status?: 'active' | 'banned' }
+
+const pick = <T extends string>(value: string | null, allowed: readonly T[]) => allowed.find((option) => option === value)
+
+/** The user list's filters as the address keeps them (#/users?q=…&status=…), so back from a user returns to the same list. */
+export function userFilters(search: string): UserFilters {
+  const params = new URLSearchParams(search)
+  return {
+    q: params.get('q')?.trim().slice(0, 100) || undefined,
+    userType: pick(params.get('userType'), ['live', 'demo'] as const),
+    status: pick(params.get('status'), ['active', 'banned'] as const),
+  }
+}
+
+export const userSearch = (filters: UserFilters) =>
+  new URLSearchParams(Object.entries(filters).filter((entry): entry is [string, string] => Boolean(entry[1]))).toString()

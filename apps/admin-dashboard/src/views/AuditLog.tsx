@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks'
 import { Loading, Pager } from '../components.tsx'
 import { useLoad } from '../hooks.ts'
+import { when } from '../lib/figures.ts'
 import { cursorOf, firstPage } from '../lib/paging.ts'
 
 const detail = (details: Record<string, unknown>, key: string) => (typeof details[key] === 'string' ? (details[key] as string) : '–')
@@ -36,14 +37,18 @@ export function AuditLog() {
                   <tbody>
                     {page.items.map((entry) => (
                       <tr key={entry.id}>
-                        <td>{new Date(entry.createdAt).toLocaleString()}</td>
+                        <td>{when(entry.createdAt)}</td>
                         <td>
-                          <a href={`#/users/${entry.adminId}`}>{entry.adminId.slice(0, 8)}</a>
+                          <a href={`#/users/${entry.adminId}`} aria-label={`Admin ${entry.adminId}`}>
+                            {entry.adminId.slice(0, 8)}
+                          </a>
                         </td>
                         <td>{entry.action}</td>
                         <td>
                           {entry.targetType === 'user' ? (
-                            <a href={`#/users/${entry.targetId}`}>{entry.targetId.slice(0, 8)}</a>
+                            <a href={`#/users/${entry.targetId}`} aria-label={`User ${entry.targetId}`}>
+                              {entry.targetId.slice(0, 8)}
+                            </a>
                           ) : (
                             `${entry.targetType} ${entry.targetId}`
                           )}

@@ -56,8 +56,13 @@ function Charts({ series }: { series: Series }) {
     [series],
   )
   const per = series.interval === 'hour' ? 'per hour' : 'per day'
+  const quiet = columns.codes
+    .slice(1)
+    .concat(columns.people.slice(1))
+    .every((column) => column.every((value) => value === 0))
   return (
     <div class="charts">
+      {quiet && <p class="empty">No activity in this period yet.</p>}
       <Chart title={`Codes, ${per}`} {...codes} columns={columns.codes} />
       <Chart title={`Users and sessions, ${per}`} {...people} columns={columns.people} />
     </div>

@@ -53,7 +53,11 @@ export function SignIn({ notice }: { notice?: string }) {
   return (
     <main class="sign-in">
       <h1>Admin sign-in</h1>
-      {notice && <p class="note">{notice}</p>}
+      {notice && (
+        <p class="note" role="status">
+          {notice}
+        </p>
+      )}
       {codeSent ? (
         <form
           onSubmit={(event) => {

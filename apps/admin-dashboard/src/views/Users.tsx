@@ -2,14 +2,11 @@ import type { User } from '@otp-suite/client'
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { Confirm, Loading, Pager } from '../components.tsx'
 import { sessionAttempt, useLoad, useSession } from '../hooks.ts'
-import { cursorOf, firstPage } from '../lib/paging.ts'
-
-type Filters = { q?: string; userType?: 'live' | 'demo'; status?: 'active' | 'banned' }
+import { when } from '../lib/figures.ts'
+import { cursorOf, firstPage, userFilters, userSearch } from '../lib/paging.ts'
 
 export const nameOf = (user: Pick<User, 'phone' | 'email' | 'firstName' | 'lastName' | 'id'>) =>
   [user.firstName, user.lastName].filter(Boolean).join(' ') || user.phone || user.email || user.id
-
-const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : '–')
 
 function StaleNote({ cache }: { cache: string | null }) {
   return cache === 'STALE' ? (
@@ -19,37 +16,33 @@ function StaleNote({ cache }: { cache: string | null }) {
   ) : null
 }
 
-/** Users found by a search and filters, a page at a time. */
-export function Users() {
-  const [filters, setFilters] = useState<Filters>({})
+/** Users found by a search and filters (kept in the address), a page at a time. */
+export function Users({ search }: { search: string }) {
+  const filters = userFilters(search)
   const [pages, setPages] = useState(firstPage)
   const [users, reload] = useLoad(
     (suite) => suite.api.GET('/api/v1/admin/users', { params: { query: { ...filters, cursor: cursorOf(pages), limit: 20 } } }),
-    [filters, pages],
+    [search, pages],
   )
 
-  function search(event: SubmitEvent) {
+  function find(event: SubmitEvent) {
     event.preventDefault()
-    const form = new FormData(event.currentTarget as HTMLFormElement)
-    const value = (name: string) => (form.get(name) as string) || undefined
-    setFilters({
-      q: value('q')?.trim() || undefined,
-      userType: value('userType') as Filters['userType'],
-      status: value('status') as Filters['status'],
-    })
-    setPages(firstPage())
+    const fields = [...new FormData(event.currentTarget as HTMLFormElement)].map(([name, value]) => [name, String(value)])
+    const next = userSearch(userFilters(new URLSearchParams(fields).toString()))
+    if (next === search) reload()
+    else location.hash = next ? `#/users?${next}` : '#/users'
   }
 
   return (
     <main>
       <h1>Users</h1>
-      <form class="filters" onSubmit={search} aria-label="Find users">
+      <form class="filters" onSubmit={find} aria-label="Find users">
         <label>
           Search <input name="q" type="search" placeholder="Phone, email or name" maxLength={100} defaultValue={filters.q} />
         </label>
         <label>
           Type{' '}
-          <select name="userType" defaultValue="">
+          <select name="userType" defaultValue={filters.userType ?? ''}>
             <option value="">All</option>
             <option value="live">Live</option>
             <option value="demo">Demo</option>
@@ -57,7 +50,7 @@ export function Users() {
         </label>
         <label>
           Status{' '}
-          <select name="status" defaultValue="">
+          <select name="status" defaultValue={filters.status ?? ''}>
             <option value="">All</option>
             <option value="active">Active</option>
             <option value="banned">Banned</option>
