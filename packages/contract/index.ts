@@ -3,6 +3,8 @@
  * response schemas, the services that ask validate and type what they receive with the same ones.
  */
 export {
+  type AdminSeries,
+  AdminSeriesSchema,
   type OtpSeries,
   OtpSeriesSchema,
   type OtpStats,

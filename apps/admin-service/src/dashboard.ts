@@ -1,4 +1,15 @@
-import type { OtpStats, User, UserList, UserListQuery, UserStats } from '@otp-suite/contract'
+import {
+  type AdminSeries,
+  type OtpSeries,
+  type OtpStats,
+  SERIES_RANGES,
+  type SeriesRange,
+  type User,
+  type UserList,
+  type UserListQuery,
+  type UserSeries,
+  type UserStats,
+} from '@otp-suite/contract'
 import type { AdminAction, AuditLog } from './audit/audit-log.ts'
 import type { ResponseCache } from './cache/response-cache.ts'
 import { errors } from './errors.ts'
@@ -12,8 +23,10 @@ type Dependencies = {
   ttl: { metricsSeconds: number; usersSeconds: number }
 }
 
-/** Cache keys: every user list starts with USER_LISTS, one user's detail is userKey(id). */
+/** Cache keys: every user list starts with USER_LISTS, one user's detail is userKey(id), each series' range seriesKey(range). */
 export const METRICS_KEY = 'metrics'
+export const SERIES = 'series?'
+export const seriesKey = (range: SeriesRange) => `${SERIES}range=${range}`
 export const USER_LISTS = 'users?'
 export const userKey = (id: string) => `users/${id}`
 
@@ -33,6 +46,42 @@ export function createDashboard({ otpService, userService, cache, audit, ttl }: 
       userService.call<UserStats>('GET', '/internal/v1/stats'),
     ])
     return { users: users.users, otp, sessions: users.sessions, generatedAt: new Date().toISOString() }
+  }
+
+  /**
+   * Both services' series, point by point. Each cuts its intervals by its own database's clock: at
+   * the turn of an interval one may have begun the next while the other has not, so the newest
+   * intervals are kept, and one a service has no point for counts zero there.
+   */
+  async function series(range: SeriesRange): Promise<AdminSeries> {
+    const query = { range }
+    const [otp, users] = await Promise.all([
+      otpService.call<OtpSeries>('GET', '/internal/v1/stats/series', { query }),
+      userService.call<UserSeries>('GET', '/internal/v1/stats/series', { query }),
+    ])
+    const points = new Map<string, AdminSeries['points'][number]>()
+    const at = (start: string) => {
+      let point = points.get(start)
+      if (!point) {
+        point = {
+          start,
+          otp: { sent: 0, verified: 0, failed: 0, locked: 0, expired: 0 },
+          users: { new: 0 },
+          sessions: { signIns: 0, logouts: 0 },
+        }
+        points.set(start, point)
+      }
+      return point
+    }
+    for (const { start, ...outcomes } of otp.points) at(start).otp = outcomes
+    for (const { start, newUsers, signIns, logouts } of users.points) {
+      const point = at(start)
+      point.users = { new: newUsers }
+      point.sessions = { signIns, logouts }
+    }
+    const { interval, points: count } = SERIES_RANGES[range]
+    const newest = [...points.values()].sort((a, b) => Date.parse(a.start) - Date.parse(b.start)).slice(-count)
+    return { range, interval, points: newest, generatedAt: new Date().toISOString() }
   }
 
   /** Carries out an admin action with its audit row; its stale entries go here at once, elsewhere by notice. */
@@ -62,6 +111,8 @@ export function createDashboard({ otpService, userService, cache, audit, ttl }: 
 
   return {
     metrics: () => cache.get({ key: METRICS_KEY, family: 'metrics', ttlSeconds: ttl.metricsSeconds, load: metrics }),
+    series: (range: SeriesRange) =>
+      cache.get({ key: seriesKey(range), family: 'series', ttlSeconds: ttl.metricsSeconds, load: () => series(range) }),
     listUsers: (query: UserListQuery) =>
       cache.get({
         key: listKey(query),

@@ -74,3 +74,40 @@ export const UserSeriesSchema = seriesOf(
   'New users, sign-ins and logouts, per interval',
 )
 export type UserSeries = Static<typeof UserSeriesSchema>
+
+const adminSeriesExample = {
+  range: '24h',
+  interval: 'hour',
+  points: [
+    {
+      start: '2026-11-22T07:00:00.000Z',
+      otp: { sent: 42, verified: 37, failed: 6, locked: 0, expired: 3 },
+      users: { new: 5 },
+      sessions: { signIns: 37, logouts: 11 },
+    },
+    {
+      start: '2026-11-22T08:00:00.000Z',
+      otp: { sent: 18, verified: 15, failed: 2, locked: 1, expired: 1 },
+      users: { new: 2 },
+      sessions: { signIns: 15, logouts: 4 },
+    },
+  ],
+  generatedAt: '2026-11-22T08:12:31.000Z',
+}
+
+/** admin-service's `GET /api/v1/admin/dashboard/series`: both services' series, point by point. */
+export const AdminSeriesSchema = Type.Object(
+  {
+    ...seriesProperties({
+      otp: Type.Object(otpOutcomes, { description: 'Codes sent, verified, wrong, locked and expired' }),
+      users: Type.Object({ new: Type.Integer({ description: 'Users created' }) }),
+      sessions: Type.Object({ signIns, logouts }),
+    }),
+    generatedAt: Type.String({ format: 'date-time', description: 'When the figures were gathered' }),
+  },
+  {
+    description: 'Codes, new users and sessions per hour of the last 24 hours or per day of the last 30 (UTC), the current interval last',
+    examples: [adminSeriesExample],
+  },
+)
+export type AdminSeries = Static<typeof AdminSeriesSchema>

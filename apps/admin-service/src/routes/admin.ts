@@ -1,5 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { UserListQuerySchema, UserListSchema, UserParamsSchema, UserSchema } from '@otp-suite/contract'
+import {
+  AdminSeriesSchema,
+  SeriesQuerySchema,
+  UserListQuerySchema,
+  UserListSchema,
+  UserParamsSchema,
+  UserSchema,
+} from '@otp-suite/contract'
 import { errorReplies } from '@otp-suite/service-kit'
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify'
 import { Type } from 'typebox'
@@ -54,6 +61,22 @@ export const adminRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { das
       },
     },
     async (_request, reply) => cached(reply, await dashboard.metrics()),
+  )
+
+  app.get(
+    '/api/v1/admin/dashboard/series',
+    {
+      schema: {
+        operationId: 'getDashboardSeries',
+        tags,
+        security,
+        summary: 'Codes, new users and sessions over time: per hour of the last 24 hours, or per day of the last 30',
+        description: 'Cached per range for as long as the metrics are.',
+        querystring: SeriesQuerySchema,
+        response: { 200: cachedReply(AdminSeriesSchema), ...errorReplies(...refused) },
+      },
+    },
+    async (request, reply) => cached(reply, await dashboard.series(request.query.range)),
   )
 
   app.get(
@@ -142,7 +165,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { das
         operationId: 'invalidateCache',
         tags,
         security,
-        summary: 'Drop cached answers on every instance, by key prefix ("metrics", "users?", "users/<id>"); audited',
+        summary: 'Drop cached answers on every instance, by key prefix ("metrics", "series?", "users?", "users/<id>"); audited',
         body: InvalidateBody,
         response: { 204: Type.Null({ description: 'Dropped' }), ...errorReplies(...refused) },
       },
