@@ -236,6 +236,14 @@ t.test('the admin API: figures, users, bans, the audit log, the cache', async (t
   const metrics = await api.GET('/api/v1/admin/dashboard/metrics')
   t.ok(metrics.data?.generatedAt)
   t.match(metrics.response.headers.get('x-cache'), /^(HIT|MISS)$/)
+  const hours = await api.GET('/api/v1/admin/dashboard/series', { params: { query: {} } })
+  t.match(hours.data, { range: '24h', interval: 'hour', generatedAt: String })
+  t.equal(hours.data?.points.length, 24)
+  t.ok((hours.data?.points.at(-1)?.sessions.signIns ?? 0) > 0, 'this hour’s sign-ins are in it')
+  t.match(hours.response.headers.get('x-cache'), /^(HIT|MISS)$/)
+  t.equal((await api.GET('/api/v1/admin/dashboard/series', { params: { query: { range: '30d' } } })).data?.points.length, 30)
+  const unknownRange = { params: { query: { range: '7d' as '24h' } } }
+  t.equal(codeOf(await api.GET('/api/v1/admin/dashboard/series', unknownRange)), 'VALIDATION_ERROR')
   t.ok((await api.GET('/api/v1/admin/users', { params: { query: { limit: 2, q: '4155551' } } })).data?.items.length)
   t.equal(codeOf(await api.GET('/api/v1/admin/users', { params: { query: { limit: 1000 } } })), 'VALIDATION_ERROR')
   const forged = await api.GET('/api/v1/admin/users', { params: { query: { cursor: 'bm90IGEgY3Vyc29y' } } })
@@ -269,6 +277,7 @@ t.test('the admin API: figures, users, bans, the audit log, the cache', async (t
   const plainUser = await signedIn('+14155551032')
   const refused = await Promise.all([
     plainUser.client.api.GET('/api/v1/admin/dashboard/metrics'),
+    plainUser.client.api.GET('/api/v1/admin/dashboard/series', { params: { query: { range: '30d' } } }),
     plainUser.client.api.GET('/api/v1/admin/users', { params: { query: {} } }),
     plainUser.client.api.GET('/api/v1/admin/users/{id}', path),
     plainUser.client.api.POST('/api/v1/admin/users/{id}/ban', { ...path, body: { reason: 'x' } }),
@@ -276,7 +285,7 @@ t.test('the admin API: figures, users, bans, the audit log, the cache', async (t
     plainUser.client.api.GET('/api/v1/admin/audit-log', { params: { query: {} } }),
     plainUser.client.api.POST('/api/v1/admin/cache/invalidate', { body: {} }),
   ])
-  t.same(refused.map(codeOf), Array(7).fill('FORBIDDEN'))
+  t.same(refused.map(codeOf), Array(8).fill('FORBIDDEN'))
 })
 
 t.test('a service that is down: the gateway’s own answer, as documented', async (t) => {

@@ -198,6 +198,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/dashboard/series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Codes, new users and sessions over time: per hour of the last 24 hours, or per day of the last 30
+         * @description Cached per range for as long as the metrics are.
+         */
+        get: operations["getDashboardSeries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/users": {
         parameters: {
             query?: never;
@@ -292,7 +312,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Drop cached answers on every instance, by key prefix ("metrics", "users?", "users/<id>"); audited */
+        /** Drop cached answers on every instance, by key prefix ("metrics", "series?", "users?", "users/<id>"); audited */
         post: operations["invalidateCache"];
         delete?: never;
         options?: never;
@@ -1946,6 +1966,119 @@ export interface operations {
                     };
                 };
             };
+            401: components["responses"]["TokenMissingOrTokenInvalidOrTokenExpiredOrTokenRevoked"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["UpstreamUnavailableOrServiceUnavailable"];
+            504: components["responses"]["UpstreamTimeout"];
+        };
+    };
+    getDashboardSeries: {
+        parameters: {
+            query?: {
+                /** @description 24h: the last 24 hours, one point per hour; 30d: the last 30 days, one point per day (UTC) */
+                range?: "24h" | "30d";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Codes, new users and sessions per hour of the last 24 hours or per day of the last 30 (UTC), the current interval last */
+            200: {
+                headers: {
+                    /** @description From the cache, loaded now, or the last answer served while an upstream is down */
+                    "x-cache"?: "HIT" | "MISS" | "STALE";
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "range": "24h",
+                     *       "interval": "hour",
+                     *       "points": [
+                     *         {
+                     *           "start": "2026-11-22T07:00:00.000Z",
+                     *           "otp": {
+                     *             "sent": 42,
+                     *             "verified": 37,
+                     *             "failed": 6,
+                     *             "locked": 0,
+                     *             "expired": 3
+                     *           },
+                     *           "users": {
+                     *             "new": 5
+                     *           },
+                     *           "sessions": {
+                     *             "signIns": 37,
+                     *             "logouts": 11
+                     *           }
+                     *         },
+                     *         {
+                     *           "start": "2026-11-22T08:00:00.000Z",
+                     *           "otp": {
+                     *             "sent": 18,
+                     *             "verified": 15,
+                     *             "failed": 2,
+                     *             "locked": 1,
+                     *             "expired": 1
+                     *           },
+                     *           "users": {
+                     *             "new": 2
+                     *           },
+                     *           "sessions": {
+                     *             "signIns": 15,
+                     *             "logouts": 4
+                     *           }
+                     *         }
+                     *       ],
+                     *       "generatedAt": "2026-11-22T08:12:31.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description 24h: the last 24 hours, one point per hour; 30d: the last 30 days, one point per day (UTC)
+                         * @default 24h
+                         */
+                        range: "24h" | "30d";
+                        interval: "hour" | "day";
+                        points: {
+                            /**
+                             * Format: date-time
+                             * @description Where the interval starts
+                             */
+                            start: string;
+                            /** @description Codes sent, verified, wrong, locked and expired */
+                            otp: {
+                                sent: number;
+                                verified: number;
+                                failed: number;
+                                locked: number;
+                                expired: number;
+                            };
+                            users: {
+                                /** @description Users created */
+                                new: number;
+                            };
+                            sessions: {
+                                /** @description Sign-ins that opened a session */
+                                signIns: number;
+                                /** @description Logouts (one each, local or global) */
+                                logouts: number;
+                            };
+                        }[];
+                        /**
+                         * Format: date-time
+                         * @description When the figures were gathered
+                         */
+                        generatedAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["ValidationError"];
             401: components["responses"]["TokenMissingOrTokenInvalidOrTokenExpiredOrTokenRevoked"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["RateLimited"];
