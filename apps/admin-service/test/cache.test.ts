@@ -72,32 +72,40 @@ t.test('user lists are cached per query, whatever the order of its parameters; d
   t.equal(upper.statusCode, 400, 'one spelling per user id, so one cache key')
 })
 
-t.test('otp-service down: the last metrics as STALE up to ADMIN_CACHE_MAX_STALE, then 503; back when it is', async (t) => {
+t.test('otp-service down: the last metrics and series as STALE up to ADMIN_CACHE_MAX_STALE, then 503; back when it is', async (t) => {
   const proxy = await createTcpProxy(upstreams.otp.url)
   t.teardown(() => proxy.close())
   const app = await buildAdminService(
     t,
     testEnv(database.url, upstreams, { OTP_SERVICE_URL: proxy.url, ADMIN_CACHE_TTL_METRICS: '1', ADMIN_CACHE_MAX_STALE: '2' }),
   )
-  const fresh = await get(app, '/api/v1/admin/dashboard/metrics')
-  t.equal(fresh.headers['x-cache'], 'MISS', fresh.body)
+  const figures = ['/api/v1/admin/dashboard/metrics', '/api/v1/admin/dashboard/series']
+  const getFigures = () => Promise.all(figures.map((url) => get(app, url)))
+  const fresh = await getFigures()
+  for (const reply of fresh) t.equal(reply.headers['x-cache'], 'MISS', reply.body)
   const fetchedAt = Date.now()
   await proxy.stop()
+  const cold = await get(app, '/api/v1/admin/dashboard/series?range=30d')
+  t.equal(cold.statusCode, 503, 'a series range never loaded has nothing to fall back on')
+  t.equal(cold.json().code, 'UPSTREAM_UNAVAILABLE')
 
   await new Promise((resolve) => setTimeout(resolve, 1100))
-  const stale = await get(app, '/api/v1/admin/dashboard/metrics')
-  t.equal(stale.statusCode, 200)
-  t.equal(stale.headers['x-cache'], 'STALE')
-  t.equal(stale.json().generatedAt, fresh.json().generatedAt)
+  for (const [index, stale] of (await getFigures()).entries()) {
+    t.equal(stale.statusCode, 200, figures[index] as string)
+    t.equal(stale.headers['x-cache'], 'STALE')
+    t.equal(stale.json().generatedAt, fresh[index]?.json().generatedAt)
+  }
 
   await new Promise((resolve) => setTimeout(resolve, fetchedAt + 3100 - Date.now()))
-  const gone = await get(app, '/api/v1/admin/dashboard/metrics')
-  t.equal(gone.statusCode, 503)
-  t.equal(gone.json().code, 'UPSTREAM_UNAVAILABLE')
-  t.match(gone.json().message, /otp-service/)
+  for (const gone of await getFigures()) {
+    t.equal(gone.statusCode, 503)
+    t.equal(gone.json().code, 'UPSTREAM_UNAVAILABLE')
+    t.match(gone.json().message, /otp-service/)
+  }
 
   await proxy.start()
-  t.ok(await until(async () => (await get(app, '/api/v1/admin/dashboard/metrics')).statusCode === 200, 3000), 'recovers by itself')
+  t.ok(await until(async () => (await getFigures()).every((reply) => reply.statusCode === 200), 3000), 'recovers by itself')
   const exposed = await (await app.inject({ method: 'GET', url: '/metrics' })).body
   t.match(exposed, /admin_cache_lookups_total\{family="metrics",outcome="stale"\} 1/)
+  t.match(exposed, /admin_cache_lookups_total\{family="series",outcome="stale"\} 1/)
 })
