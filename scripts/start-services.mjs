@@ -47,7 +47,9 @@ const suite = await startSuite({
 const width = Math.max(...suite.processes.map((entry) => entry.label.length))
 console.log('\nThe suite is ready:')
 for (const entry of suite.processes.toSorted((a, b) => Number(b.name === 'gateway') - Number(a.name === 'gateway'))) {
-  console.log(`  ${entry.label.padEnd(width)}  ${entry.url}${entry.name === 'gateway' ? '  (the one public entry; docs at /docs, admin dashboard at /admin/)' : ''}`)
+  console.log(
+    `  ${entry.label.padEnd(width)}  ${entry.url}${entry.name === 'gateway' ? '  (the one public entry; docs at /docs, admin dashboard at /admin/)' : ''}`,
+  )
 }
 console.log(`\nCodes and links are written to ${suite.outbox}, one JSON line each; the last one:`)
 console.log(`  tail -n 1 ${suite.outbox}`)
