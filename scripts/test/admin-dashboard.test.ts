@@ -1,37 +1,26 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createSuiteClient } from '@otp-suite/client'
-import { dropDatabase } from '@otp-suite/db/tooling'
 import { lastCode, signInByPhone, until } from '@otp-suite/testing'
 import { type BrowserContext, chromium, type Page } from 'playwright-core'
 import t, { type Test } from 'tap'
-import { startSuite } from '../lib/suite.mjs'
+import { startTestSuite } from './test-suite.ts'
 
 // The admin dashboard in a real browser (Debian's Chromium, headless), served by the gateway of
 // the suite as `pnpm start` runs it. Screenshots of each page go to test-output/admin-dashboard.
 const screenshots = new URL('../../test-output/admin-dashboard/', import.meta.url).pathname
 await mkdir(screenshots, { recursive: true })
-const dataDir = await mkdtemp(join(tmpdir(), 'dashboard-'))
-const outbox = join(dataDir, 'outbox.jsonl')
 const admin = '+14155550990'
-const suite = await startSuite({
-  fromSources: true,
-  dataDir,
-  databasePrefix: `dashboard_${process.pid}_`,
-  portOffset: 11_000 + (process.pid % 100) * 100,
+const { suite, gateway, outbox } = await startTestSuite(t, {
+  name: 'dashboard',
+  portBase: 11_000,
   env: {
-    ...process.env,
-    DATABASE_SERVER_URL: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     ADMIN_BOOTSTRAP: admin,
     // The admin signs in more than once within the resend cooldown.
     OTP_RESEND_COOLDOWN_SECONDS: '0',
     // Figures older than a second are loaded again, so a service that goes down shows at once.
     ADMIN_CACHE_TTL_METRICS: '1',
-    LOG_FORMAT: 'json',
-    LOG_LEVEL: 'warn',
   },
-  log: () => {},
 })
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -47,14 +36,8 @@ const browser = await chromium.launch({
     '--disable-sync',
   ],
 })
-t.teardown(async () => {
-  await browser.close()
-  await suite.stop()
-  await Promise.all(Object.values(suite.databaseUrls as Record<string, string>).map((url) => dropDatabase(url)))
-  await rm(dataDir, { recursive: true, force: true })
-})
+t.teardown(() => browser.close())
 
-const gateway = suite.gatewayUrl as string
 const desktop = { width: 1280, height: 860 }
 const phoneWidth = { width: 390, height: 844 }
 

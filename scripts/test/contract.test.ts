@@ -1,46 +1,31 @@
 import { execFile } from 'node:child_process'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { createSuiteClient, type Middleware } from '@otp-suite/client'
-import { dropDatabase } from '@otp-suite/db/tooling'
 import { createTokenService } from '@otp-suite/jwt'
 import { lastCode, signInByPhone } from '@otp-suite/testing'
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
 import t from 'tap'
 import { clientTypes, DOCUMENT_SERVER } from '../lib/public-api.mjs'
-import { devSecrets, root, startSuite } from '../lib/suite.mjs'
+import { devSecrets, root } from '../lib/suite.mjs'
+import { startTestSuite } from './test-suite.ts'
 
 // The public API as a client author meets it: the gateway's document, linted by a third-party
 // tool, and every public operation driven through the generated client, every answer checked
 // against the schema the document declares for its status.
-const dataDir = await mkdtemp(join(tmpdir(), 'contract-'))
 const admin = '+14155551999'
-const suite = await startSuite({
-  fromSources: true,
-  dataDir,
-  databasePrefix: `contract_${process.pid}_`,
-  portOffset: 12_000 + (process.pid % 100) * 100,
+const { suite, gateway, dataDir, outbox } = await startTestSuite(t, {
+  name: 'contract',
+  portBase: 12_000,
   env: {
-    ...process.env,
-    DATABASE_SERVER_URL: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     PUBLIC_URL: DOCUMENT_SERVER,
     ADMIN_BOOTSTRAP: admin,
     OTP_RESEND_COOLDOWN_SECONDS: '1',
     OTP_MAX_ATTEMPTS: '3',
-    LOG_FORMAT: 'json',
-    LOG_LEVEL: 'warn',
   },
-  log: () => {},
 })
-t.teardown(async () => {
-  await suite.stop()
-  await Promise.all(Object.values(suite.databaseUrls as Record<string, string>).map((url) => dropDatabase(url)))
-  await rm(dataDir, { recursive: true, force: true })
-})
-const gateway = suite.gatewayUrl as string
 // Signs as the suite does, for what a test cannot get otherwise: a token that has expired, a proof made before a ban.
 const suiteTokens = createTokenService({ secret: devSecrets(dataDir).JWT_SECRET as string, production: false })
 // Signed now, so that it has expired (past the verifiers' 5 s of clock tolerance) when it is used.
@@ -49,7 +34,6 @@ const expiring = suiteTokens.sign(
   { sub: crypto.randomUUID(), role: 'user', userType: 'live', sid: crypto.randomUUID() },
   { expiresIn: 1 },
 )
-const outbox = join(dataDir, 'outbox.jsonl')
 const generated = join(root, 'packages/client/src/generated')
 
 type Response = { $ref?: string; content?: { 'application/json'?: { schema: object } } }

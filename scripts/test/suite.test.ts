@@ -1,47 +1,18 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { createSuiteClient } from '@otp-suite/client'
-import { dropDatabase } from '@otp-suite/db/tooling'
 import { signInByPhone, until } from '@otp-suite/testing'
 import t from 'tap'
-import { startSuite } from '../lib/suite.mjs'
+import { startTestSuite } from './test-suite.ts'
 
 // The whole suite as `pnpm start --instances 2` runs it (from sources), on real PostgreSQL, reached
 // only through the gateway.
-const dataDir = await mkdtemp(join(tmpdir(), 'suite-'))
-const databasePrefix = `e2e_${process.pid}_`
 const admin = '+14155550999'
-const logs: string[] = []
-const suite = await startSuite({
-  instances: 2,
-  fromSources: true,
-  dataDir,
-  databasePrefix,
-  // Below the ephemeral ports (32768 and up), where the kernel picks clients' ports.
-  portOffset: 10_000 + (process.pid % 100) * 100,
-  env: {
-    ...process.env,
-    DATABASE_SERVER_URL: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-    ADMIN_BOOTSTRAP: admin,
-    LOG_FORMAT: 'json',
-    LOG_LEVEL: 'warn',
-  },
-  log: (line: string) => logs.push(line),
-})
-t.teardown(async () => {
-  await suite.stop()
-  await Promise.all(Object.values(suite.databaseUrls as Record<string, string>).map((url) => dropDatabase(url)))
-  await rm(dataDir, { recursive: true, force: true })
-})
-
-const gateway = suite.gatewayUrl as string
+const { suite, gateway, outbox } = await startTestSuite(t, { name: 'e2e', portBase: 10_000, instances: 2, env: { ADMIN_BOOTSTRAP: admin } })
 const client = () => createSuiteClient({ baseUrl: gateway })
 
 /** A phone signed in through the gateway, as an app signs in. */
 async function signIn(phone: string) {
   const app = client()
-  const { user, accessToken } = await signInByPhone(app, join(dataDir, 'outbox.jsonl'), phone)
+  const { user, accessToken } = await signInByPhone(app, outbox, phone)
   return { app, user, accessToken }
 }
 

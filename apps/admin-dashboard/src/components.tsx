@@ -36,7 +36,7 @@ export function Loading<T>({
 }
 
 /** Previous and next for cursor paging. */
-export function Pager({ pages, nextCursor, onChange }: { pages: Pages; nextCursor: string | null; onChange: (pages: Pages) => void }) {
+function Pager({ pages, nextCursor, onChange }: { pages: Pages; nextCursor: string | null; onChange: (pages: Pages) => void }) {
   const next = nextPage(pages, nextCursor)
   return (
     <nav class="pager" aria-label="Pages">
@@ -48,6 +48,55 @@ export function Pager({ pages, nextCursor, onChange }: { pages: Pages; nextCurso
         Next
       </button>
     </nav>
+  )
+}
+
+/** A page of rows as a table (or `empty` when there are none), with previous and next below it. */
+export function PagedTable<R extends { id: string }>({
+  rows,
+  columns,
+  empty,
+  pages,
+  nextCursor,
+  onPage,
+}: {
+  rows: R[]
+  columns: [string, (row: R) => ComponentChildren][]
+  empty: string
+  pages: Pages
+  nextCursor: string | null
+  onPage: (pages: Pages) => void
+}) {
+  return (
+    <>
+      {rows.length === 0 ? (
+        <p class="empty">{empty}</p>
+      ) : (
+        <div class="table">
+          <table>
+            <thead>
+              <tr>
+                {columns.map(([heading]) => (
+                  <th key={heading} scope="col">
+                    {heading}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((row) => (
+                <tr key={row.id}>
+                  {columns.map(([heading, cell]) => (
+                    <td key={heading}>{cell(row)}</td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <Pager pages={pages} nextCursor={nextCursor} onChange={onPage} />
+    </>
   )
 }
 

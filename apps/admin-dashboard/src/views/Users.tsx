@@ -1,6 +1,6 @@
 import type { User } from '@otp-suite/client'
 import { useEffect, useRef, useState } from 'preact/hooks'
-import { Confirm, Loading, Pager } from '../components.tsx'
+import { Confirm, Loading, PagedTable } from '../components.tsx'
 import { sessionAttempt, useLoad, useSession } from '../hooks.ts'
 import { when } from '../lib/figures.ts'
 import { cursorOf, firstPage, userFilters, userSearch } from '../lib/paging.ts'
@@ -14,6 +14,23 @@ function StaleNote({ cache }: { cache: string | null }) {
       A service is not answering: these are the last results known.
     </p>
   ) : null
+}
+
+/** A labelled choice among `options`, or all of them. */
+function Choice({ label, name, value, options }: { label: string; name: string; value?: string; options: Record<string, string> }) {
+  return (
+    <label>
+      {label}{' '}
+      <select name={name} defaultValue={value ?? ''}>
+        <option value="">All</option>
+        {Object.entries(options).map(([option, text]) => (
+          <option key={option} value={option}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </label>
+  )
 }
 
 /** Users found by a search and filters (kept in the address), a page at a time. */
@@ -40,22 +57,8 @@ export function Users({ search }: { search: string }) {
         <label>
           Search <input name="q" type="search" placeholder="Phone, email or name" maxLength={100} defaultValue={filters.q} />
         </label>
-        <label>
-          Type{' '}
-          <select name="userType" defaultValue={filters.userType ?? ''}>
-            <option value="">All</option>
-            <option value="live">Live</option>
-            <option value="demo">Demo</option>
-          </select>
-        </label>
-        <label>
-          Status{' '}
-          <select name="status" defaultValue={filters.status ?? ''}>
-            <option value="">All</option>
-            <option value="active">Active</option>
-            <option value="banned">Banned</option>
-          </select>
-        </label>
+        <Choice label="Type" name="userType" value={filters.userType} options={{ live: 'Live', demo: 'Demo' }} />
+        <Choice label="Status" name="status" value={filters.status} options={{ active: 'Active', banned: 'Banned' }} />
         <button type="submit">Search</button>
       </form>
       <Loading loaded={users} retry={reload}>
@@ -63,39 +66,21 @@ export function Users({ search }: { search: string }) {
           <>
             <StaleNote cache={users.state === 'done' ? users.cache : null} />
             <p class="note">{page.total === 1 ? '1 user' : `${page.total} users`}</p>
-            {page.items.length === 0 ? (
-              <p class="empty">No users match.</p>
-            ) : (
-              <div class="table">
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">User</th>
-                      <th scope="col">Phone</th>
-                      <th scope="col">Email</th>
-                      <th scope="col">Type</th>
-                      <th scope="col">Status</th>
-                      <th scope="col">Joined</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {page.items.map((user) => (
-                      <tr key={user.id}>
-                        <td>
-                          <a href={`#/users/${user.id}`}>{nameOf(user)}</a>
-                        </td>
-                        <td>{user.phone ?? '–'}</td>
-                        <td>{user.email ?? '–'}</td>
-                        <td>{user.userType}</td>
-                        <td class={user.status}>{user.status}</td>
-                        <td>{when(user.createdAt)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )}
-            <Pager pages={pages} nextCursor={page.nextCursor} onChange={setPages} />
+            <PagedTable
+              rows={page.items}
+              empty="No users match."
+              pages={pages}
+              nextCursor={page.nextCursor}
+              onPage={setPages}
+              columns={[
+                ['User', (user) => <a href={`#/users/${user.id}`}>{nameOf(user)}</a>],
+                ['Phone', (user) => user.phone ?? '–'],
+                ['Email', (user) => user.email ?? '–'],
+                ['Type', (user) => user.userType],
+                ['Status', (user) => <span class={user.status}>{user.status}</span>],
+                ['Joined', (user) => when(user.createdAt)],
+              ]}
+            />
           </>
         )}
       </Loading>
