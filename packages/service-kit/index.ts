@@ -11,6 +11,7 @@ export {
 export { addErrorResponses, type DocumentedError, errorReplies } from './lib/error-docs.ts'
 export { type ErrorDetails, errors, withDetails } from './lib/errors.ts'
 export type { CheckResult, HealthChecks } from './lib/health.ts'
+export { createInstances, failureCode, instanceUrls, listOf, neverSent } from './lib/instances.ts'
 export type { Job } from './lib/jobs.ts'
 export { createServer, listen, type ServerSettings } from './lib/server.ts'
 export { type ServiceKitOptions, serviceKit } from './lib/service-plugin.ts'

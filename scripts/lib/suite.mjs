@@ -183,8 +183,8 @@ export async function startSuite({
       OTP_OUTBOX_FILE: outbox,
       // The gateway runs on this machine: the services believe its X-Forwarded-For.
       TRUSTED_PROXIES: '127.0.0.1',
-      OTP_SERVICE_URL: urlsOf('otp-service')[0],
-      USER_SERVICE_URL: urlsOf('user-service')[0],
+      OTP_SERVICE_URL: urlsOf('otp-service').join(','),
+      USER_SERVICE_URL: urlsOf('user-service').join(','),
       OTP_SERVICE_URLS: urlsOf('otp-service').join(','),
       USER_SERVICE_URLS: urlsOf('user-service').join(','),
       ADMIN_SERVICE_URLS: urlsOf('admin-service').join(','),

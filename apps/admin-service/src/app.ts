@@ -1,6 +1,6 @@
 import { createDatabase, databaseOptions, isDatabaseUnavailable } from '@otp-suite/db'
 import { jwtPlugin, securitySchemes, serviceAuthorization, tokenServiceFromConfig } from '@otp-suite/jwt'
-import { appVersion, serviceKit } from '@otp-suite/service-kit'
+import { appVersion, listOf, serviceKit } from '@otp-suite/service-kit'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { createAdminGuard } from './admin-guard.ts'
@@ -30,8 +30,14 @@ async function adminServiceApp(app: FastifyInstance, { config }: { config: Admin
   })
 
   const authorization = serviceAuthorization(tokens, 'admin-service')
-  const upstream = (name: string, url: string) =>
-    createUpstream({ name, url, authorization, timeoutMs: config.UPSTREAM_TIMEOUT_MS, connections: config.UPSTREAM_CONNECTIONS })
+  const upstream = (name: string, urls: string) =>
+    createUpstream({
+      name,
+      urls: listOf(urls),
+      authorization,
+      timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+      connections: config.UPSTREAM_CONNECTIONS,
+    })
   const otpService = upstream('otp-service', config.OTP_SERVICE_URL)
   const userService = upstream('user-service', config.USER_SERVICE_URL)
 

@@ -1,6 +1,6 @@
 import { databaseConfigProperties } from '@otp-suite/db'
 import { jwtConfigProperties } from '@otp-suite/jwt'
-import { defineConfig, loadConfig } from '@otp-suite/service-kit'
+import { defineConfig, instanceUrls, loadConfig } from '@otp-suite/service-kit'
 import { type Static, Type } from 'typebox'
 
 const seconds = (defaultValue: number, minimum = 1) => Type.Integer({ minimum, default: defaultValue })
@@ -10,9 +10,9 @@ export const AdminServiceConfig = defineConfig({
   ...databaseConfigProperties('postgres://postgres@127.0.0.1:5432/admin_service'),
   ...jwtConfigProperties,
 
-  /** Where the services behind the dashboard are. */
-  OTP_SERVICE_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:3001' }),
-  USER_SERVICE_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:3002' }),
+  /** Where the services behind the dashboard are: one URL, or their instances comma-separated. */
+  OTP_SERVICE_URL: instanceUrls('http://127.0.0.1:3001'),
+  USER_SERVICE_URL: instanceUrls('http://127.0.0.1:3002'),
   /** The longest an upstream may take to connect, answer or finish its body. */
   UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 50, default: 2000 }),
   /** Keep-alive connections per upstream. */

@@ -85,3 +85,15 @@ t.test('an upstream that takes a ban and never answers: 503, and an audit row ma
   t.same(row?.details, { reason: 'test', outcome: 'unconfirmed' })
   t.equal(await statusIn(app, user.user.id), 'banned', 'it did take effect, as the row allows')
 })
+
+t.test('with one of two user-service instances gone, every call goes to the one left', async (t) => {
+  const app = await buildAdminService(
+    t,
+    testEnv(database.url, upstreams, { USER_SERVICE_URL: `http://127.0.0.1:1, ${upstreams.users.url}` }),
+  )
+  const user = await upstreams.signIn('+14155550390')
+  const statuses = []
+  for (let i = 0; i < 4; i++) statuses.push((await get(app, `/api/v1/admin/users?limit=${i + 1}`)).statusCode)
+  t.same(statuses, [200, 200, 200, 200], 'reads, whichever instance their turn starts with')
+  t.equal((await ban(app, user.user.id)).statusCode, 200, 'and actions')
+})

@@ -1,14 +1,11 @@
-import { defineConfig, loadConfig } from '@otp-suite/service-kit'
+import { defineConfig, instanceUrls, loadConfig } from '@otp-suite/service-kit'
 import { type Static, Type } from 'typebox'
-
-/** A comma-separated list of instance URLs. */
-const urls = (defaultValue: string) => Type.String({ pattern: '^https?://[^,\\s]+(\\s*,\\s*https?://[^,\\s]+)*$', default: defaultValue })
 
 export const GatewayConfig = defineConfig({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
-  OTP_SERVICE_URLS: urls('http://127.0.0.1:3001'),
-  USER_SERVICE_URLS: urls('http://127.0.0.1:3002'),
-  ADMIN_SERVICE_URLS: urls('http://127.0.0.1:3003'),
+  OTP_SERVICE_URLS: instanceUrls('http://127.0.0.1:3001'),
+  USER_SERVICE_URLS: instanceUrls('http://127.0.0.1:3002'),
+  ADMIN_SERVICE_URLS: instanceUrls('http://127.0.0.1:3003'),
   /** The longest connecting to an instance may take before the next one is tried. */
   UPSTREAM_CONNECT_TIMEOUT_MS: Type.Integer({ minimum: 50, default: 1000 }),
   /** The longest an instance may take to answer (and then between chunks of its answer). */
@@ -32,9 +29,3 @@ export const GatewayConfig = defineConfig({
 export type GatewayConfig = Static<typeof GatewayConfig>
 
 export const loadGatewayConfig = (env: NodeJS.ProcessEnv = process.env): GatewayConfig => loadConfig(GatewayConfig, env)
-
-export const listOf = (value: string) =>
-  value
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter(Boolean)

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import proxy, { type FastifyHttpProxyOptions } from '@fastify/http-proxy'
+import { failureCode, neverSent } from '@otp-suite/service-kit'
 import type { FastifyInstance } from 'fastify'
 import { errors } from './errors.ts'
 import type { Upstream, UpstreamMetrics } from './upstreams.ts'
@@ -11,28 +12,10 @@ export const ROUTES: Record<string, string[]> = {
   'admin-service': ['/api/v1/admin'],
 }
 
-/**
- * Failures where the request never reached an instance: any method may go to the next one. An
- * instance just taken out of rotation refuses requests (closed) while it finishes those in flight.
- */
-const NEVER_SENT = new Set([
-  'ECONNREFUSED',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_BPL_MISSING_UPSTREAM',
-  'UND_ERR_CLOSED',
-  'UND_ERR_DESTROYED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-])
 /** Failures after which only a request that can safely run twice is sent again. */
 const CONNECTION_LOST = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE'])
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'])
 const TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'FST_REPLY_FROM_GATEWAY_TIMEOUT'])
-
-const codeOf = (error: unknown) => {
-  const { code, cause } = error as { code?: string; cause?: { code?: string } }
-  return cause?.code ?? code ?? 'UNKNOWN'
-}
 
 /**
  * The client's request as the service gets it: the connecting address (as the gateway's own
@@ -93,13 +76,12 @@ async function proxyPrefix(app: FastifyInstance, upstream: Upstream, prefix: str
       // be in it (the pool may pick it again) or already out of it, leaving its try to the others.
       retryDelay: ({ err, req, attempt }) => {
         if (!err) return null
-        const code = codeOf(err)
-        const retryable = NEVER_SENT.has(code) || (CONNECTION_LOST.has(code) && IDEMPOTENT.has(req.method))
+        const retryable = neverSent(err) || (CONNECTION_LOST.has(failureCode(err)) && IDEMPOTENT.has(req.method))
         void upstream.checkAll()
         return retryable && attempt < upstream.instances() ? 1 : null
       },
       onError: (reply, { error }) => {
-        const code = codeOf(error)
+        const code = failureCode(error)
         metrics.errors.inc({ service, code })
         reply.request.log.warn({ err: error, service }, 'no answer from the service')
         const failure = TIMEOUTS.has(code) ? new errors.UPSTREAM_TIMEOUT(service) : new errors.UPSTREAM_UNAVAILABLE(service)

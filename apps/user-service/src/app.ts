@@ -2,7 +2,7 @@ import { createDatabase, databaseOptions, isDatabaseUnavailable } from '@otp-sui
 import { createEmailSender } from '@otp-suite/delivery'
 import { identifyDestination } from '@otp-suite/destination'
 import { jwtPlugin, securitySchemes, tokenServiceFromConfig } from '@otp-suite/jwt'
-import { appVersion, serviceKit } from '@otp-suite/service-kit'
+import { appVersion, listOf, serviceKit } from '@otp-suite/service-kit'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { UserServiceConfig } from './config.ts'
@@ -81,7 +81,7 @@ async function userServiceApp(app: FastifyInstance, { config }: { config: UserSe
   const blocks = createDestinationBlocks({
     prisma: database.prisma,
     tokens,
-    otpServiceUrl: config.OTP_SERVICE_URL,
+    otpServiceUrls: listOf(config.OTP_SERVICE_URL),
     timeoutMs: config.OTP_SERVICE_TIMEOUT_MS,
     log: app.log,
   })

@@ -1,7 +1,7 @@
 import { databaseConfigProperties } from '@otp-suite/db'
 import { deliveryConfigProperties } from '@otp-suite/delivery'
 import { jwtConfigProperties } from '@otp-suite/jwt'
-import { defineConfig, loadConfig } from '@otp-suite/service-kit'
+import { defineConfig, instanceUrls, loadConfig } from '@otp-suite/service-kit'
 import { type Static, Type } from 'typebox'
 
 const seconds = (defaultValue: number, minimum = 1) => Type.Integer({ minimum, default: defaultValue })
@@ -28,8 +28,8 @@ export const UserServiceConfig = defineConfig({
   EMAIL_VERIFY_SUBJECT: Type.String({ default: 'Confirm your email address' }),
   /** Verification links one user may have mailed per hour. */
   EMAIL_VERIFY_HOURLY_MAX: Type.Integer({ minimum: 1, default: 5 }),
-  /** Where otp-service is, to block a banned user's phone and email. */
-  OTP_SERVICE_URL: Type.String({ default: 'http://127.0.0.1:3001' }),
+  /** Where otp-service is (one URL, or its instances comma-separated), to block a banned user's phone and email. */
+  OTP_SERVICE_URL: instanceUrls('http://127.0.0.1:3001'),
   OTP_SERVICE_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 2000 }),
   /** How often blocks otp-service has not taken yet are sent again. */
   DESTINATION_BLOCK_RETRY_SECONDS: seconds(10, 0),

@@ -18,6 +18,16 @@ async function startOtpService(port: number) {
   return { send }
 }
 
+type App = Awaited<ReturnType<typeof buildUserService>>
+/** Bans or unbans, as admin-service does. */
+const setStatus = (app: App, id: string, status: 'banned' | 'active') =>
+  app.inject({
+    method: 'PATCH',
+    url: `/internal/v1/users/${id}`,
+    headers: { authorization: `Bearer ${serviceToken()}` },
+    payload: { status },
+  })
+
 t.test('a ban made while otp-service is down still blocks new codes, once it is back; unbanning lifts it', async (t) => {
   const port = await freePort()
   const app = await buildUserService(
@@ -25,13 +35,7 @@ t.test('a ban made while otp-service is down still blocks new codes, once it is 
     testEnv(database.url, { OTP_SERVICE_URL: `http://127.0.0.1:${port}`, DESTINATION_BLOCK_RETRY_SECONDS: '1' }),
   )
   const user = await login(app, { sub: '+14155550400' })
-  const patch = (status: string) =>
-    app.inject({
-      method: 'PATCH',
-      url: `/internal/v1/users/${user.user.id}`,
-      headers: { authorization: `Bearer ${serviceToken()}` },
-      payload: { status },
-    })
+  const patch = (status: 'banned' | 'active') => setStatus(app, user.user.id, status)
 
   t.equal((await patch('banned')).statusCode, 200, 'the ban answers while otp-service is down')
   const tried = async () => {
@@ -49,4 +53,16 @@ t.test('a ban made while otp-service is down still blocks new codes, once it is 
   t.equal((await patch('active')).statusCode, 200)
   t.ok(await until(delivered, 5000), 'the unblock is sent at once')
   t.equal(await otp.send('+14155550400'), 202, 'unbanned: codes again')
+})
+
+t.test('with one of two otp-service instances gone, blocks go to the one left at once', async (t) => {
+  const port = await freePort()
+  const otp = await startOtpService(port)
+  const app = await buildUserService(t, testEnv(database.url, { OTP_SERVICE_URL: `http://127.0.0.1:1,http://127.0.0.1:${port}` }))
+  for (const phone of ['+14155550410', '+14155550411']) {
+    const user = await login(app, { sub: phone })
+    t.equal((await setStatus(app, user.user.id, 'banned')).statusCode, 200)
+    t.ok(await until(async () => (await otp.send(phone)) === 403, 2000), `${phone}: blocked, whichever instance its turn started with`)
+  }
+  t.same(await database.query('SELECT attempts FROM destination_blocks'), [], 'nothing left to retry')
 })

@@ -1,10 +1,12 @@
+import { createInstances, neverSent } from '@otp-suite/service-kit'
 import { Pool } from 'undici'
 import { errors } from '../errors.ts'
 
 export type UpstreamOptions = {
   /** Names the upstream in errors and logs: "user-service". */
   name: string
-  url: string
+  /** Its instances: the next is tried when one cannot be reached. */
+  urls: string[]
   timeoutMs: number
   connections: number
   /** The service Authorization header to send. */
@@ -26,9 +28,6 @@ class UpstreamRefusal extends Error {
 /** The refusals of the upstream that are the caller's to see; any other is this service's problem, logged. */
 const PASSED_ON = new Set(['USER_NOT_FOUND', 'VALIDATION_ERROR'])
 
-/** Failures after which the request surely never reached the upstream. */
-const NEVER_SENT = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN'])
-
 /**
  * True when `error` (from `call`) leaves open whether the upstream carried the request out: it is
  * false only for an answer refusing it (a 4xx) and for a request that never left.
@@ -38,7 +37,7 @@ export function mayHaveTakenEffect(error: unknown): boolean {
   if (!(error instanceof errors.UPSTREAM_UNAVAILABLE)) return true
   const cause = (error as { cause?: { code?: string; statusCode?: number } }).cause
   const refused = cause?.statusCode !== undefined && cause.statusCode >= 400 && cause.statusCode < 500
-  return !refused && !NEVER_SENT.has(cause?.code ?? '')
+  return !refused && !neverSent(cause)
 }
 
 function parseJson(text: string): unknown {
@@ -55,25 +54,32 @@ function parseJson(text: string): unknown {
  * `503 UPSTREAM_UNAVAILABLE`, whatever went wrong stays in its `cause` for the log (with the
  * upstream's status, when it answered).
  */
-export function createUpstream({ name, url, timeoutMs, connections, authorization }: UpstreamOptions) {
+export function createUpstream({ name, urls, timeoutMs, connections, authorization }: UpstreamOptions) {
   // Connecting gets half the time, so a connection that cannot be made is told apart (never sent)
   // from an answer that did not come (may have been carried out).
-  const pool = new Pool(url, { connections, connectTimeout: Math.max(25, Math.floor(timeoutMs / 2)), keepAliveTimeout: 30_000 })
+  const pools = new Map(
+    urls.map((url) => [
+      url,
+      new Pool(url, { connections, connectTimeout: Math.max(25, Math.floor(timeoutMs / 2)), keepAliveTimeout: 30_000 }),
+    ]),
+  )
+  const viaInstances = createInstances(urls)
 
   async function call<T>(method: 'GET' | 'POST' | 'PATCH', path: string, { query, body }: Call = {}): Promise<T> {
     let statusCode: number
     let text: string
     try {
-      const response = await pool.request({
-        method,
-        path,
-        query,
-        headers: { authorization: authorization(), ...(body !== undefined && { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
-      })
-      statusCode = response.statusCode
-      text = await response.body.text()
+      ;({ statusCode, text } = await viaInstances(async (url) => {
+        const response = await (pools.get(url) as Pool).request({
+          method,
+          path,
+          query,
+          headers: { authorization: authorization(), ...(body !== undefined && { 'content-type': 'application/json' }) },
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal: AbortSignal.timeout(timeoutMs),
+        })
+        return { statusCode: response.statusCode, text: await response.body.text() }
+      }))
     } catch (cause) {
       throw new errors.UPSTREAM_UNAVAILABLE(name, { cause })
     }
@@ -86,7 +92,7 @@ export function createUpstream({ name, url, timeoutMs, connections, authorizatio
     throw new errors.UPSTREAM_UNAVAILABLE(name, { cause })
   }
 
-  return { name, call, close: () => pool.close() }
+  return { name, call, close: () => Promise.all([...pools.values()].map((pool) => pool.close())) }
 }
 
 export type Upstream = ReturnType<typeof createUpstream>

@@ -1,9 +1,10 @@
 import { serviceAuthorization, type TokenService } from '@otp-suite/jwt'
+import { createInstances } from '@otp-suite/service-kit'
 import type { FastifyBaseLogger } from 'fastify'
 import type { DestinationBlock, PrismaClient, User } from '../generated/prisma/client.ts'
 import type { Transaction } from '../sessions/tokens.ts'
 
-type Dependencies = { prisma: PrismaClient; tokens: TokenService; otpServiceUrl: string; timeoutMs: number; log: FastifyBaseLogger }
+type Dependencies = { prisma: PrismaClient; tokens: TokenService; otpServiceUrls: string[]; timeoutMs: number; log: FastifyBaseLogger }
 
 /** Most queued changes one run sends; the rest wait for the next run. */
 const BATCH = 20
@@ -18,9 +19,10 @@ class RefusedBlock extends Error {}
  * go oldest first, by one instance at a time (a transaction lock), and a failure stops the run, so a
  * ban and the unban after it never arrive swapped.
  */
-export function createDestinationBlocks({ prisma, tokens, otpServiceUrl, timeoutMs, log }: Dependencies) {
+export function createDestinationBlocks({ prisma, tokens, otpServiceUrls, timeoutMs, log }: Dependencies) {
   const authorization = serviceAuthorization(tokens, 'user-service')
-  async function deliver(block: DestinationBlock) {
+  const viaInstances = createInstances(otpServiceUrls)
+  async function put(block: DestinationBlock, otpServiceUrl: string) {
     const response = await fetch(new URL('/internal/v1/blocked-destinations', otpServiceUrl), {
       method: 'PUT',
       headers: { 'content-type': 'application/json', authorization: authorization() },
@@ -31,6 +33,13 @@ export function createDestinationBlocks({ prisma, tokens, otpServiceUrl, timeout
     const message = `otp-service answered ${response.status}: ${(await response.text()).slice(0, 200)}`
     throw response.status === 400 ? new RefusedBlock(message) : new Error(message)
   }
+  // Setting a block is the same however often it is done: any instance may be asked, and the next
+  // one is, whatever went wrong, but a refusal (which every instance would repeat).
+  const deliver = (block: DestinationBlock) =>
+    viaInstances(
+      (url) => put(block, url),
+      (error) => !(error instanceof RefusedBlock),
+    )
 
   /** Sends what is queued; returns how many changes otp-service took. */
   const flush = () =>
