@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync } from 'node:fs'
+import { closeSync, existsSync, openSync, readSync } from 'node:fs'
 import { mkdtemp, readFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -128,6 +128,37 @@ export async function otpServiceEnv(jwtSecret: string, env: Record<string, strin
 export async function lastCode(outbox: string, to: string) {
   const lines = (await readFile(outbox, 'utf8')).trim().split('\n')
   return lines.map((line) => JSON.parse(line) as { to: string; code?: string }).findLast((line) => line.to === to)?.code
+}
+
+/**
+ * Reads an outbox file as it grows, for load that verifies each code it has just had sent: each
+ * call reads only what was appended since the last, and a code is handed out once.
+ */
+export function outboxReader(file: string) {
+  const fd = openSync(file, 'r')
+  const buffer = Buffer.alloc(1 << 20)
+  const codes = new Map<string, string>()
+  let offset = 0
+  let partial = ''
+  return {
+    /** The newest code sent to `to` not handed out yet, if any. */
+    codeFor(to: string): string | undefined {
+      for (let read = 1; !codes.has(to) && read > 0; ) {
+        read = readSync(fd, buffer, 0, buffer.length, offset)
+        offset += read
+        const lines = (partial + buffer.toString('utf8', 0, read)).split('\n')
+        partial = lines.pop() ?? ''
+        for (const line of lines) {
+          const entry = JSON.parse(line) as { to: string; code?: string }
+          if (entry.code) codes.set(entry.to, entry.code)
+        }
+      }
+      const code = codes.get(to)
+      codes.delete(to)
+      return code
+    },
+    close: () => closeSync(fd),
+  }
 }
 
 /** Polls `condition` until it holds or `timeoutMs` passes; returns whether it held. */

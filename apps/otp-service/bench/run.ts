@@ -2,11 +2,12 @@
 // real PostgreSQL, for otp-service, the designs it replaces (seed 000's SQL table, Redis) and two
 // ceilings (validation only; validation and one indexed lookup), and prints the figures.
 import { randomBytes } from 'node:crypto'
-import { closeSync, mkdtempSync, openSync, readSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildTarget, cpuWindow, median, peakRssMb, startTarget } from '@otp-suite/bench'
 import { createTestDatabase } from '@otp-suite/db/testing'
+import { outboxReader } from '@otp-suite/testing'
 import autocannon from 'autocannon'
 
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50)
@@ -47,33 +48,6 @@ const targets = [
 // Each target runs compiled, as in production: plain Node, no TypeScript loader.
 const compiled = new Map(targets.map((target) => [target.script, buildTarget(root, target.script)]))
 
-/** Reads the outbox file as the target appends to it, so each verify can use the code just sent. */
-function outboxReader(file: string) {
-  const fd = openSync(file, 'r')
-  const buffer = Buffer.alloc(1 << 20)
-  const codes = new Map<string, string>()
-  let offset = 0
-  let partial = ''
-  return {
-    codeFor(to: string): string {
-      for (let read = 1; !codes.has(to) && read > 0; ) {
-        read = readSync(fd, buffer, 0, buffer.length, offset)
-        offset += read
-        const lines = (partial + buffer.toString('utf8', 0, read)).split('\n')
-        partial = lines.pop() ?? ''
-        for (const line of lines) {
-          const entry = JSON.parse(line) as { to: string; code: string }
-          codes.set(entry.to, entry.code)
-        }
-      }
-      const code = codes.get(to) ?? '000000'
-      codes.delete(to)
-      return code
-    },
-    close: () => closeSync(fd),
-  }
-}
-
 let cycle = 0
 async function load(seconds: number, outbox: ReturnType<typeof outboxReader>) {
   let verified = 0
@@ -104,7 +78,11 @@ async function load(seconds: number, outbox: ReturnType<typeof outboxReader>) {
         path: '/api/v1/otp/verify',
         setupRequest: (request, context: { to?: string }) => {
           const to = context.to as string
-          return { ...request, headers, body: JSON.stringify({ channel: 'sms', to, purpose: 'login', code: outbox.codeFor(to) }) }
+          return {
+            ...request,
+            headers,
+            body: JSON.stringify({ channel: 'sms', to, purpose: 'login', code: outbox.codeFor(to) ?? '000000' }),
+          }
         },
         onResponse: (status) => {
           if (status === 200) verified++
