@@ -1,0 +1,525 @@
+// otp-service with its delivery providers stalled: MSG91 (a local HTTPS stand-in) and an SMTP server
+// (smtp-server) that take the connection and never answer. Sends must fail with 502 DELIVERY_FAILED
+// within OTP_DELIVERY_TIMEOUT_MS, the other routes must keep answering fast meanwhile, the stalled
+// sends must leave no sockets or memory behind in the service, and sends must work again once the
+// providers recover.
+//
+//   node --import tsx scripts/faults/stalled-delivery.ts
+//
+// Prints one line per check with its figures; exits 0 when every check holds, 1 otherwise.
+import { execFileSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs'
+import http from 'node:http'
+import https from 'node:https'
+import { createRequire } from 'node:module'
+import type { AddressInfo, Server, Socket } from 'node:net'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { createTokenService } from '@otp-suite/jwt'
+import { otpServiceEnv, startService } from '@otp-suite/testing'
+
+const DELIVERY_TIMEOUT_MS = 1500
+const ROUND_SENDS = 50
+const HEALTHY_CODES = 12
+const SETTLE_MS = 1000
+const RSS_SLACK_MB = 5
+const DEADLINE_MS = 55_000
+
+// ---------------------------------------------------------------------------------------------
+// Bookkeeping: checks, and everything started, undone in reverse order.
+
+const results: boolean[] = []
+function check(ok: boolean, line: string) {
+  results.push(ok)
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${line}`)
+}
+
+const cleanups: (() => unknown)[] = []
+/** Stands in for a tap Test: startService hands it the teardown that stops the process and drops its database. */
+const owner = { teardown: (fn: () => unknown) => void cleanups.push(fn) } as unknown as Parameters<typeof startService>[0]
+async function cleanUp() {
+  for (const fn of cleanups.splice(0).reverse()) {
+    try {
+      await fn()
+    } catch (error) {
+      console.error(`cleanup: ${(error as Error).message}`)
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measuring: HTTP without keep-alive (so the service's inbound sockets close with each answer),
+// figures, and the service process's sockets and memory from /proc.
+
+type Reply = { status: number; body: Record<string, unknown>; ms: number }
+
+function call(url: string, options: { body?: unknown; headers?: Record<string, string> } = {}): Promise<Reply> {
+  const started = performance.now()
+  const payload = options.body === undefined ? undefined : JSON.stringify(options.body)
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      url,
+      {
+        method: payload === undefined ? 'GET' : 'POST',
+        agent: false,
+        headers: { ...(payload !== undefined && { 'content-type': 'application/json' }), ...options.headers },
+      },
+      (response) => {
+        const chunks: Buffer[] = []
+        response.on('data', (chunk: Buffer) => chunks.push(chunk))
+        response.on('error', reject)
+        response.on('end', () => {
+          let body: Record<string, unknown> = {}
+          try {
+            body = JSON.parse(Buffer.concat(chunks).toString())
+          } catch {}
+          resolve({ status: response.statusCode ?? 0, body, ms: performance.now() - started })
+        })
+      },
+    )
+    request.on('error', reject)
+    request.setTimeout(20_000, () => request.destroy(new Error(`${url}: no answer within 20 s`)))
+    request.end(payload)
+  })
+}
+
+const percentile = (values: number[], q: number) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN
+}
+const ms = (value: number) => `${Math.round(value)} ms`
+const tally = (values: (string | number)[]) => {
+  const counts = new Map<string | number, number>()
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1)
+  return [...counts].map(([value, n]) => `${value}×${n}`).join(' ')
+}
+
+/** Socket inodes of a process (its fd table). */
+function socketInodes(pid: number) {
+  const inodes = new Set<string>()
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const inode = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1]
+      if (inode) inodes.add(inode)
+    } catch {}
+  }
+  return inodes
+}
+
+type TcpSocket = { inode: string; localPort: number; remotePort: number; state: string }
+const TCP_STATES: Record<string, string> = {
+  '01': 'ESTABLISHED',
+  '02': 'SYN_SENT',
+  '04': 'FIN_WAIT1',
+  '05': 'FIN_WAIT2',
+  '06': 'TIME_WAIT',
+  '07': 'CLOSE',
+  '08': 'CLOSE_WAIT',
+  '09': 'LAST_ACK',
+  '0A': 'LISTEN',
+  '0B': 'CLOSING',
+}
+function tcpSockets(): TcpSocket[] {
+  const sockets: TcpSocket[] = []
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of readFileSync(file, 'utf8').trim().split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/)
+      const port = (address = '') => Number.parseInt(address.split(':').at(-1) ?? '', 16)
+      const state = TCP_STATES[fields[3] ?? ''] ?? String(fields[3])
+      sockets.push({ inode: fields[9] ?? '', localPort: port(fields[1]), remotePort: port(fields[2]), state })
+    }
+  }
+  return sockets
+}
+
+/** The process, among this script's children, that listens on `port`. */
+function pidListeningOn(port: number): number {
+  const inode = tcpSockets().find((socket) => socket.state === 'LISTEN' && socket.localPort === port)?.inode
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+      if (parent === process.pid && inode && socketInodes(Number(entry)).has(inode)) return Number(entry)
+    } catch {}
+  }
+  throw new Error(`no child process listens on port ${port}`)
+}
+
+const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024
+
+type SocketCategory = 'listening' | 'clients' | 'postgres' | 'msg91' | 'smtp' | 'other'
+type SocketCounts = { total: number; states: Record<SocketCategory, string[]> }
+
+/** The service's sockets by what they connect to, each with its TCP state. */
+function socketCounts(pid: number, ports: { service: number; msg91: number; smtp: number }): SocketCounts {
+  const own = socketInodes(pid)
+  const states: Record<SocketCategory, string[]> = { listening: [], clients: [], postgres: [], msg91: [], smtp: [], other: [] }
+  const seen = new Set<string>()
+  for (const socket of tcpSockets()) {
+    if (!own.has(socket.inode) || seen.has(socket.inode)) continue
+    seen.add(socket.inode)
+    const category: SocketCategory =
+      socket.state === 'LISTEN'
+        ? 'listening'
+        : socket.localPort === ports.service
+          ? 'clients'
+          : socket.remotePort === 5432
+            ? 'postgres'
+            : socket.remotePort === ports.msg91
+              ? 'msg91'
+              : socket.remotePort === ports.smtp
+                ? 'smtp'
+                : 'other'
+    states[category].push(socket.state)
+  }
+  for (let i = seen.size; i < own.size; i++) states.other.push('not TCP')
+  return { total: own.size, states }
+}
+const describeSockets = (counts: SocketCounts) =>
+  `${counts.total} (${Object.entries(counts.states)
+    .map(([category, states]) => `${category} ${states.length}${states.length ? ` [${tally(states)}]` : ''}`)
+    .join(', ')})`
+
+// ---------------------------------------------------------------------------------------------
+// The providers. otp-service takes no address for MSG91 (msg91-api calls https://api.msg91.com
+// itself), so its process gets a preload that routes that one host to the local stand-in, over
+// TLS verified against a certificate made here for api.msg91.com and given as an extra CA.
+
+let stalled = false
+
+async function startMsg91StandIn(dir: string) {
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=api.msg91.com',
+      '-addext',
+      'subjectAltName=DNS:api.msg91.com',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+    ],
+    { stdio: 'ignore' },
+  )
+  const codes = new Map<string, string>()
+  const held: http.ServerResponse[] = []
+  const sockets = new Set<Socket>()
+  const server = https.createServer(
+    { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
+    (request, response) => {
+      const query = new URL(request.url ?? '/', 'https://api.msg91.com').searchParams
+      if (stalled) return void held.push(response) // the connection stays open, no answer ever comes
+      codes.set(`+${query.get('mobile')}`, query.get('otp') ?? '')
+      response.setHeader('content-type', 'application/json')
+      response.end(JSON.stringify({ type: 'success', request_id: randomBytes(8).toString('hex') }))
+    },
+  )
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket)
+    socket.once('close', () => sockets.delete(socket))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const port = (server.address() as AddressInfo).port
+  const preload = join(dir, 'route-msg91.mjs')
+  writeFileSync(
+    preload,
+    `import https from 'node:https'
+const port = ${port}
+const agent = https.globalAgent
+const connect = agent.createConnection
+agent.createConnection = function (options, callback) {
+  const target = options.host === 'api.msg91.com' ? { ...options, host: '127.0.0.1', port } : options
+  return connect.call(this, target, callback)
+}
+`,
+  )
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy()
+        server.close(() => resolve())
+      }),
+  )
+  return {
+    port,
+    env: {
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${preload}`.trim(),
+      NODE_EXTRA_CA_CERTS: join(dir, 'cert.pem'),
+    },
+    codes,
+    held,
+    openConnections: () => sockets.size,
+    /** Drops every connection it holds, as a provider restarting would. */
+    dropAll: () => {
+      for (const socket of sockets) socket.destroy()
+      held.length = 0
+    },
+  }
+}
+
+// smtp-server is a dependency of @otp-suite/delivery (its test server), so it is loaded from there.
+type SmtpSession = { id: string; envelope: { rcptTo: { address: string }[] } }
+type SmtpServer = { server: Server; listen(port: number, host: string, callback: () => void): void; close(callback: () => void): void }
+type SmtpServerClass = new (options: Record<string, unknown>) => SmtpServer
+const { SMTPServer } = createRequire(new URL('../../packages/delivery/package.json', import.meta.url))('smtp-server') as {
+  SMTPServer: SmtpServerClass
+}
+
+/**
+ * A real SMTP server. Stalled, it takes every connection and then never answers: every other
+ * connection gets no greeting at all, the rest are greeted and take the message, whose end is never
+ * acknowledged.
+ */
+async function startSmtpStandIn() {
+  const codes = new Map<string, string>()
+  const stalledSessions = new Map<string, 'greeting' | 'data'>()
+  let connections = 0
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    disableReverseLookup: true,
+    logger: false,
+    closeTimeout: 100,
+    onConnect(session: SmtpSession, callback: (error?: Error) => void) {
+      if (!stalled) return callback()
+      const mode = connections++ % 2 === 0 ? 'greeting' : 'data'
+      stalledSessions.set(session.id, mode)
+      if (mode === 'data') callback()
+    },
+    onData(stream: NodeJS.ReadableStream, session: SmtpSession, callback: (error?: Error) => void) {
+      const chunks: Buffer[] = []
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk))
+      stream.on('end', () => {
+        if (stalledSessions.has(session.id)) return
+        const code = /code is (\d+)/.exec(Buffer.concat(chunks).toString())?.[1]
+        for (const recipient of session.envelope.rcptTo) codes.set(recipient.address, code ?? '')
+        callback()
+      })
+    },
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const port = (server.server.address() as AddressInfo).port
+  cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())))
+  const sockets = new Set<Socket>()
+  server.server.on('connection', (socket: Socket) => {
+    sockets.add(socket)
+    socket.once('close', () => sockets.delete(socket))
+  })
+  return {
+    port,
+    url: `smtp://127.0.0.1:${port}`,
+    codes,
+    openConnections: () => sockets.size,
+    /** Drops every connection it holds, as a server restarting would. */
+    dropAll: () => {
+      for (const socket of sockets) socket.destroy()
+    },
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'stalled-delivery-'))
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }))
+  const msg91 = await startMsg91StandIn(dir)
+  const smtp = await startSmtpStandIn()
+
+  const jwtSecret = randomBytes(32).toString('base64url')
+  const { env, outbox } = await otpServiceEnv(jwtSecret, {
+    SMS_PROVIDER: 'msg91',
+    MSG91_AUTH_KEY: 'stand-in-key',
+    MSG91_TEMPLATE_ID: 'stand-in-template',
+    EMAIL_PROVIDER: 'smtp',
+    SMTP_URL: smtp.url,
+    MAIL_FROM: 'codes@suite.test',
+    OTP_DELIVERY_TIMEOUT_MS: String(DELIVERY_TIMEOUT_MS),
+    // Every send comes from this one address, to a destination of its own.
+    OTP_IP_MAX: '100000',
+    OTP_CLEANUP_INTERVAL_SECONDS: '0',
+    LOG_LEVEL: 'info',
+    ...msg91.env,
+    // The heap settings of the service's start script, so memory is measured as it runs in production.
+    NODE_OPTIONS: `${msg91.env.NODE_OPTIONS} --max-semi-space-size=4 --max-old-space-size=128`,
+  })
+  cleanups.push(() => rmSync(dirname(outbox), { recursive: true, force: true }))
+  const started = performance.now()
+  const otp = await startService(owner, 'otp-service', env)
+  const pid = pidListeningOn(otp.port)
+  console.log(
+    `otp-service pid ${pid} at ${otp.url}, started in ${ms(performance.now() - started)}; OTP_DELIVERY_TIMEOUT_MS=${DELIVERY_TIMEOUT_MS}`,
+  )
+  const ports = { service: otp.port, msg91: msg91.port, smtp: smtp.port }
+  const serviceToken = createTokenService({ secret: jwtSecret }).sign('service', { sub: 'admin-service' }).token
+
+  let serial = 0
+  const nextTarget = (channel: 'sms' | 'email') => {
+    serial++
+    return channel === 'sms'
+      ? { channel, to: `+1415555${String(1000 + serial).padStart(4, '0')}`, purpose: 'login' }
+      : { channel, to: `stalled-${serial}@example.com`, purpose: 'login' }
+  }
+  const send = (target: object) => call(`${otp.url}/api/v1/otp/send`, { body: target })
+  const codeOf = (target: { channel: string; to: string }) => (target.channel === 'sms' ? msg91.codes : smtp.codes).get(target.to)
+
+  // 1. Healthy providers: codes go out (and warm the service up).
+  const healthyTargets = Array.from({ length: HEALTHY_CODES }, (_, i) => nextTarget(i % 2 === 0 ? 'sms' : 'email'))
+  const healthy = await Promise.all(healthyTargets.map(send))
+  const healthyMs = healthy.map((reply) => reply.ms)
+  check(
+    healthy.every((reply) => reply.status === 202) && healthyTargets.every((target) => codeOf(target)),
+    `healthy providers: ${HEALTHY_CODES} sends (SMS and email) answered ${tally(healthy.map((reply) => reply.status))}, every code received by the provider; p50 ${ms(percentile(healthyMs, 0.5))}`,
+  )
+
+  // 2. What the service's sockets and memory do over a round of healthy sends: the yardstick for
+  // the stalled round below (a first round takes the one-time costs, the second is measured).
+  const round = (count: number) => Promise.all(Array.from({ length: count }, (_, i) => send(nextTarget(i % 2 === 0 ? 'sms' : 'email'))))
+  const snapshot = async () => {
+    await sleep(SETTLE_MS)
+    return { sockets: socketCounts(pid, ports), rss: rssMb(pid) }
+  }
+  await round(ROUND_SENDS)
+  const controlBefore = await snapshot()
+  const control = await round(ROUND_SENDS)
+  const controlAfter = await snapshot()
+  const controlGrowth = controlAfter.rss - controlBefore.rss
+  console.log(
+    `     yardstick, ${ROUND_SENDS} sends to healthy providers: ${tally(control.map((reply) => reply.status))}; RSS ${controlBefore.rss.toFixed(1)} → ${controlAfter.rss.toFixed(1)} MB (${controlGrowth.toFixed(1)} MB); sockets ${controlBefore.sockets.total} → ${controlAfter.sockets.total}`,
+  )
+
+  // 3. The providers stall: 50 concurrent sends; meanwhile other routes are probed one round after another.
+  stalled = true
+  let sending = true
+  const stalledSends = round(ROUND_SENDS).finally(() => {
+    sending = false
+  })
+  const probes: Record<string, number[]> = { 'health/ready': [], 'health/live': [], 'internal/v1/stats': [], verify: [] }
+  const probeStatuses: string[] = []
+  const toVerify = [...healthyTargets]
+  const stallStarted = performance.now()
+  while (sending) {
+    const probeRound: [string, Promise<Reply>][] = [
+      ['health/ready', call(`${otp.url}/health/ready`)],
+      ['health/live', call(`${otp.url}/health/live`)],
+      ['internal/v1/stats', call(`${otp.url}/internal/v1/stats`, { headers: { authorization: `Bearer ${serviceToken}` } })],
+    ]
+    const target = toVerify.shift()
+    if (target) probeRound.push(['verify', call(`${otp.url}/api/v1/otp/verify`, { body: { ...target, code: codeOf(target) } })])
+    for (const [name, pending] of probeRound) {
+      const reply = await pending
+      probes[name]?.push(reply.ms)
+      probeStatuses.push(`${name}:${reply.status}`)
+    }
+    await sleep(25)
+  }
+  const stalledReplies = await stalledSends
+  const stallMs = performance.now() - stallStarted
+
+  const latencies = stalledReplies.map((reply) => reply.ms)
+  const failed = stalledReplies.filter((reply) => reply.status === 502 && reply.body.code === 'DELIVERY_FAILED').length
+  check(
+    failed === ROUND_SENDS,
+    `stalled providers: ${ROUND_SENDS} concurrent sends (${ROUND_SENDS / 2} SMS, ${ROUND_SENDS / 2} email) answered ${tally(stalledReplies.map((reply) => `${reply.status} ${reply.body.code}`))}`,
+  )
+  check(
+    Math.min(...latencies) >= DELIVERY_TIMEOUT_MS - 50 && Math.max(...latencies) <= DELIVERY_TIMEOUT_MS + 1000,
+    `stalled sends answered after min ${ms(Math.min(...latencies))} / p50 ${ms(percentile(latencies, 0.5))} / max ${ms(Math.max(...latencies))} (timeout ${DELIVERY_TIMEOUT_MS} ms, allowed up to +1000 ms)`,
+  )
+  const notOk = probeStatuses.filter((entry) => !entry.endsWith(':200'))
+  check(
+    notOk.length === 0 && toVerify.length === 0,
+    `during the ${ms(stallMs)} stall: ${probeStatuses.length} probes answered ${tally(probeStatuses)}${toVerify.length ? `; ${toVerify.length} codes left unverified` : ''}`,
+  )
+  for (const [name, values] of Object.entries(probes)) {
+    const max = Math.max(...values)
+    check(
+      values.length > 0 && percentile(values, 0.5) < 100 && max < DELIVERY_TIMEOUT_MS / 2,
+      `during the stall ${name}: n=${values.length} p50 ${ms(percentile(values, 0.5))} p90 ${ms(percentile(values, 0.9))} max ${ms(max)} (limits: p50 < 100 ms, max < ${ms(DELIVERY_TIMEOUT_MS / 2)})`,
+    )
+  }
+
+  // 4. Nothing left behind: another 50 stalled sends, unprobed, with the service's sockets and memory
+  // before and once every one has answered, while the providers still stall. The service gave up on
+  // those deliveries, so it should hold nothing for them.
+  const before = await snapshot()
+  const measured = await round(ROUND_SENDS)
+  const after = await snapshot()
+  console.log(`     second stalled round: ${tally(measured.map((reply) => `${reply.status} ${reply.body.code}`))}`)
+  console.log(`     service sockets before: ${describeSockets(before.sockets)}`)
+  console.log(`     service sockets after:  ${describeSockets(after.sockets)}`)
+  console.log(`     connections the stand-ins hold: msg91 ${msg91.openConnections()}, smtp ${smtp.openConnections()}`)
+  for (const provider of ['msg91', 'smtp'] as const) {
+    const [from, to] = [before.sockets.states[provider].length, after.sockets.states[provider].length]
+    check(
+      to - from <= 2,
+      `sockets to ${provider} across ${ROUND_SENDS / 2} stalled sends it answered 502: ${from} → ${to} [${tally(after.sockets.states[provider])}] (allowed +2)`,
+    )
+  }
+  const others = (counts: SocketCounts) =>
+    counts.total - counts.states.msg91.length - counts.states.smtp.length - counts.states.postgres.length
+  check(
+    others(after.sockets) - others(before.sockets) <= 2 && after.sockets.states.postgres.length <= 10,
+    `other sockets: ${others(before.sockets)} → ${others(after.sockets)} (allowed +2); PostgreSQL ${before.sockets.states.postgres.length} → ${after.sockets.states.postgres.length} (pool max 10)`,
+  )
+  const growth = after.rss - before.rss
+  check(
+    growth <= controlGrowth + RSS_SLACK_MB,
+    `RSS across ${ROUND_SENDS} stalled sends ${before.rss.toFixed(1)} → ${after.rss.toFixed(1)} MB (${growth.toFixed(1)} MB; ${((growth * 1024) / ROUND_SENDS).toFixed(0)} kB a send; allowed the healthy round's ${controlGrowth.toFixed(1)} MB + ${RSS_SLACK_MB} MB)`,
+  )
+
+  // 5. The providers recover: new sends go out and their codes verify; and once the providers let go
+  // of the connections they held, the service holds none to them any more.
+  stalled = false
+  const recoveredTargets = [nextTarget('sms'), nextTarget('email'), nextTarget('sms'), nextTarget('email')]
+  const recovered = await Promise.all(recoveredTargets.map(send))
+  const verified = await Promise.all(
+    recoveredTargets.map((target) => call(`${otp.url}/api/v1/otp/verify`, { body: { ...target, code: codeOf(target) ?? '000000' } })),
+  )
+  check(
+    recovered.every((reply) => reply.status === 202) && verified.every((reply) => reply.status === 200),
+    `providers recovered: ${recovered.length} sends answered ${tally(recovered.map((reply) => reply.status))} (max ${ms(Math.max(...recovered.map((reply) => reply.ms)))}), their codes verified ${tally(verified.map((reply) => reply.status))}`,
+  )
+  const held = { msg91: msg91.openConnections(), smtp: smtp.openConnections() }
+  msg91.dropAll()
+  smtp.dropAll()
+  await sleep(500)
+  const released = socketCounts(pid, ports)
+  const providerSockets = (counts: SocketCounts) => counts.states.msg91.length + counts.states.smtp.length
+  check(
+    providerSockets(released) <= 2,
+    `once the stand-ins dropped the connections they held (msg91 ${held.msg91}, smtp ${held.smtp}): sockets to providers ${providerSockets(released)} (allowed 2); all sockets ${describeSockets(released)}`,
+  )
+}
+
+const watchdog = setTimeout(() => {
+  check(false, `did not finish within ${DEADLINE_MS / 1000} s`)
+  void cleanUp().finally(() => process.exit(1))
+}, DEADLINE_MS)
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void cleanUp().finally(() => process.exit(1)))
+
+const began = performance.now()
+try {
+  await main()
+} catch (error) {
+  check(false, `stopped by an error: ${(error as Error).stack}`)
+}
+await cleanUp()
+clearTimeout(watchdog)
+const passed = results.length > 0 && results.every(Boolean)
+console.log(
+  `${passed ? 'PASS' : 'FAIL'}: ${results.filter(Boolean).length}/${results.length} checks in ${((performance.now() - began) / 1000).toFixed(1)} s`,
+)
+process.exit(passed ? 0 : 1)
