@@ -1,17 +1,6 @@
-// otp-service with its delivery providers stalled: MSG91 (a local HTTPS stand-in) and an SMTP server
-// (smtp-server) that take the connection and never answer. Sends must fail with 502 DELIVERY_FAILED
-// within OTP_DELIVERY_TIMEOUT_MS, the other routes must keep answering fast meanwhile, the stalled
-// sends must leave no sockets or memory behind in the service, and sends must work again once the
-// providers recover.
-//
-//   node --import tsx scripts/faults/stalled-delivery.ts
-//
-// Prints one line per check with its figures; exits 0 when every check holds, 1 otherwise.
-import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs'
 import http from 'node:http'
-import https from 'node:https'
 import { createRequire } from 'node:module'
 import type { AddressInfo, Server, Socket } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -184,68 +173,28 @@ const describeSockets = (counts: SocketCounts) =>
     .join(', ')})`
 
 // ---------------------------------------------------------------------------------------------
-// The providers. otp-service takes no address for MSG91 (msg91-api calls https://api.msg91.com
-// itself), so its process gets a preload that routes that one host to the local stand-in, over
-// TLS verified against a certificate made here for api.msg91.com and given as an extra CA.
+// The providers: a stand-in for MSG91's API (MSG91_BASE_URL points otp-service at it) and a real
+// SMTP server.
 
 let stalled = false
 
-async function startMsg91StandIn(dir: string) {
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=api.msg91.com',
-      '-addext',
-      'subjectAltName=DNS:api.msg91.com',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-    ],
-    { stdio: 'ignore' },
-  )
+async function startMsg91StandIn() {
   const codes = new Map<string, string>()
   const held: http.ServerResponse[] = []
   const sockets = new Set<Socket>()
-  const server = https.createServer(
-    { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
-    (request, response) => {
-      const query = new URL(request.url ?? '/', 'https://api.msg91.com').searchParams
-      if (stalled) return void held.push(response) // the connection stays open, no answer ever comes
-      codes.set(`+${query.get('mobile')}`, query.get('otp') ?? '')
-      response.setHeader('content-type', 'application/json')
-      response.end(JSON.stringify({ type: 'success', request_id: randomBytes(8).toString('hex') }))
-    },
-  )
+  const server = http.createServer((request, response) => {
+    const query = new URL(request.url ?? '/', 'http://msg91').searchParams
+    if (stalled) return void held.push(response) // the connection stays open, no answer ever comes
+    codes.set(`+${query.get('mobile')}`, query.get('otp') ?? '')
+    response.setHeader('content-type', 'application/json')
+    response.end(JSON.stringify({ type: 'success', request_id: randomBytes(8).toString('hex') }))
+  })
   server.on('connection', (socket: Socket) => {
     sockets.add(socket)
     socket.once('close', () => sockets.delete(socket))
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const port = (server.address() as AddressInfo).port
-  const preload = join(dir, 'route-msg91.mjs')
-  writeFileSync(
-    preload,
-    `import https from 'node:https'
-const port = ${port}
-const agent = https.globalAgent
-const connect = agent.createConnection
-agent.createConnection = function (options, callback) {
-  const target = options.host === 'api.msg91.com' ? { ...options, host: '127.0.0.1', port } : options
-  return connect.call(this, target, callback)
-}
-`,
-  )
   cleanups.push(
     () =>
       new Promise<void>((resolve) => {
@@ -255,10 +204,7 @@ agent.createConnection = function (options, callback) {
   )
   return {
     port,
-    env: {
-      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${preload}`.trim(),
-      NODE_EXTRA_CA_CERTS: join(dir, 'cert.pem'),
-    },
+    env: { MSG91_BASE_URL: `http://127.0.0.1:${port}` },
     codes,
     held,
     openConnections: () => sockets.size,
@@ -335,7 +281,7 @@ async function startSmtpStandIn() {
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'stalled-delivery-'))
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }))
-  const msg91 = await startMsg91StandIn(dir)
+  const msg91 = await startMsg91StandIn()
   const smtp = await startSmtpStandIn()
 
   const jwtSecret = randomBytes(32).toString('base64url')
@@ -353,7 +299,7 @@ async function main() {
     LOG_LEVEL: 'info',
     ...msg91.env,
     // The heap settings of the service's start script, so memory is measured as it runs in production.
-    NODE_OPTIONS: `${msg91.env.NODE_OPTIONS} --max-semi-space-size=4 --max-old-space-size=128`,
+    NODE_OPTIONS: '--max-semi-space-size=4 --max-old-space-size=128',
   })
   cleanups.push(() => rmSync(dirname(outbox), { recursive: true, force: true }))
   const started = performance.now()

@@ -50,6 +50,8 @@ export const OtpServiceConfig = defineConfig({
   // Empty is unset, as a deployment that lists every variable passes them.
   MSG91_AUTH_KEY: Type.Optional(Type.String()),
   MSG91_TEMPLATE_ID: Type.Optional(Type.String()),
+  /** MSG91's API (another address only for a proxy in front of it, or a stand-in in tests). */
+  MSG91_BASE_URL: Type.String({ pattern: '^https?://[^\\s]+$', default: 'https://api.msg91.com' }),
   OTP_EMAIL_SUBJECT: Type.String({ default: 'Your verification code' }),
 })
 

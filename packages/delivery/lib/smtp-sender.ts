@@ -1,10 +1,19 @@
+import { createRequire } from 'node:module'
 import { normalizeEmail } from '@otp-suite/destination'
 import nodemailer from 'nodemailer'
+import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js'
 import type { Sender } from './sender.ts'
 
+// nodemailer's own reading of an smtp(s):// URL (auth, TLS and pool settings in its query).
+const { parseConnectionUrl } = createRequire(import.meta.url)('nodemailer/lib/shared') as {
+  parseConnectionUrl(url: string): SMTPTransport.Options
+}
+
 export function smtpSender(options: { url: string; from: string; timeoutMs: number }): Sender {
+  // The URL read here, not by createTransport: given `url`, it drops every other option, and a
+  // server that stalls would hold each connection for nodemailer's defaults (minutes).
   const transport = nodemailer.createTransport({
-    url: options.url,
+    ...parseConnectionUrl(options.url),
     connectionTimeout: options.timeoutMs,
     greetingTimeout: options.timeoutMs,
     socketTimeout: options.timeoutMs,

@@ -39,8 +39,11 @@ export function createServer(settings: ServerSettings, { publicEntry = false } =
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     trustProxy: trustedProxies(settings.TRUSTED_PROXIES),
     bodyLimit: settings.BODY_LIMIT_BYTES,
+    // A client that sends its headers (or its request) too slowly is cut off: checked every 2 s,
+    // not Node's 30 s, so a trickle of bytes cannot hold a connection far past the limit.
     connectionTimeout: 10_000,
     requestTimeout: 15_000,
+    http: { headersTimeout: 10_000, connectionsCheckingInterval: 2_000 },
     keepAliveTimeout: 72_000,
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>()

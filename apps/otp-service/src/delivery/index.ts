@@ -17,7 +17,12 @@ function required(config: OtpServiceConfig, name: 'MSG91_AUTH_KEY' | 'MSG91_TEMP
 export function createSenders(config: OtpServiceConfig, log: FastifyBaseLogger): Senders {
   const sms =
     config.SMS_PROVIDER === 'msg91'
-      ? msg91Sender({ authKey: required(config, 'MSG91_AUTH_KEY'), templateId: required(config, 'MSG91_TEMPLATE_ID') })
+      ? msg91Sender({
+          baseUrl: config.MSG91_BASE_URL,
+          authKey: required(config, 'MSG91_AUTH_KEY'),
+          templateId: required(config, 'MSG91_TEMPLATE_ID'),
+          timeoutMs: config.OTP_DELIVERY_TIMEOUT_MS,
+        })
       : developmentSender(config.SMS_PROVIDER, config, log)
   return {
     sms: withTimeout(sms, config.OTP_DELIVERY_TIMEOUT_MS, `SMS provider ${config.SMS_PROVIDER}`),

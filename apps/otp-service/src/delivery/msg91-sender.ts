@@ -1,36 +1,28 @@
-import { createRequire } from 'node:module'
 import type { Sender } from '@otp-suite/delivery'
 import type { OtpMessage } from './index.ts'
 
-const require = createRequire(import.meta.url)
-type Msg91Client = {
-  sendOTP(
-    mobile: string,
-    templateId: string,
-    params: Record<string, string | number>,
-    callback: (error: Error | null, response?: { type?: string; message?: string }) => void,
-  ): void
-}
-const Msg91 = require('msg91-api') as new (authKey: string) => Msg91Client
-
 /**
- * SMS through MSG91's OTP API with our own code (MSG91 never generates or checks it):
- * the template carries the code in its `##OTP##` variable.
+ * SMS through MSG91's OTP API (v5) with our own code (MSG91 never generates or checks it): the
+ * template carries the code in its `##OTP##` variable. The request is aborted at `timeoutMs`, so a
+ * provider that stalls holds no connection past the delivery's deadline.
  */
-export function msg91Sender(options: { authKey: string; templateId: string }): Sender<OtpMessage> {
-  const client = new Msg91(options.authKey)
+export function msg91Sender(options: { baseUrl: string; authKey: string; templateId: string; timeoutMs: number }): Sender<OtpMessage> {
   return {
-    send({ to, code, ttlSeconds }) {
-      return new Promise((resolve, reject) => {
+    async send({ to, code, ttlSeconds }) {
+      const query = new URLSearchParams({
+        template_id: options.templateId,
         // MSG91 wants the number with its country code and without the plus.
-        const mobile = to.replace(/^\+/, '')
-        const otpExpiryMinutes = Math.max(1, Math.ceil(ttlSeconds / 60))
-        client.sendOTP(mobile, options.templateId, { otp: code, otp_expiry: otpExpiryMinutes }, (error, response) => {
-          if (error) return reject(error)
-          if (response?.type !== 'success') return reject(new Error(`MSG91 refused the message: ${response?.message ?? 'no reason'}`))
-          resolve()
-        })
+        mobile: to.replace(/^\+/, ''),
+        authkey: options.authKey,
+        otp: code,
+        otp_expiry: String(Math.max(1, Math.ceil(ttlSeconds / 60))),
       })
+      const response = await fetch(new URL(`/api/v5/otp?${query}`, options.baseUrl), {
+        headers: { 'content-type': 'application/json' },
+        signal: AbortSignal.timeout(options.timeoutMs),
+      })
+      const reply = (await response.json().catch(() => undefined)) as { type?: string; message?: string } | undefined
+      if (reply?.type !== 'success') throw new Error(`MSG91 refused the message (${response.status}): ${reply?.message ?? 'no reason'}`)
     },
   }
 }

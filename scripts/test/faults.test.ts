@@ -1,0 +1,11 @@
+import t from 'tap'
+import { FAULTS, runFault } from '../faults/run.ts'
+
+// Every fault script, as `pnpm faults` runs it: each starts what it needs, breaks it, and exits
+// non-zero when something did not hold (its output says what).
+t.setTimeout(FAULTS.length * 120_000)
+for (const name of FAULTS) {
+  t.test(name, async (t) => {
+    t.ok(runFault(name).passed, `${name} held`)
+  })
+}
