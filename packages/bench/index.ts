@@ -11,4 +11,5 @@ export {
   postgresCpuSeconds,
   startTarget,
 } from './lib/process.ts'
-export { type LoadTarget, printRounds, type Row, runRounds } from './lib/rounds.ts'
+export { type LoadTarget, loadOnce, printRounds, type Row, runRounds } from './lib/rounds.ts'
+export { rowCount, seedRows } from './lib/scale.ts'

@@ -1,11 +1,13 @@
 // Loads the sign-in cycle (send a code, read it from the outbox, verify it) on loopback against
 // real PostgreSQL, for otp-service, the designs it replaces (seed 000's SQL table, Redis) and two
-// ceilings (validation only; validation and one indexed lookup), and prints the figures.
+// ceilings (validation only; validation and one indexed lookup), and prints the figures. With
+// BENCH_SCALE=1, otp-service is measured again with 5 million rows in its table (nine in ten long
+// dead), and once more while another instance's cleanup deletes them.
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { buildTarget, cpuWindow, median, peakRssMb, startTarget } from '@otp-suite/bench'
+import { buildTarget, cpuWindow, median, peakRssMb, rowCount, seedRows, startTarget } from '@otp-suite/bench'
 import { createTestDatabase } from '@otp-suite/db/testing'
 import { outboxReader } from '@otp-suite/testing'
 import autocannon from 'autocannon'
@@ -133,7 +135,6 @@ const runs = new Map(selected.map((target) => [target.name, [] as Row[]]))
 for (let round = 0; round < rounds; round++) {
   for (const target of selected) runs.get(target.name)?.push(await measure(target))
 }
-await database.drop()
 
 // Each target's median round (by cycles/s); the ratios compare the targets' medians.
 const rows = [...runs.values()].map((targetRuns) => {
@@ -161,4 +162,55 @@ const sql = runs.get('baseline (seed 000)')
 if (ours && sql) {
   const perRound = ours.map((run, round) => (run['cycles/s'] / (sql[round]?.['cycles/s'] ?? Number.NaN)).toFixed(2))
   console.log(`otp-service / seed 000, round by round: ${perRound.join(', ')}x`)
+}
+
+if (process.env.BENCH_SCALE) await atScale(runs.get('otp-service') ?? [])
+await database.drop()
+
+/** otp-service's cycle again with a big table, then while the cleanup deletes its dead rows. */
+async function atScale(small: Row[]) {
+  const target = targets[0] as (typeof targets)[number]
+  const seconds = await seedRows(
+    database.url,
+    'otp_codes',
+    `INSERT INTO otp_codes (channel, destination, purpose, user_type, code_hash, attempts, max_attempts, expires_at, sent_at)
+     SELECT 'sms', '+1998' || lpad(g::text, 7, '0'), 'login', 'live', sha256(int8send(g)), 0, 5, at + interval '10 minutes', ARRAY[at]
+     FROM generate_series($1::int, $2::int) g, LATERAL (SELECT CASE WHEN g % 10 = 0 THEN now() ELSE now() - interval '3 days' END AS at) t`,
+    5_000_000,
+  )
+  console.log(`\nseeded 5,000,000 codes (4,500,000 past their expiry by days) in ${seconds} s`)
+  const large: Row[] = []
+  for (let round = 0; round < rounds; round++) large.push(await measure(target))
+  const cycles = (rows: Row[]) => median(rows.map((row) => row['cycles/s']))
+  console.log(
+    `otp-service with 5 million codes: cycles/s ${large.map((row) => row['cycles/s']).join(', ')}; p99 ms ${large.map((row) => row['p99 ms']).join(', ')}; ` +
+      `large / small table ${(cycles(large) / cycles(small)).toFixed(2)}x`,
+  )
+
+  // Another instance with the cleanup every second deletes the dead rows in batches while the bench loads the first.
+  const before = await rowCount(database.url, 'otp_codes')
+  const outbox = join(mkdtempSync(join(tmpdir(), 'otp-bench-')), 'outbox.jsonl')
+  const cleaner = await startTarget(compiled.get(target.script) as string, {
+    cwd: root,
+    port: port + 1,
+    env: {
+      ...target.env,
+      NODE_ENV: 'production',
+      OTP_ALLOW_DEV_DELIVERY: 'true',
+      DATABASE_URL: database.url,
+      OTP_OUTBOX_FILE: outbox,
+      OTP_CLEANUP_INTERVAL_SECONDS: '1',
+    },
+  })
+  try {
+    const during = await measure(target)
+    const after = await rowCount(database.url, 'otp_codes')
+    console.log(
+      `cleanup under load: ${before.toLocaleString('en')} → ${after.toLocaleString('en')} codes in ${warmup + duration} s ` +
+        `(${Math.round((before - after) / (warmup + duration)).toLocaleString('en')} rows/s); the cycle meanwhile ${during['cycles/s']} cycles/s, ` +
+        `p50 ${during['p50 ms']} ms, p99 ${during['p99 ms']} ms`,
+    )
+  } finally {
+    await cleaner.stop()
+  }
 }

@@ -1,8 +1,10 @@
 // Loads user-service on loopback against real PostgreSQL: the authenticated GET /users/me (which
 // pays the revocation check) and introspection, each against a route of the same server doing one
-// indexed lookup, and sign-in (proof → tokens). Prints the figures; asserts nothing.
+// indexed lookup, and sign-in (proof → tokens). With BENCH_SCALE=1 the reads are measured again with
+// 1 million users and 5 million blacklist rows (most expired), and once more while another
+// instance's cleanup deletes the dead ones. Prints the figures; asserts nothing.
 import { randomBytes } from 'node:crypto'
-import { buildTarget, type LoadTarget, printRounds, runRounds, startTarget } from '@otp-suite/bench'
+import { buildTarget, type LoadTarget, loadOnce, median, printRounds, rowCount, runRounds, seedRows, startTarget } from '@otp-suite/bench'
 import { createTestDatabase } from '@otp-suite/db/testing'
 import { createTokenService } from '@otp-suite/jwt'
 
@@ -17,19 +19,17 @@ const base = `http://127.0.0.1:${port}`
 const database = await createTestDatabase({ migrationsDir: `${root}prisma/migrations`, prefix: 'user_bench' })
 const secret = randomBytes(32).toString('base64url')
 const tokens = createTokenService({ secret })
-const server = await startTarget(buildTarget(root, 'bench/server.ts'), {
-  cwd: root,
-  port,
-  env: {
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'warn',
-    JWT_SECRET: secret,
-    DATABASE_URL: database.url,
-    OTP_ALLOW_DEV_DELIVERY: 'true',
-    USER_CLEANUP_INTERVAL_SECONDS: '0',
-    DESTINATION_BLOCK_RETRY_SECONDS: '0',
-  },
-})
+const bundle = buildTarget(root, 'bench/server.ts')
+const env = {
+  NODE_ENV: 'production',
+  LOG_LEVEL: 'warn',
+  JWT_SECRET: secret,
+  DATABASE_URL: database.url,
+  OTP_ALLOW_DEV_DELIVERY: 'true',
+  USER_CLEANUP_INTERVAL_SECONDS: '0',
+  DESTINATION_BLOCK_RETRY_SECONDS: '0',
+}
+const server = await startTarget(bundle, { cwd: root, port, env })
 
 const phone = (n: number) => `+1415${200 + (Math.floor(n / 10_000) % 800)}${String(n % 10_000).padStart(4, '0')}`
 const proof = (n: number) => tokens.sign('otp_proof', { sub: phone(n), channel: 'sms', purpose: 'login', userType: 'live' }).token
@@ -73,19 +73,61 @@ const targets: LoadTarget[] = [
   },
 ]
 
-let runs: Awaited<ReturnType<typeof runRounds>>
+const reads = targets.filter((target) => !target.perRequest)
+const title = `${connections} connections, ${duration} s per target after ${warmup} s warm-up, median of ${rounds} rounds taken in turns`
+const toLookup: [string, string][] = [
+  ['GET /users/me', 'one indexed lookup'],
+  ['introspection', 'one indexed lookup'],
+]
 try {
-  runs = await runRounds({ base, pid: server.pid, targets, connections, duration, warmup, rounds })
+  const runs = await runRounds({ base, pid: server.pid, targets, connections, duration, warmup, rounds })
+  printRounds(`user-service, ${title}`, runs, toLookup)
+  if (process.env.BENCH_SCALE) await atScale(runs)
 } finally {
   await server.stop()
   await database.drop()
 }
 
-printRounds(
-  `user-service, ${connections} connections, ${duration} s per target after ${warmup} s warm-up, median of ${rounds} rounds taken in turns`,
-  runs,
-  [
-    ['GET /users/me', 'one indexed lookup'],
-    ['introspection', 'one indexed lookup'],
-  ],
-)
+/** The reads again with big tables, then while the cleanup empties them of dead rows. */
+async function atScale(small: Awaited<ReturnType<typeof runRounds>>) {
+  const seconds = {
+    users: await seedRows(
+      database.url,
+      'users',
+      `INSERT INTO users (id, user_type, phone, phone_verified, created_at, updated_at)
+       SELECT gen_random_uuid(), 'live', '+1999' || lpad(g::text, 7, '0'), true, now() - g * interval '1 second', now()
+       FROM generate_series($1::int, $2::int) g`,
+      1_000_000,
+    ),
+    // Nine in ten past their expiry (the cleanup's to delete), one in ten still to be refused.
+    blacklist: await seedRows(
+      database.url,
+      'blacklisted_tokens',
+      `INSERT INTO blacklisted_tokens (token_hash, expires_at)
+       SELECT sha256(int8send(g)), CASE WHEN g % 10 = 0 THEN now() + interval '1 day' ELSE now() - interval '2 hours' END
+       FROM generate_series($1::bigint, $2::bigint) g`,
+      5_000_000,
+    ),
+  }
+  console.log(`\nseeded 1,000,000 users in ${seconds.users} s and 5,000,000 blacklist rows in ${seconds.blacklist} s`)
+  const large = await runRounds({ base, pid: server.pid, targets: reads, connections, duration, warmup, rounds })
+  printRounds(`user-service with 1 million users and 5 million blacklist rows, ${title}`, large, toLookup)
+  const rate = (runs: typeof large, name: string) => median((runs.get(name) ?? []).map((row) => row['requests/s']))
+  for (const { name } of reads) console.log(`${name}: large / small tables ${(rate(large, name) / rate(small, name)).toFixed(2)}x`)
+
+  // Another instance with the cleanup every second deletes the dead rows in batches while this one serves.
+  const me = reads.find((target) => target.name === 'GET /users/me') as LoadTarget
+  const before = await rowCount(database.url, 'blacklisted_tokens')
+  const cleaner = await startTarget(bundle, { cwd: root, port: port + 1, env: { ...env, USER_CLEANUP_INTERVAL_SECONDS: '1' } })
+  try {
+    const during = await loadOnce(base, connections, me, duration)
+    const after = await rowCount(database.url, 'blacklisted_tokens')
+    console.log(
+      `cleanup under load: blacklist ${before.toLocaleString('en')} → ${after.toLocaleString('en')} rows in ${duration} s ` +
+        `(${Math.round((before - after) / duration).toLocaleString('en')} rows/s); GET /users/me meanwhile ` +
+        `${Math.round(during.requests.average)} requests/s, p50 ${during.latency.p50} ms, p99 ${during.latency.p99} ms, max ${during.latency.max} ms`,
+    )
+  } finally {
+    await cleaner.stop()
+  }
+}

@@ -25,7 +25,8 @@ export type RoundOptions = {
 
 export type Row = Record<string, string | number> & { target: string; 'requests/s': number }
 
-function load(base: string, connections: number, target: LoadTarget, seconds: number) {
+/** Loads one target for `seconds` from `connections` connections; autocannon's result. */
+export function loadOnce(base: string, connections: number, target: LoadTarget, seconds: number) {
   let connection = 0
   return autocannon({
     url: target.server?.base ?? base,
@@ -51,10 +52,10 @@ export async function runRounds({ base = '', pid = 0, targets, connections, dura
   for (const group of [targets.filter((target) => !writes(target)), targets.filter(writes)]) {
     for (let round = 0; round < rounds; round++) {
       for (const target of group) {
-        await load(base, connections, target, warmup)
+        await loadOnce(base, connections, target, warmup)
         const serverPid = target.server?.pid ?? pid
         const cpu = cpuWindow(serverPid)
-        const result = await load(base, connections, target, duration)
+        const result = await loadOnce(base, connections, target, duration)
         runs.get(target.name)?.push({
           target: target.name,
           'requests/s': Math.round(result.requests.total / result.duration),
