@@ -24,7 +24,8 @@ await verdict(
       }),
     )
     console.log(`killed ${victims.map((victim) => victim.label).join(', ')}`)
-    await sleep(6000)
+    // Long enough to be sustained load: the requests in flight on the killed instances are what fails.
+    await sleep(12_000)
     await load.stop()
     const { statuses, requests } = load.ledger
     const failed = [...statuses].filter(([key]) => !key.split(' ')[1]?.startsWith('2')).reduce((sum, [, count]) => sum + count, 0)
