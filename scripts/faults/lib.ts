@@ -1,42 +1,157 @@
 // What the fault scripts share: the suite started on a database server of the script's choosing,
 // a load of whole sign-ins that keeps a ledger of what the suite said it did, the checks that
-// what it said it did is still there, and a verdict as the exit code.
+// what it said it did is still there, and a verdict as the exit code; for the scripts that start
+// services one by one, a list of what to undo, HTTP requests timed one by one, and figures. What
+// they read of the services' processes from /proc is in proc.ts.
+import { randomBytes } from 'node:crypto'
+import { rmSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
+import http from 'node:http'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { createSuiteClient } from '@otp-suite/client'
 import { dropDatabase } from '@otp-suite/db/tooling'
-import { lastCode, outboxReader, signInByPhone } from '@otp-suite/testing'
+import { lastCode, otpServiceEnv, outboxReader, signInByPhone, type startService } from '@otp-suite/testing'
 import pg from 'pg'
 import { startSuite } from '../lib/suite.mjs'
 
+let checks = 0
 let failures = 0
 
 /** One line per check; the script fails if any check does. */
 export function check(label: string, ok: boolean, detail = '') {
+  checks += 1
   if (!ok) failures += 1
   console.log(`${ok ? 'ok  ' : 'FAIL'}  ${label}${detail ? `  (${detail})` : ''}`)
 }
 
-/** Runs `body`, then `cleanUp` whatever happened, and exits 0 when every check held. */
-export async function verdict(body: () => Promise<void>, cleanUp: () => Promise<void>) {
+/**
+ * Runs `body`, then `cleanUp` whatever happened, and exits 0 when there were checks and every one
+ * held. With `deadlineMs`, a script still running by then fails and is cleaned up; so is one
+ * interrupted (SIGINT, SIGTERM).
+ */
+export async function verdict(body: () => Promise<void>, cleanUp: () => Promise<void>, { deadlineMs }: { deadlineMs?: number } = {}) {
+  const began = performance.now()
+  const stop = () => void cleanUp().finally(() => process.exit(1))
+  const watchdog =
+    deadlineMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          check(`the script finished within ${seconds(deadlineMs)}`, false)
+          stop()
+        }, deadlineMs)
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, stop)
   try {
     await body()
   } catch (error) {
     check('the script ran to its end', false, String((error as Error).stack ?? error))
   } finally {
     await cleanUp().catch((error) => console.error('cleaning up:', error))
+    clearTimeout(watchdog)
   }
-  console.log(failures === 0 ? 'PASSED' : `FAILED (${failures} checks)`)
-  process.exit(failures === 0 ? 0 : 1)
+  const passed = checks > 0 && failures === 0
+  const took = seconds(performance.now() - began)
+  console.log(passed ? `PASSED (${checks} checks in ${took})` : `FAILED (${failures} of ${checks} checks, in ${took})`)
+  process.exit(passed ? 0 : 1)
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
+/** The value at `p` percent (0–100) of `values`; NaN when there are none. */
 export const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN
 }
+
+// ---------------------------------------------------------------------------------------------
+// Figures.
+
+export const ms = (value: number) => (Number.isFinite(value) ? `${Math.round(value)} ms` : 'n/a')
+export const seconds = (value: number) => (Number.isFinite(value) ? `${(value / 1000).toFixed(1)} s` : 'n/a')
+/** How often each value occurs, as `value×count`, by value. */
+export const tally = (values: (string | number)[]) => {
+  const counts = new Map<string | number, number>()
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1)
+  return [...counts]
+    .sort(([a], [b]) => String(a).localeCompare(String(b)))
+    .map(([value, n]) => `${value}×${n}`)
+    .join(' ')
+}
+
+// ---------------------------------------------------------------------------------------------
+// Services started one by one, and everything else a script starts: undone in reverse order.
+
+const cleanups: (() => unknown)[] = []
+/** Something to undo when the script ends. */
+export const atCleanUp = (fn: () => unknown) => void cleanups.push(fn)
+/** Stands in for a tap Test: startService hands it the teardown that stops the process and drops its database. */
+export const owner = { teardown: atCleanUp } as unknown as Parameters<typeof startService>[0]
+/** Undoes everything registered so far, the last first; a failing step is reported and the rest still run. */
+export async function cleanUp() {
+  for (const fn of cleanups.splice(0).reverse()) {
+    try {
+      await fn()
+    } catch (error) {
+      console.error(`cleanup: ${(error as Error).message}`)
+    }
+  }
+}
+
+/** otp-service's environment for startService, with a secret of its own; its outbox folder goes at clean-up. */
+export async function otpEnv(overrides: Record<string, string>) {
+  const jwtSecret = randomBytes(32).toString('base64url')
+  const { env, outbox } = await otpServiceEnv(jwtSecret, overrides)
+  atCleanUp(() => rmSync(dirname(outbox), { recursive: true, force: true }))
+  return { env, outbox, jwtSecret }
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP, one request at a time and timed.
+
+export type Reply = { status: number; headers: http.IncomingHttpHeaders; body: Record<string, unknown>; ms: number }
+
+/**
+ * One request: a POST of `body` as JSON when there is one, a GET otherwise; on a connection of its
+ * own unless an `agent` is given. Never rejects: no answer (an error, or none within `timeoutMs`)
+ * is status 0, with the error's message as `body.error`.
+ */
+export function request(
+  url: string,
+  options: { body?: unknown; headers?: Record<string, string>; agent?: http.Agent; timeoutMs?: number } = {},
+): Promise<Reply> {
+  const started = performance.now()
+  const payload = options.body === undefined ? undefined : JSON.stringify(options.body)
+  return new Promise((resolve) => {
+    const noAnswer = (error: Error) => resolve({ status: 0, headers: {}, body: { error: error.message }, ms: performance.now() - started })
+    const sent = http.request(
+      url,
+      {
+        method: payload === undefined ? 'GET' : 'POST',
+        agent: options.agent ?? false,
+        headers: { ...(payload !== undefined && { 'content-type': 'application/json' }), ...options.headers },
+      },
+      (response) => {
+        const chunks: Buffer[] = []
+        response.on('data', (chunk: Buffer) => chunks.push(chunk))
+        response.on('error', noAnswer)
+        response.on('end', () => {
+          let body: Record<string, unknown> = {}
+          try {
+            body = JSON.parse(Buffer.concat(chunks).toString())
+          } catch {}
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, body, ms: performance.now() - started })
+        })
+      },
+    )
+    sent.on('error', noAnswer)
+    const timeoutMs = options.timeoutMs ?? 20_000
+    sent.setTimeout(timeoutMs, () => sent.destroy(new Error(`${url}: no answer within ${seconds(timeoutMs)}`)))
+    sent.end(payload)
+  })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The whole suite.
 
 /** The suite from sources, with the limits that count one client out of the way (all load comes from one address). */
 export async function startFaultSuite({

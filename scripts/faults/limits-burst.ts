@@ -8,48 +8,16 @@
 //   node --import tsx scripts/faults/limits-burst.ts
 //
 // Prints one line per check with its counts; exits 0 when every check holds, 1 otherwise.
-import { randomBytes } from 'node:crypto'
-import { readFileSync, rmSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import http from 'node:http'
-import { dirname } from 'node:path'
-import { otpServiceEnv, startService } from '@otp-suite/testing'
+import { startService } from '@otp-suite/testing'
+import { atCleanUp, check, cleanUp, otpEnv, owner, request, tally, verdict } from './lib.ts'
 
 const WINDOW_MAX = 3
 const IP_MAX = 5
 const MAX_ATTEMPTS = 5
 const VERIFY_IP_MAX = 8
-const DEADLINE_MS = 55_000
 
-// ---------------------------------------------------------------------------------------------
-// Bookkeeping: checks, and everything started, undone in reverse order.
-
-const results: boolean[] = []
-function check(ok: boolean, line: string) {
-  results.push(ok)
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${line}`)
-}
-
-const cleanups: (() => unknown)[] = []
-/** Stands in for a tap Test: startService hands it the teardown that stops the process and drops its database. */
-const owner = { teardown: (fn: () => unknown) => void cleanups.push(fn) } as unknown as Parameters<typeof startService>[0]
-async function cleanUp() {
-  for (const fn of cleanups.splice(0).reverse()) {
-    try {
-      await fn()
-    } catch (error) {
-      console.error(`cleanup: ${(error as Error).message}`)
-    }
-  }
-}
-
-const tally = (values: (string | number)[]) => {
-  const counts = new Map<string | number, number>()
-  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1)
-  return [...counts]
-    .sort(([a], [b]) => String(a).localeCompare(String(b)))
-    .map(([value, n]) => `${value}×${n}`)
-    .join(' ')
-}
 const groupBy = <T>(items: T[], key: (item: T) => string) => {
   const groups = new Map<string, T[]>()
   for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item])
@@ -62,32 +30,16 @@ const groupBy = <T>(items: T[], key: (item: T) => string) => {
 type Target = { channel: 'sms' | 'email'; to: string; purpose: 'login' }
 type Reply = { status: number; code: string; message: string; retryAfter: number; attemptsLeft?: number; instance: number }
 
-function post(base: string, agent: http.Agent, path: string, body: object, address: string): Promise<Omit<Reply, 'instance'>> {
-  const payload = JSON.stringify(body)
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      `${base}${path}`,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'x-forwarded-for': address } },
-      (response) => {
-        const chunks: Buffer[] = []
-        response.on('data', (chunk: Buffer) => chunks.push(chunk))
-        response.on('error', reject)
-        response.on('end', () => {
-          const parsed = JSON.parse(Buffer.concat(chunks).toString() || '{}') as Record<string, unknown>
-          resolve({
-            status: response.statusCode ?? 0,
-            code: String(parsed.code ?? ''),
-            message: String(parsed.message ?? ''),
-            retryAfter: Number(response.headers['retry-after'] ?? Number.NaN),
-            ...(typeof parsed.attemptsLeft === 'number' && { attemptsLeft: parsed.attemptsLeft }),
-          })
-        })
-      },
-    )
-    request.on('error', reject)
-    request.setTimeout(20_000, () => request.destroy(new Error(`${path}: no answer within 20 s`)))
-    request.end(payload)
-  })
+async function post(base: string, agent: http.Agent, path: string, body: object, address: string): Promise<Omit<Reply, 'instance'>> {
+  const reply = await request(`${base}${path}`, { body, agent, headers: { 'x-forwarded-for': address } })
+  if (reply.status === 0) throw new Error(`${path}: ${reply.body.error}`)
+  return {
+    status: reply.status,
+    code: String(reply.body.code ?? ''),
+    message: String(reply.body.message ?? ''),
+    retryAfter: Number(reply.headers['retry-after'] ?? Number.NaN),
+    ...(typeof reply.body.attemptsLeft === 'number' && { attemptsLeft: reply.body.attemptsLeft }),
+  }
 }
 
 /** A fresh client address each call: IPv4 from the benchmarking range 198.18.0.0/15. */
@@ -118,7 +70,7 @@ function shuffled<T>(items: T[]) {
 // ---------------------------------------------------------------------------------------------
 
 async function main() {
-  const { env, outbox } = await otpServiceEnv(randomBytes(32).toString('base64url'), {
+  const { env, outbox } = await otpEnv({
     TRUSTED_PROXIES: '127.0.0.1',
     OTP_SEND_WINDOW_MAX: String(WINDOW_MAX),
     OTP_SEND_WINDOW_SECONDS: '300',
@@ -132,7 +84,6 @@ async function main() {
     OTP_VERIFY_IP_WINDOW_SECONDS: '3600',
     OTP_CLEANUP_INTERVAL_SECONDS: '0',
   })
-  cleanups.push(() => rmSync(dirname(outbox), { recursive: true, force: true }))
   const started = performance.now()
   const first = await startService(owner, 'otp-service', env)
   const second = await startService(owner, 'otp-service', { ...env, DATABASE_URL: first.databaseUrl as string })
@@ -140,21 +91,21 @@ async function main() {
     `two otp-service instances on one database (${first.url}, ${second.url}), started in ${Math.round(performance.now() - started)} ms`,
   )
   console.log(
-    `     OTP_SEND_WINDOW_MAX=${WINDOW_MAX} OTP_IP_MAX=${IP_MAX} OTP_MAX_ATTEMPTS=${MAX_ATTEMPTS} OTP_VERIFY_IP_MAX=${VERIFY_IP_MAX} OTP_RESEND_COOLDOWN_SECONDS=0 TRUSTED_PROXIES=127.0.0.1`,
+    `      OTP_SEND_WINDOW_MAX=${WINDOW_MAX} OTP_IP_MAX=${IP_MAX} OTP_MAX_ATTEMPTS=${MAX_ATTEMPTS} OTP_VERIFY_IP_MAX=${VERIFY_IP_MAX} OTP_RESEND_COOLDOWN_SECONDS=0 TRUSTED_PROXIES=127.0.0.1`,
   )
   const instances = [first.url, second.url]
   const agents = instances.map(() => new http.Agent({ keepAlive: true, maxSockets: 150 }))
-  cleanups.push(() => {
+  atCleanUp(() => {
     for (const agent of agents) agent.destroy()
   })
   let spread = 0
   /** One request, to the instances in turn. */
-  const request = async (path: string, body: object, address: string): Promise<Reply> => {
+  const toInstance = async (path: string, body: object, address: string): Promise<Reply> => {
     const instance = spread++ % 2
     return { ...(await post(instances[instance] as string, agents[instance] as http.Agent, path, body, address)), instance }
   }
-  const send = (target: Target, address: string) => request('/api/v1/otp/send', target, address)
-  const verify = (target: Target, code: string, address: string) => request('/api/v1/otp/verify', { ...target, code }, address)
+  const send = (target: Target, address: string) => toInstance('/api/v1/otp/send', target, address)
+  const verify = (target: Target, code: string, address: string) => toInstance('/api/v1/otp/verify', { ...target, code }, address)
   const codes = () => {
     const latest = new Map<string, string>()
     for (const line of readFileSync(outbox, 'utf8').trim().split('\n')) {
@@ -217,7 +168,7 @@ async function main() {
   let burstStarted = performance.now()
   const sendReplies = await Promise.all(shuffled(jobs).map(async (job) => ({ job, reply: await job.run() })))
   console.log(
-    `     send burst: ${sendReplies.length} concurrent sends over both instances in ${Math.round(performance.now() - burstStarted)} ms`,
+    `      send burst: ${sendReplies.length} concurrent sends over both instances in ${Math.round(performance.now() - burstStarted)} ms`,
   )
   const repliesOf = (group: string) => sendReplies.filter((entry) => entry.job.group === group)
 
@@ -230,6 +181,7 @@ async function main() {
   // Retry-After, and exactly the window's sends go out.
   const refusedAsCooldown = windowRefusals.filter((entry) => entry.reply.code === 'OTP_SEND_COOLDOWN').length
   check(
+    `send window: ${windowed.length} destinations × 12 concurrent sends from distinct addresses: ${describe(windowReplies.map((entry) => entry.reply))}; 202s per destination ${tally(perDestination)} (expected ${WINDOW_MAX} each); every 429 carries Retry-After`,
     perDestination.every((n) => n === WINDOW_MAX) &&
       windowRefusals.length === windowReplies.length - WINDOW_MAX * windowed.length &&
       windowRefusals.every(
@@ -237,18 +189,17 @@ async function main() {
           (entry.reply.code === 'OTP_SEND_LIMIT' && /destination/.test(entry.reply.message)) || entry.reply.code === 'OTP_SEND_COOLDOWN',
       ) &&
       retryAfterOnEvery429(windowRefusals.map((entry) => entry.reply)),
-    `send window: ${windowed.length} destinations × 12 concurrent sends from distinct addresses: ${describe(windowReplies.map((entry) => entry.reply))}; 202s per destination ${tally(perDestination)} (expected ${WINDOW_MAX} each); every 429 carries Retry-After`,
   )
   if (refusedAsCooldown > 0)
     console.log(
-      `     note: ${refusedAsCooldown} of those refusals said OTP_SEND_COOLDOWN although OTP_RESEND_COOLDOWN_SECONDS=0: a send is stamped with its transaction's start (now()), so a batch that began before another instance's batch but took the destination's lock after it finds a send stamped later than its own now()`,
+      `      note: ${refusedAsCooldown} of those refusals said OTP_SEND_COOLDOWN although OTP_RESEND_COOLDOWN_SECONDS=0: a send is stamped with its transaction's start (now()), so a batch that began before another instance's batch but took the destination's lock after it finds a send stamped later than its own now()`,
     )
-  console.log(`     send window by instance: ${byInstance(windowReplies.map((entry) => entry.reply))}`)
+  console.log(`      send window by instance: ${byInstance(windowReplies.map((entry) => entry.reply))}`)
   const delivered = deliveries()
   const windowDeliveries = windowed.map((target) => delivered.get(target.to) ?? 0)
   check(
-    windowDeliveries.every((n) => n === WINDOW_MAX),
     `send window: codes delivered per destination ${tally(windowDeliveries)} (expected ${WINDOW_MAX} each)`,
+    windowDeliveries.every((n) => n === WINDOW_MAX),
   )
 
   const addressReplies = repliesOf('address')
@@ -258,21 +209,21 @@ async function main() {
   }))
   const addressRefusals = addressReplies.filter((entry) => entry.reply.status === 429)
   check(
+    `per address: ${senders.length} addresses (10 IPv4, 10 IPv6 /64s, a new host each request) × 12 concurrent sends to fresh destinations: ${describe(addressReplies.map((entry) => entry.reply))}; 202s per address ${tally(perAddress.map((entry) => entry.accepted))} (expected ${IP_MAX} each); every 429 is OTP_SEND_LIMIT "address" with Retry-After`,
     perAddress.every((entry) => entry.accepted === IP_MAX) &&
       addressRefusals.length === addressReplies.length - IP_MAX * senders.length &&
       addressRefusals.every((entry) => entry.reply.code === 'OTP_SEND_LIMIT' && /address/.test(entry.reply.message)) &&
       retryAfterOnEvery429(addressRefusals.map((entry) => entry.reply)),
-    `per address: ${senders.length} addresses (10 IPv4, 10 IPv6 /64s, a new host each request) × 12 concurrent sends to fresh destinations: ${describe(addressReplies.map((entry) => entry.reply))}; 202s per address ${tally(perAddress.map((entry) => entry.accepted))} (expected ${IP_MAX} each); every 429 is OTP_SEND_LIMIT "address" with Retry-After`,
   )
   const perAddressDelivered = perAddressTargets.filter((target) => delivered.has(target.to)).length
   check(
-    perAddressDelivered === IP_MAX * senders.length,
     `per address: ${perAddressDelivered} codes delivered (expected ${IP_MAX * senders.length})`,
+    perAddressDelivered === IP_MAX * senders.length,
   )
   const setupReplies = repliesOf('setup')
   check(
-    setupReplies.every((entry) => entry.reply.status === 202),
     `codes to guess at, sent in the same burst from distinct addresses: ${describe(setupReplies.map((entry) => entry.reply))}`,
+    setupReplies.every((entry) => entry.reply.status === 202),
   )
 
   // 2. One burst of wrong guesses: 15 at each of 20 codes, each from an address of its own; and 16
@@ -294,7 +245,7 @@ async function main() {
   burstStarted = performance.now()
   const guessReplies = await Promise.all(shuffled(guessJobs).map(async (job) => ({ job, reply: await job.run() })))
   console.log(
-    `     guess burst: ${guessReplies.length} concurrent wrong guesses over both instances in ${Math.round(performance.now() - burstStarted)} ms`,
+    `      guess burst: ${guessReplies.length} concurrent wrong guesses over both instances in ${Math.round(performance.now() - burstStarted)} ms`,
   )
 
   const attemptReplies = guessReplies.filter((entry) => entry.job.group === 'attempts')
@@ -309,11 +260,11 @@ async function main() {
   }))
   const expectedLeft = Array.from({ length: MAX_ATTEMPTS }, (_, i) => i).join(',')
   check(
+    `attempts per code: ${guessedCodes.length} codes × 15 concurrent wrong guesses from distinct addresses: ${describe(attemptReplies.map((entry) => entry.reply))}; 400s per code ${tally(perCode.map((entry) => entry.judged))} (expected exactly ${MAX_ATTEMPTS}, never ${MAX_ATTEMPTS + 1}), attemptsLeft per code ${tally(perCode.map((entry) => `[${entry.left}]`))}`,
     perCode.every((entry) => entry.judged === MAX_ATTEMPTS && entry.locked === 15 - MAX_ATTEMPTS && entry.left === expectedLeft) &&
       retryAfterOnEvery429(attemptReplies.map((entry) => entry.reply)),
-    `attempts per code: ${guessedCodes.length} codes × 15 concurrent wrong guesses from distinct addresses: ${describe(attemptReplies.map((entry) => entry.reply))}; 400s per code ${tally(perCode.map((entry) => entry.judged))} (expected exactly ${MAX_ATTEMPTS}, never ${MAX_ATTEMPTS + 1}), attemptsLeft per code ${tally(perCode.map((entry) => `[${entry.left}]`))}`,
   )
-  console.log(`     attempts per code by instance: ${byInstance(attemptReplies.map((entry) => entry.reply))}`)
+  console.log(`      attempts per code by instance: ${byInstance(attemptReplies.map((entry) => entry.reply))}`)
 
   const guesserReplies = guessReplies.filter((entry) => entry.job.group === 'guesser')
   const perGuesser = [...groupBy(guesserReplies, (entry) => entry.job.key).values()].map(
@@ -321,18 +272,18 @@ async function main() {
   )
   const guesserRefusals = guesserReplies.filter((entry) => entry.reply.status === 429)
   check(
+    `wrong guesses per address: ${guessers.length} addresses × 16 concurrent wrong guesses, one per code: ${describe(guesserReplies.map((entry) => entry.reply))}; 400s per address ${tally(perGuesser)} (expected ${VERIFY_IP_MAX} each)`,
     perGuesser.every((n) => n === VERIFY_IP_MAX) &&
       guesserRefusals.length === guesserReplies.length - VERIFY_IP_MAX * guessers.length &&
       guesserRefusals.every((entry) => entry.reply.code === 'OTP_TOO_MANY_ATTEMPTS') &&
       retryAfterOnEvery429(guesserRefusals.map((entry) => entry.reply)),
-    `wrong guesses per address: ${guessers.length} addresses × 16 concurrent wrong guesses, one per code: ${describe(guesserReplies.map((entry) => entry.reply))}; 400s per address ${tally(perGuesser)} (expected ${VERIFY_IP_MAX} each)`,
   )
 
   // 3. After the locks: the right code is refused where a lock holds, and accepted where none does.
   const rightAfterLock = await Promise.all(guessedCodes.map((target) => verify(target, latest.get(target.to) ?? '', nextAddress())))
   check(
-    rightAfterLock.every((reply) => reply.status === 429 && reply.code === 'OTP_TOO_MANY_ATTEMPTS'),
     `right code after ${MAX_ATTEMPTS} wrong guesses, from a fresh address, ${guessedCodes.length} codes: ${describe(rightAfterLock)} (expected 429 OTP_TOO_MANY_ATTEMPTS each)`,
+    rightAfterLock.every((reply) => reply.status === 429 && reply.code === 'OTP_TOO_MANY_ATTEMPTS'),
   )
   const fromGuesser = await Promise.all(
     guessers.map((guesser) => verify(guesser.targets[0] as Target, latest.get(guesser.targets[0]?.to ?? '') ?? '', guesser.address)),
@@ -341,32 +292,14 @@ async function main() {
     guessers.map((guesser) => verify(guesser.targets[0] as Target, latest.get(guesser.targets[0]?.to ?? '') ?? '', nextAddress())),
   )
   check(
-    fromGuesser.every((reply) => reply.status === 429) && fromOthers.every((reply) => reply.status === 200),
     `right code from a capped guesser's address: ${describe(fromGuesser)} (expected 429); the same codes from other addresses: ${describe(fromOthers)} (expected 200)`,
+    fromGuesser.every((reply) => reply.status === 429) && fromOthers.every((reply) => reply.status === 200),
   )
   const again = await Promise.all(windowed.map((target) => send(target, nextAddress())))
   check(
-    again.every((reply) => reply.status === 429 && reply.code === 'OTP_SEND_LIMIT'),
     `one more send to each windowed destination afterwards: ${describe(again)} (expected 429 OTP_SEND_LIMIT)`,
+    again.every((reply) => reply.status === 429 && reply.code === 'OTP_SEND_LIMIT'),
   )
 }
 
-const watchdog = setTimeout(() => {
-  check(false, `did not finish within ${DEADLINE_MS / 1000} s`)
-  void cleanUp().finally(() => process.exit(1))
-}, DEADLINE_MS)
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void cleanUp().finally(() => process.exit(1)))
-
-const began = performance.now()
-try {
-  await main()
-} catch (error) {
-  check(false, `stopped by an error: ${(error as Error).stack}`)
-}
-await cleanUp()
-clearTimeout(watchdog)
-const passed = results.length > 0 && results.every(Boolean)
-console.log(
-  `${passed ? 'PASS' : 'FAIL'}: ${results.filter(Boolean).length}/${results.length} checks in ${((performance.now() - began) / 1000).toFixed(1)} s`,
-)
-process.exit(passed ? 0 : 1)
+await verdict(main, cleanUp, { deadlineMs: 55_000 })

@@ -5,7 +5,7 @@ import { readdirSync } from 'node:fs'
 
 const folder = new URL('.', import.meta.url).pathname
 export const FAULTS = readdirSync(folder)
-  .filter((file) => file.endsWith('.ts') && !['lib.ts', 'run.ts'].includes(file))
+  .filter((file) => file.endsWith('.ts') && !['lib.ts', 'proc.ts', 'run.ts'].includes(file))
   .map((file) => file.slice(0, -3))
   .sort()
 
