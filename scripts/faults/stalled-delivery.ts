@@ -271,8 +271,8 @@ async function main() {
   for (const [name, values] of Object.entries(probes)) {
     const max = Math.max(...values)
     check(
-      `during the stall ${name}: n=${values.length} p50 ${ms(percentile(values, 50))} p90 ${ms(percentile(values, 90))} max ${ms(max)} (limits: p50 < 100 ms, max < ${ms(DELIVERY_TIMEOUT_MS / 2)})`,
-      values.length > 0 && percentile(values, 50) < 100 && max < DELIVERY_TIMEOUT_MS / 2,
+      `during the stall ${name}: n=${values.length} p50 ${ms(percentile(values, 50))} p90 ${ms(percentile(values, 90))} max ${ms(max)} (limits: p50 < 100 ms, max < ${ms(DELIVERY_TIMEOUT_MS)}: none waited for a stalled delivery)`,
+      values.length > 0 && percentile(values, 50) < 100 && max < DELIVERY_TIMEOUT_MS,
     )
   }
 
