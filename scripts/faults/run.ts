@@ -9,11 +9,15 @@ export const FAULTS = readdirSync(folder)
   .map((file) => file.slice(0, -3))
   .sort()
 
-/** Runs one fault script; its output goes to this process's. */
-export function runFault(name: string) {
+/** Runs one fault script; its output goes to this process's, or with `capture` comes back as `output`. */
+export function runFault(name: string, { capture = false } = {}) {
   const started = Date.now()
-  const { status } = spawnSync(process.execPath, ['--import', 'tsx', `${folder}${name}.ts`], { stdio: 'inherit' })
-  return { name, passed: status === 0, seconds: Math.round((Date.now() - started) / 1000) }
+  const { status, stdout, stderr } = spawnSync(process.execPath, ['--import', 'tsx', `${folder}${name}.ts`], {
+    stdio: capture ? 'pipe' : 'inherit',
+    encoding: 'utf8',
+    maxBuffer: 16 << 20,
+  })
+  return { name, passed: status === 0, seconds: Math.round((Date.now() - started) / 1000), output: `${stdout ?? ''}${stderr ?? ''}` }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
