@@ -1,6 +1,8 @@
 // What the services' benchmarks share: a target built as production runs it and started on a
 // port, rounds of load taken in turns, and the CPU and memory figures read from /proc (Linux), so
 // each bench prints the same kind of numbers. Figures are printed, never asserted.
+
+export { otpServiceUnderLoad, programStarter } from './lib/apps.ts'
 export {
   buildTarget,
   cpuSeconds,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { dropDatabase, withDatabaseName } from './lib/databases.ts'
+import { dropDatabase, ensureDatabase, withDatabaseName } from './lib/databases.ts'
 import { applyMigrations } from './lib/migrate.ts'
 
 const DEFAULT_SERVER = 'postgres://postgres@127.0.0.1:5432/postgres'
@@ -12,10 +12,10 @@ export interface TestDatabase {
 
 /**
  * Creates a fresh, uniquely named database on the server of TEST_DATABASE_URL and applies
- * `migrationsDir` to it. Names carry the pid and random bytes so parallel test processes
- * never collide.
+ * `migrationsDir` to it, when given (a program that makes its own tables goes without). Names
+ * carry the pid and random bytes so parallel test processes never collide.
  */
-export async function createTestDatabase(options: { migrationsDir: string; prefix?: string }): Promise<TestDatabase> {
+export async function createTestDatabase(options: { migrationsDir?: string; prefix?: string }): Promise<TestDatabase> {
   // PostgreSQL truncates identifiers to 63 bytes; keep the unique suffix inside that.
   const prefix = (options.prefix ?? 'test')
     .toLowerCase()
@@ -35,7 +35,8 @@ export async function createTestDatabase(options: { migrationsDir: string; prefi
     }
   }
   try {
-    await applyMigrations({ databaseUrl: url, migrationsDir: options.migrationsDir })
+    if (options.migrationsDir) await applyMigrations({ databaseUrl: url, migrationsDir: options.migrationsDir })
+    else await ensureDatabase(url)
   } catch (err) {
     // The migration error is the one worth reporting, even if dropping fails too.
     await drop().catch(() => {})

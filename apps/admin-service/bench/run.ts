@@ -3,8 +3,7 @@
 // check, and the user list with its cache off, so every request goes to user-service. Prints the
 // figures; asserts nothing.
 import { randomBytes } from 'node:crypto'
-import { buildTarget, type LoadTarget, printRounds, runRounds, startTarget } from '@otp-suite/bench'
-import { createTestDatabase } from '@otp-suite/db/testing'
+import { type LoadTarget, printRounds, programStarter, runRounds } from '@otp-suite/bench'
 import { createTokenService } from '@otp-suite/jwt'
 
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50)
@@ -14,20 +13,11 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
 const appsDir = new URL('../../', import.meta.url).pathname
 const secret = randomBytes(32).toString('base64url')
 const tokens = createTokenService({ secret })
-const common = { NODE_ENV: 'production', LOG_LEVEL: 'warn', JWT_SECRET: secret }
 const admins = Array.from({ length: 5 }, (_, i) => `+1415555090${i}`)
 
-const started: { stop(): Promise<void> }[] = []
-
-/** One app of the suite, built as production runs it, on its own fresh database; stopped when the bench ends. */
-async function start(app: string, script: string, port: number, env: Record<string, string>) {
-  const root = `${appsDir}${app}/`
-  const database = await createTestDatabase({ migrationsDir: `${root}prisma/migrations`, prefix: `${app.replace('-', '_')}_bench` })
-  started.push({ stop: database.drop })
-  const server = await startTarget(buildTarget(root, script), { cwd: root, port, env: { ...common, ...env, DATABASE_URL: database.url } })
-  started.push(server)
-  return { url: `http://127.0.0.1:${port}`, pid: server.pid }
-}
+const programs = programStarter({ NODE_ENV: 'production', LOG_LEVEL: 'warn', JWT_SECRET: secret })
+const start = (app: string, script: string, port: number, env: Record<string, string>) =>
+  programs.start(`${appsDir}${app}/`, script, port, env)
 
 let runs: Awaited<ReturnType<typeof runRounds>>
 try {
@@ -73,7 +63,7 @@ try {
 
   runs = await runRounds({ base: admin.url, pid: admin.pid, targets, connections, duration, warmup, rounds })
 } finally {
-  for (const each of started.toReversed()) await each.stop()
+  await programs.stop()
 }
 printRounds(
   `admin-service, ${connections} connections, ${duration} s per target after ${warmup} s warm-up, median of ${rounds} rounds taken in turns`,

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { buildTarget, cpuWindow, median, peakRssMb, rowCount, seedRows, startTarget } from '@otp-suite/bench'
+import { buildTarget, cpuWindow, median, otpServiceUnderLoad, peakRssMb, rowCount, seedRows, startTarget } from '@otp-suite/bench'
 import { createTestDatabase } from '@otp-suite/db/testing'
 import { outboxReader } from '@otp-suite/testing'
 import autocannon from 'autocannon'
@@ -25,19 +25,9 @@ const targets = [
     name: 'otp-service',
     script: 'src/server.ts',
     env: {
+      ...otpServiceUnderLoad,
       LOG_LEVEL: 'warn',
       JWT_SECRET: randomBytes(32).toString('base64url'),
-      OTP_PEPPER: randomBytes(32).toString('base64url'),
-      SMS_PROVIDER: 'outbox',
-      // Limits out of the way, but still evaluated on every send.
-      OTP_RESEND_COOLDOWN_SECONDS: '0',
-      OTP_SEND_WINDOW_MAX: '1000000',
-      OTP_SEND_DAILY_MAX: '1000000',
-      OTP_IP_MAX: '1000000',
-      OTP_VERIFY_IP_MAX: '1000000',
-      // The load generator stands in for the gateway and tells each cycle's client address.
-      TRUSTED_PROXIES: '127.0.0.1',
-      OTP_CLEANUP_INTERVAL_SECONDS: '0',
       DATABASE_POOL_MAX: process.env.BENCH_POOL_MAX ?? '10',
     },
   },
