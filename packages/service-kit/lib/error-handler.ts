@@ -33,7 +33,10 @@ export function installErrorHandling(app: FastifyInstance, isUnavailable: IsUnav
   app.setErrorHandler<ServiceError>((error, request, reply) => {
     const publicError = toPublicError(error, isUnavailable)
     const statusCode = publicError.statusCode ?? 500
-    if (statusCode >= 500) request.log.error({ err: error }, 'request failed')
+    // A client that went away (a proxied answer cut short, say) has nobody to answer and is no fault
+    // of the service: noted, not raised as an error.
+    if (request.raw.destroyed) request.log.info({ err: error }, 'the client went away before its answer')
+    else if (statusCode >= 500) request.log.error({ err: error }, 'request failed')
     else request.log.info({ code: publicError.code, statusCode }, publicError.message)
 
     const details = publicError.details ?? {}

@@ -80,6 +80,37 @@ t.test('without an isUnavailable check an outage is just an internal error', asy
   t.match(down.json(), { statusCode: 500, code: 'INTERNAL_ERROR' })
 })
 
+t.test('a failure after the client went away is noted, not logged as an error', async (t) => {
+  const app = await buildApp(t)
+  const logged: string[] = []
+  app.addHook('onRequest', async (request) => {
+    const note = (level: string) => (_: unknown, message: string) => logged.push(`${level}: ${message}`)
+    request.log = Object.assign(Object.create(request.log), { error: note('error'), info: note('info') })
+  })
+  let failed: () => void = () => {}
+  const failures = new Promise<void>((resolve) => {
+    failed = resolve
+  })
+  // Fails once its client has hung up, as a proxied answer does when the client closes mid-way.
+  app.get('/abandoned', async (request) => {
+    await new Promise((resolve) => request.raw.once('close', resolve))
+    setImmediate(failed)
+    throw new Error('stream aborted')
+  })
+  app.get('/boom', async () => {
+    throw new Error('broken')
+  })
+  const base = await app.listen({ host: '127.0.0.1', port: 0 })
+  const aborted = new AbortController()
+  const pending = fetch(`${base}/abandoned`, { signal: aborted.signal }).catch((error: Error) => error.name)
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  aborted.abort()
+  t.equal(await pending, 'AbortError')
+  await failures
+  t.equal((await fetch(`${base}/boom`)).status, 500)
+  t.same(logged, ['info: the client went away before its answer', 'error: request failed'])
+})
+
 t.test('every response carries x-request-id, taken from the request when it is safe', async (t) => {
   const app = await buildApp(t)
   app.get('/echo', async (request) => ({ id: request.id }))
