@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http'
-import proxy, { type FastifyHttpProxyOptions } from '@fastify/http-proxy'
 import { failureCode, neverSent } from '@otp-suite/service-kit'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Dispatcher } from 'undici'
 import { errors } from './errors.ts'
 import type { Upstream, UpstreamMetrics } from './upstreams.ts'
 
@@ -15,21 +15,27 @@ export const ROUTES: Record<string, string[]> = {
 /** Failures after which only a request that can safely run twice is sent again. */
 const CONNECTION_LOST = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE'])
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'])
-const TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'FST_REPLY_FROM_GATEWAY_TIMEOUT'])
+const TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'])
 
 /**
  * The client's request as the service gets it: the connecting address (as the gateway's own
  * TRUSTED_PROXIES resolve it) is the whole X-Forwarded-For, so a client cannot choose the address
  * the services limit by, and the request id is the one the gateway logs.
  */
-function forwardedHeaders(request: { ip: string; id: string }, headers: IncomingHttpHeaders): IncomingHttpHeaders {
+function forwardedHeaders(request: FastifyRequest): IncomingHttpHeaders {
   const passed: IncomingHttpHeaders = {}
-  for (const [name, value] of Object.entries(headers)) if (!NOT_PASSED.has(name) && !name.startsWith('proxy-')) passed[name] = value
-  return { ...passed, 'x-forwarded-for': request.ip, 'x-request-id': request.id }
+  for (const name in request.headers) if (!NOT_PASSED.has(name) && !name.startsWith('proxy-')) passed[name] = request.headers[name]
+  passed['x-forwarded-for'] = request.ip
+  passed['x-request-id'] = request.id
+  return passed
 }
 
-/** Headers of the client's hop (or claims about it) that never go on to a service. */
+/** Headers of the client's hop (or claims about it) that never go on to a service; the body goes on with its own length. */
 const NOT_PASSED = new Set([
+  'host',
+  'connection',
+  'content-length',
+  'transfer-encoding',
   'forwarded',
   'x-forwarded-host',
   'x-forwarded-proto',
@@ -41,60 +47,93 @@ const NOT_PASSED = new Set([
   'trailer',
 ])
 
-/** One prefix of one service, proxied over its instances. */
-async function proxyPrefix(app: FastifyInstance, upstream: Upstream, prefix: string, metrics: UpstreamMetrics) {
-  const service = upstream.name
-  const options: FastifyHttpProxyOptions = {
-    // With no instance in rotation, a request would wait in the pool for one: answered at once instead.
-    preHandler: async () => {
-      if (upstream.instances() === 0) {
-        metrics.errors.inc({ service, code: 'NO_INSTANCE' })
-        throw new errors.UPSTREAM_UNAVAILABLE(service)
-      }
-    },
-    // The instance is chosen by the pool; this origin only satisfies the plugin.
-    upstream: `http://${service}.invalid`,
-    undici: upstream.dispatcher,
-    prefix,
-    rewritePrefix: prefix,
-    // Bodies arrive read (within the body limit) as bytes, and go on unchanged.
-    proxyPayloads: false,
-    // The gateway logs each request once, as every service does; not a second line per hop.
-    disableRequestLogging: true,
-    handler: (request, reply, dest, options) =>
-      reply.from(
-        dest,
-        Buffer.isBuffer(request.body) ? { ...options, body: request.body, contentType: request.headers['content-type'] } : options,
-      ),
-    replyOptions: {
-      rewriteRequestHeaders: forwardedHeaders,
-      onResponse: (_request, reply, response) => {
-        metrics.requests.inc({ service, status: `${String(response.statusCode)[0]}xx` })
-        reply.send(response.stream)
-      },
-      // Tried again, while it cannot have run, once per instance in rotation: the failed one may still
-      // be in it (the pool may pick it again) or already out of it, leaving its try to the others.
-      retryDelay: ({ err, req, attempt }) => {
-        if (!err) return null
-        const retryable = neverSent(err) || (CONNECTION_LOST.has(failureCode(err)) && IDEMPOTENT.has(req.method))
-        void upstream.checkAll()
-        return retryable && attempt < upstream.instances() ? 1 : null
-      },
-      onError: (reply, { error }) => {
-        const code = failureCode(error)
-        metrics.errors.inc({ service, code })
-        reply.request.log.warn({ err: error, service }, 'no answer from the service')
-        const failure = TIMEOUTS.has(code) ? new errors.UPSTREAM_TIMEOUT(service) : new errors.UPSTREAM_UNAVAILABLE(service)
-        reply.send(failure)
-      },
-    },
+/** Headers of the service's hop: the client gets the answer's own length on the gateway's connection. */
+const NOT_RETURNED = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'upgrade', 'trailer'])
+
+function returnedHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const returned: IncomingHttpHeaders = {}
+  for (const name in headers) if (!NOT_RETURNED.has(name)) returned[name] = headers[name]
+  return returned
+}
+
+/**
+ * A path a server could read as another once it decodes or normalizes it (dot segments,
+ * backslashes, control characters, broken escapes): no route of the API has one.
+ */
+function ambiguousPath(url: string) {
+  const path = url.split('?', 1)[0] as string
+  if (!path.includes('%') && !path.includes('.') && !path.includes('\\')) return false
+  let decoded: string
+  try {
+    decoded = decodeURIComponent(path)
+  } catch {
+    return true
   }
-  await app.register(proxy, options)
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it looks for
+  return /[\\\x00-\x1f]/.test(decoded) || decoded.split('/').some((segment) => segment === '.' || segment === '..')
+}
+
+/**
+ * One service's public prefixes, passed on to its instances with the path as it came. Bodies
+ * arrive read (within the body limit) and answers are read whole (the services answer bounded
+ * JSON), so each hop is one write.
+ */
+function proxyService(app: FastifyInstance, upstream: Upstream, prefixes: string[], metrics: UpstreamMetrics) {
+  const service = upstream.name
+  const unavailable = (code: string) => {
+    metrics.errors.inc({ service, code })
+    return TIMEOUTS.has(code) ? new errors.UPSTREAM_TIMEOUT(service) : new errors.UPSTREAM_UNAVAILABLE(service)
+  }
+
+  /**
+   * Tried again, while it cannot have run, once per instance in rotation: the failed one may still
+   * be in it (the pool may pick it again) or already out of it, leaving its try to the others.
+   */
+  async function answerOf(request: FastifyRequest): Promise<Dispatcher.ResponseData> {
+    const options = {
+      method: request.method as Dispatcher.HttpMethod,
+      path: request.url,
+      headers: forwardedHeaders(request),
+      body: Buffer.isBuffer(request.body) ? request.body : undefined,
+    }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await upstream.dispatcher.request(options)
+      } catch (error) {
+        void upstream.checkAll()
+        const retryable = neverSent(error) || (CONNECTION_LOST.has(failureCode(error)) && IDEMPOTENT.has(request.method))
+        if (!retryable || attempt >= upstream.instances()) throw error
+      }
+    }
+  }
+
+  async function pass(request: FastifyRequest, reply: FastifyReply) {
+    if (ambiguousPath(request.url)) return reply.callNotFound()
+    // With no instance in rotation, a request would wait in the pool for one: answered at once instead.
+    if (upstream.instances() === 0) throw unavailable('NO_INSTANCE')
+    let status: number
+    let body: Buffer
+    let headers: IncomingHttpHeaders
+    try {
+      const answer = await answerOf(request)
+      status = answer.statusCode
+      headers = answer.headers
+      body = Buffer.from(await answer.body.arrayBuffer())
+    } catch (error) {
+      request.log.warn({ err: error, service }, 'no answer from the service')
+      throw unavailable(failureCode(error))
+    }
+    metrics.requests.inc({ service, status: `${String(status)[0]}xx` })
+    return reply.code(status).headers(returnedHeaders(headers)).send(body)
+  }
+
+  for (const prefix of prefixes) {
+    app.all(prefix, { schema: { hide: true } }, pass)
+    app.all(`${prefix}/*`, { schema: { hide: true } }, pass)
+  }
 }
 
 /** Every public prefix, each proxied to its service. */
 export async function proxyRoutes(app: FastifyInstance, { upstreams, metrics }: { upstreams: Upstream[]; metrics: UpstreamMetrics }) {
-  for (const upstream of upstreams) {
-    for (const prefix of ROUTES[upstream.name] ?? []) await proxyPrefix(app, upstream, prefix, metrics)
-  }
+  for (const upstream of upstreams) proxyService(app, upstream, ROUTES[upstream.name] ?? [], metrics)
 }

@@ -64,11 +64,15 @@ t.test('internal routes, the services’ metrics and docs are not reachable from
     '//internal/v1/stats',
     '/API/V1/OTP/../../internal/v1/stats',
     '/api/v1/otp/..\\..\\internal/v1/stats',
+    '/api/v1/otp/%5c..%5c..%5cinternal/v1/stats',
+    '/api/v1/otp/./send',
   ]) {
     const { status, body } = await rawGet(path)
-    t.not(status, 401, `${path}: no internal route answered (it would want a service token)`)
-    t.notMatch(body, /TOKEN_MISSING|"sent"/, path)
+    t.equal(status, 404, `${path}: no route of the API`)
+    t.notMatch(body, /TOKEN_MISSING|"sent"/, `${path}: no internal route answered (it would want a service token)`)
   }
+  const broken = await rawGet('/api/v1/otp/%zz/../../internal/v1/stats')
+  t.same([broken.status, JSON.parse(broken.body).code], [400, 'VALIDATION_ERROR'], 'a path that cannot be decoded is refused')
   const metrics = await (await fetch(`${url}/metrics`)).text()
   t.match(metrics, /gateway_upstream_requests_total\{service="otp-service",status="2xx"\}/, 'the gateway’s own metrics')
   t.notMatch(metrics, /otp_codes_sent_total|otp_send/, 'not a service’s')

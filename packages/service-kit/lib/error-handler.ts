@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http'
-import type { FastifyError, FastifyInstance } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { type ErrorDetails, errors } from './errors.ts'
 
 const fastifyErrorCodes: Record<string, () => FastifyError> = {
@@ -8,6 +8,7 @@ const fastifyErrorCodes: Record<string, () => FastifyError> = {
   FST_ERR_CTP_INVALID_JSON_BODY: () => new errors.INVALID_BODY(),
   FST_ERR_CTP_EMPTY_JSON_BODY: () => new errors.INVALID_BODY(),
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => new errors.INVALID_BODY(),
+  FST_ERR_BAD_URL: () => new errors.VALIDATION_ERROR('the path is not valid percent-encoding'),
 }
 
 type ServiceError = FastifyError & { details?: ErrorDetails }
@@ -29,26 +30,29 @@ function toPublicError(error: ServiceError, isUnavailable: IsUnavailable): Servi
   return new errors.INTERNAL_ERROR()
 }
 
-export function installErrorHandling(app: FastifyInstance, isUnavailable: IsUnavailable) {
-  app.setErrorHandler<ServiceError>((error, request, reply) => {
-    const publicError = toPublicError(error, isUnavailable)
-    const statusCode = publicError.statusCode ?? 500
-    // A client that went away (a proxied answer cut short, say) has nobody to answer and is no fault
-    // of the service: noted, not raised as an error.
-    if (request.raw.destroyed) request.log.info({ err: error }, 'the client went away before its answer')
-    else if (statusCode >= 500) request.log.error({ err: error }, 'request failed')
-    else request.log.info({ code: publicError.code, statusCode }, publicError.message)
+/** Answers `error` in the documented shape, noted in the log by its kind. */
+export function answerError(error: ServiceError, request: FastifyRequest, reply: FastifyReply, isUnavailable: IsUnavailable = () => false) {
+  const publicError = toPublicError(error, isUnavailable)
+  const statusCode = publicError.statusCode ?? 500
+  // A client that went away (a proxied answer cut short, say) has nobody to answer and is no fault
+  // of the service: noted, not raised as an error.
+  if (request.raw.destroyed) request.log.info({ err: error }, 'the client went away before its answer')
+  else if (statusCode >= 500) request.log.error({ err: error }, 'request failed')
+  else request.log.info({ code: publicError.code, statusCode }, publicError.message)
 
-    const details = publicError.details ?? {}
-    if (details.retryAfter !== undefined) reply.header('retry-after', String(details.retryAfter))
-    return reply.code(statusCode).send({
-      statusCode,
-      code: publicError.code,
-      error: STATUS_CODES[statusCode] ?? 'Error',
-      message: publicError.message,
-      ...details,
-    })
+  const details = publicError.details ?? {}
+  if (details.retryAfter !== undefined) reply.header('retry-after', String(details.retryAfter))
+  return reply.code(statusCode).send({
+    statusCode,
+    code: publicError.code,
+    error: STATUS_CODES[statusCode] ?? 'Error',
+    message: publicError.message,
+    ...details,
   })
+}
+
+export function installErrorHandling(app: FastifyInstance, isUnavailable: IsUnavailable) {
+  app.setErrorHandler<ServiceError>((error, request, reply) => answerError(error, request, reply, isUnavailable))
 
   app.setNotFoundHandler((request) => {
     throw new errors.NOT_FOUND(`${request.method} ${request.url.split('?')[0]}`)

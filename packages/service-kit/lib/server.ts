@@ -2,6 +2,7 @@ import proxyAddr from '@fastify/proxy-addr'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import closeWithGrace from 'close-with-grace'
 import Fastify, { type FastifyInstance, LogController } from 'fastify'
+import { answerError } from './error-handler.ts'
 import { type LogSettings, loggerOptions } from './logger.ts'
 import { requestIdFrom } from './request-id.ts'
 
@@ -46,6 +47,8 @@ export function createServer(settings: ServerSettings, { publicEntry = false } =
     http: { headersTimeout: 10_000, connectionsCheckingInterval: 2_000 },
     keepAliveTimeout: 72_000,
     return503OnClosing: true,
+    // A path that cannot be decoded is answered in the documented shape, as any error is.
+    frameworkErrors: answerError,
   }).withTypeProvider<TypeBoxTypeProvider>()
   if (settings.NODE_ENV === 'production' && settings.TRUSTED_PROXIES.trim() === '' && !publicEntry) {
     // Right for a service clients reach directly; behind a proxy, every client would share the

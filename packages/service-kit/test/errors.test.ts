@@ -69,6 +69,9 @@ t.test('errors take the documented shape, with a stable code', async (t) => {
 
   const unknown = await app.inject({ method: 'GET', url: '/nowhere?x=1' })
   t.match(unknown.json(), { statusCode: 404, code: 'NOT_FOUND', message: /GET \/nowhere/ })
+
+  const undecodable = await app.inject({ method: 'GET', url: '/things/%zz' })
+  t.match(undecodable.json(), { statusCode: 400, code: 'VALIDATION_ERROR', message: /path/ })
 })
 
 t.test('without an isUnavailable check an outage is just an internal error', async (t) => {
