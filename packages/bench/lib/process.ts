@@ -25,6 +25,8 @@ export const nodeFlags = [
 
 /** Starts a compiled target on `port` and waits until it accepts connections. */
 export async function startTarget(bundle: string, options: { cwd: string; port: number; env: NodeJS.ProcessEnv }) {
+  // Another program on the port would be measured in place of this one.
+  if (await accepts(options.port)) throw new Error(`port ${options.port} is already in use`)
   const child = spawn(process.execPath, [...nodeFlags, bundle], {
     cwd: options.cwd,
     env: { ...process.env, ...options.env, PORT: String(options.port) },
@@ -40,13 +42,15 @@ export async function startTarget(bundle: string, options: { cwd: string; port: 
   }
 }
 
+const accepts = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => resolve(socket.end() && true)).on('error', () => resolve(false))
+  })
+
 async function waitForPort(port: number, child: ChildProcess) {
   for (let i = 0; i < 200; i++) {
     if (child.exitCode !== null) throw new Error(`target exited with ${child.exitCode}`)
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1', () => resolve(socket.end() && true)).on('error', () => resolve(false))
-    })
-    if (open) return
+    if (await accepts(port)) return
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   throw new Error('target did not start')
