@@ -18,16 +18,16 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'])
 const TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'])
 
 /**
- * The client's request as the service gets it: the connecting address (as the gateway's own
- * TRUSTED_PROXIES resolve it) is the whole X-Forwarded-For, so a client cannot choose the address
- * the services limit by, and the request id is the one the gateway logs.
+ * `headers` without those of the hop they came over: `dropped`, any `proxy-*`, and those their
+ * Connection header names.
  */
-function forwardedHeaders(request: FastifyRequest): IncomingHttpHeaders {
-  const passed: IncomingHttpHeaders = {}
-  for (const name in request.headers) if (!NOT_PASSED.has(name) && !name.startsWith('proxy-')) passed[name] = request.headers[name]
-  passed['x-forwarded-for'] = request.ip
-  passed['x-request-id'] = request.id
-  return passed
+function withoutHop(headers: IncomingHttpHeaders, dropped: Set<string>): IncomingHttpHeaders {
+  const named = headers.connection ? String(headers.connection).toLowerCase().split(',') : []
+  const kept: IncomingHttpHeaders = {}
+  for (const name in headers) {
+    if (!dropped.has(name) && !name.startsWith('proxy-') && !named.some((token) => token.trim() === name)) kept[name] = headers[name]
+  }
+  return kept
 }
 
 /** Headers of the client's hop (or claims about it) that never go on to a service; the body goes on with its own length. */
@@ -50,17 +50,35 @@ const NOT_PASSED = new Set([
 /** Headers of the service's hop: the client gets the answer's own length on the gateway's connection. */
 const NOT_RETURNED = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'upgrade', 'trailer'])
 
-function returnedHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
-  const returned: IncomingHttpHeaders = {}
-  for (const name in headers) if (!NOT_RETURNED.has(name)) returned[name] = headers[name]
+/**
+ * The client's request as the service gets it: the connecting address (as the gateway's own
+ * TRUSTED_PROXIES resolve it) is the whole X-Forwarded-For, so a client cannot choose the address
+ * the services limit by, and the request id is the one the gateway logs.
+ */
+function forwardedHeaders(request: FastifyRequest): IncomingHttpHeaders {
+  const passed = withoutHop(request.headers, NOT_PASSED)
+  passed['x-forwarded-for'] = request.ip
+  passed['x-request-id'] = request.id
+  return passed
+}
+
+/** The service's answer headers as the client gets them; a HEAD keeps the length its GET would have. */
+function returnedHeaders(request: FastifyRequest, headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const returned = withoutHop(headers, NOT_RETURNED)
+  if (request.method === 'HEAD' && headers['content-length']) returned['content-length'] = headers['content-length']
   return returned
 }
 
+/** The methods the API uses (not TRACE, CONNECT…). */
+const METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT']
+
 /**
- * A path a server could read as another once it decodes or normalizes it (dot segments,
- * backslashes, control characters, broken escapes): no route of the API has one.
+ * A request target a server could read as another: not a plain path (`http://host/…`, which a
+ * server behind may route by its host), with a fragment, or one that decodes or normalizes into
+ * another (dot segments, backslashes, control characters, broken escapes). No route of the API has one.
  */
-function ambiguousPath(url: string) {
+function ambiguousTarget(url: string) {
+  if (!url.startsWith('/') || url.includes('#')) return true
   const path = url.split('?', 1)[0] as string
   if (!path.includes('%') && !path.includes('.') && !path.includes('\\')) return false
   let decoded: string
@@ -108,7 +126,7 @@ function proxyService(app: FastifyInstance, upstream: Upstream, prefixes: string
   }
 
   async function pass(request: FastifyRequest, reply: FastifyReply) {
-    if (ambiguousPath(request.url)) return reply.callNotFound()
+    if (ambiguousTarget(request.url)) return reply.callNotFound()
     // With no instance in rotation, a request would wait in the pool for one: answered at once instead.
     if (upstream.instances() === 0) throw unavailable('NO_INSTANCE')
     let status: number
@@ -119,17 +137,17 @@ function proxyService(app: FastifyInstance, upstream: Upstream, prefixes: string
       status = answer.statusCode
       headers = answer.headers
       body = Buffer.from(await answer.body.arrayBuffer())
+      if (status > 599) throw new Error(`status ${status} is not HTTP`)
     } catch (error) {
       request.log.warn({ err: error, service }, 'no answer from the service')
       throw unavailable(failureCode(error))
     }
     metrics.requests.inc({ service, status: `${String(status)[0]}xx` })
-    return reply.code(status).headers(returnedHeaders(headers)).send(body)
+    return reply.code(status).headers(returnedHeaders(request, headers)).send(body)
   }
 
   for (const prefix of prefixes) {
-    app.all(prefix, { schema: { hide: true } }, pass)
-    app.all(`${prefix}/*`, { schema: { hide: true } }, pass)
+    for (const url of [prefix, `${prefix}/*`]) app.route({ method: METHODS, url, schema: { hide: true }, handler: pass })
   }
 }
 

@@ -3,6 +3,9 @@ import type { FastifyBaseLogger } from 'fastify'
 import { Counter, Gauge, type Registry } from 'prom-client'
 import { Agent, BalancedPool, request } from 'undici'
 
+/** The largest answer a service may give (its API document is the largest, some tens of kB). */
+const MAX_ANSWER_BYTES = 1024 * 1024
+
 export type UpstreamOptions = {
   /** "otp-service". */
   name: string
@@ -61,6 +64,8 @@ export function createUpstream({
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
     keepAliveTimeout: 30_000,
+    // The answers are bounded JSON, read whole: a larger one is refused, not held in memory.
+    maxResponseSize: MAX_ANSWER_BYTES,
   })
   const checks = new Agent({ connectTimeout: connectTimeoutMs, headersTimeout: healthCheckIntervalMs, bodyTimeout: healthCheckIntervalMs })
   const inRotation = new Set(urls)

@@ -1,26 +1,8 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import t, { type Test } from 'tap'
-import { json, servedCount, startGateway, startOtpInstances, testEnv, until } from './helpers.ts'
+import t from 'tap'
+import { json, servedCount, startGateway, startOtpInstances, stubInstance, testEnv, until } from './helpers.ts'
 
 const sendBody = (to: string) => JSON.stringify({ channel: 'sms', to, purpose: 'login' })
 const post = (url: string, to: string) => fetch(`${url}/api/v1/otp/send`, { method: 'POST', headers: json, body: sendBody(to) })
-
-/** An instance that answers readiness checks but mistreats every other request with `handle`. */
-async function faultyInstance(t: Test, handle: (request: IncomingMessage, response: ServerResponse) => void) {
-  const requests: string[] = []
-  const server = createServer((request, response) => {
-    if (request.url === '/health/ready') return response.end('{"status":"ok"}')
-    requests.push(`${request.method} ${request.url}`)
-    handle(request, response)
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  t.teardown(() => {
-    server.closeAllConnections()
-    server.close()
-  })
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests }
-}
 
 t.test('an instance that dies: the next sends still succeed, it leaves the rotation, and comes back', async (t) => {
   const otp = await startOtpInstances(t, 2)
@@ -63,7 +45,7 @@ t.test('an instance that dies: the next sends still succeed, it leaves the rotat
 t.test('a request that reached an instance is never sent twice; one that could safely run again is', async (t) => {
   const otp = await startOtpInstances(t, 1)
   const [healthy] = otp.instances as [(typeof otp.instances)[0]]
-  const dropping = await faultyInstance(t, (request) => request.socket.destroy())
+  const dropping = await stubInstance(t, (request) => request.socket.destroy())
   const { url } = await startGateway(t, testEnv({ OTP_SERVICE_URLS: `${dropping.url},${healthy.url}`, UPSTREAM_TIMEOUT_MS: '500' }))
 
   const before = await servedCount(healthy, '/api/v1/otp/send')
@@ -80,7 +62,7 @@ t.test('a request that reached an instance is never sent twice; one that could s
 })
 
 t.test('instances that take a request and never answer: 504 after UPSTREAM_TIMEOUT_MS, and sent only once', async (t) => {
-  const [hanging, other] = [await faultyInstance(t, () => {}), await faultyInstance(t, () => {})]
+  const [hanging, other] = [await stubInstance(t, () => {}), await stubInstance(t, () => {})]
   const { url } = await startGateway(t, testEnv({ OTP_SERVICE_URLS: `${hanging.url},${other.url}`, UPSTREAM_TIMEOUT_MS: '300' }))
   const started = Date.now()
   const reply = await post(url, '+14155550600')
@@ -88,4 +70,15 @@ t.test('instances that take a request and never answer: 504 after UPSTREAM_TIMEO
   t.equal(((await reply.json()) as { code: string }).code, 'UPSTREAM_TIMEOUT')
   t.ok(Date.now() - started < 2000)
   t.same([...hanging.requests, ...other.requests], ['POST /api/v1/otp/send'], 'one instance got it; the other never did')
+})
+
+t.test('an answer larger than any the API gives is refused, not held in memory', async (t) => {
+  const huge = await stubInstance(t, (_request, response) => {
+    response.writeHead(200, { 'content-type': 'application/json' })
+    response.end(`"${'x'.repeat(2 * 1024 * 1024)}"`)
+  })
+  const { url } = await startGateway(t, testEnv({ OTP_SERVICE_URLS: huge.url }))
+  const reply = await fetch(`${url}/api/v1/otp/anything`)
+  t.equal(reply.status, 503)
+  t.equal(((await reply.json()) as { code: string }).code, 'UPSTREAM_UNAVAILABLE')
 })

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto'
+import { createServer as createHttpServer, type IncomingHttpHeaders, type IncomingMessage, request, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { createServer } from '@otp-suite/service-kit'
 import { lastCode, otpServiceEnv, startService } from '@otp-suite/testing'
 import type { Test } from 'tap'
@@ -43,3 +45,42 @@ export async function startGateway(t: Test, env: GatewayEnv) {
 }
 
 export const json = { 'content-type': 'application/json' }
+
+/** An instance that passes readiness checks and handles every other request with `handle`; `requests` lists those. */
+export async function stubInstance(t: Test, handle: (request: IncomingMessage, response: ServerResponse) => void) {
+  const requests: string[] = []
+  const server = createHttpServer((request, response) => {
+    if (request.url === '/health/ready') return response.end('{"status":"ok"}')
+    requests.push(`${request.method} ${request.url}`)
+    handle(request, response)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => {
+    server.closeAllConnections()
+    server.close()
+  })
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests }
+}
+
+/** A request sent exactly as given (fetch would clean up its path and refuse some headers and methods). */
+export const rawRequest = (
+  url: string,
+  {
+    method = 'GET',
+    path = '/',
+    headers = {},
+    body = '',
+  }: { method?: string; path?: string; headers?: Record<string, string>; body?: string },
+) =>
+  new Promise<{ status: number; headers: IncomingHttpHeaders; body: string }>((resolve, reject) => {
+    const { hostname, port } = new URL(url)
+    request({ host: hostname, port, path, method, headers }, (response) => {
+      let text = ''
+      response.on('data', (chunk) => {
+        text += chunk
+      })
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text }))
+    })
+      .on('error', reject)
+      .end(body)
+  })

@@ -1,6 +1,5 @@
-import { request } from 'node:http'
 import t from 'tap'
-import { json, servedCount, startGateway, startOtpInstances, testEnv } from './helpers.ts'
+import { json, rawRequest, servedCount, startGateway, startOtpInstances, stubInstance, testEnv } from './helpers.ts'
 
 const otp = await startOtpInstances(t, 2, { OTP_IP_MAX: '4' })
 const [first, second] = otp.instances as [(typeof otp.instances)[0], (typeof otp.instances)[0]]
@@ -29,20 +28,7 @@ t.test('a request goes to its service with its path as it is, and the answer com
   t.equal(((await invalid.json()) as { code: string }).code, 'INVALID_BODY', 'the service’s own answer')
 })
 
-/** A GET with the path exactly as given. */
-const rawGet = (path: string) =>
-  new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const { hostname, port } = new URL(url)
-    request({ host: hostname, port, path, method: 'GET' }, (response) => {
-      let body = ''
-      response.on('data', (chunk) => {
-        body += chunk
-      })
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }))
-    })
-      .on('error', reject)
-      .end()
-  })
+const rawGet = (path: string) => rawRequest(url, { path })
 
 t.test('internal routes, the services’ metrics and docs are not reachable from outside', async (t) => {
   for (const path of [
@@ -92,4 +78,43 @@ t.test('a client cannot choose the address the services limit by', async (t) => 
   const statuses = []
   for (let i = 0; i < 6; i++) statuses.push((await send(`+1415555030${i}`, { 'x-forwarded-for': `203.0.113.${i}` })).status)
   t.ok(statuses.includes(429), `the per-address limit of the loopback address holds whatever the header says: ${statuses.join(', ')}`)
+})
+
+t.test('only the request and its answer cross the gateway, not the headers of either hop', async (t) => {
+  const received: Record<string, unknown>[] = []
+  const stub = await stubInstance(t, (request, response) => {
+    received.push(request.headers)
+    response.writeHead(200, {
+      'content-type': 'application/json',
+      'content-length': '11',
+      connection: 'keep-alive, x-service-hop',
+      'x-service-hop': 'internal',
+      'proxy-authenticate': 'Basic',
+      'x-kept': 'yes',
+    })
+    response.end(request.method === 'HEAD' ? undefined : '{"ok":true}')
+  })
+  const gateway = await startGateway(t, testEnv({ OTP_SERVICE_URLS: stub.url }))
+  const answer = await rawRequest(gateway.url, {
+    path: '/api/v1/otp/hops',
+    headers: { connection: 'keep-alive, x-client-hop', 'x-client-hop': 'mine', 'x-kept': 'yes' },
+  })
+  t.same([answer.status, answer.body], [200, '{"ok":true}'])
+  t.match(received[0], { 'x-kept': 'yes' }, 'the request’s own headers go on')
+  t.notOk('x-client-hop' in (received[0] ?? {}), 'a header the client’s Connection names stays on its hop')
+  t.equal(answer.headers['x-kept'], 'yes', 'the answer’s own headers come back')
+  t.notOk('x-service-hop' in answer.headers, 'a header the service’s Connection names stays on its hop')
+  t.notOk('proxy-authenticate' in answer.headers)
+
+  const head = await rawRequest(gateway.url, { method: 'HEAD', path: '/api/v1/otp/hops' })
+  t.same([head.status, head.headers['content-length']], [200, '11'], 'a HEAD keeps the length of the answer it stands for')
+
+  for (const [method, path] of [
+    ['TRACE', '/api/v1/otp/hops'],
+    ['GET', 'http://internal.example/api/v1/otp/hops'],
+    ['GET', '/api/v1/otp/hops#/../../internal/v1/stats'],
+  ] as const) {
+    t.equal((await rawRequest(gateway.url, { method, path })).status, 404, `${method} ${path} is no route of the API`)
+  }
+  t.same(stub.requests, ['GET /api/v1/otp/hops', 'HEAD /api/v1/otp/hops'], 'nothing else reached the service')
 })
