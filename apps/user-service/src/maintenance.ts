@@ -25,6 +25,6 @@ export function createCleanup({ prisma, pool }: Pick<Database<PrismaClient>, 'pr
     foldOldMinutes: () => foldOldMinutes(pool, STATS_TABLE, batchSize),
   }
 
-  /** Runs every step until its backlog is gone; returns how many rows each step deleted (or folded). */
-  return () => sweep(steps, batchSize)
+  /** Runs every step until its backlog is gone (or `signal` stops it); returns how many rows each step deleted (or folded). */
+  return (signal?: AbortSignal) => sweep(steps, batchSize, signal)
 }

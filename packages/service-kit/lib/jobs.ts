@@ -5,8 +5,11 @@ export type Job = {
   name: string
   /** Seconds between runs; 0 (or less) never runs it. */
   everySeconds: number
-  /** Resolving to something other than undefined (the counts handled, say) logs it at info. */
-  run(): Promise<unknown>
+  /**
+   * Resolving to something other than undefined (the counts handled, say) logs it at info. A long
+   * run stops early (between batches, say) once `signal` is aborted: the app is closing.
+   */
+  run(signal: AbortSignal): Promise<unknown>
 }
 
 declare module 'fastify' {
@@ -14,9 +17,9 @@ declare module 'fastify' {
     /**
      * Runs `job.run` every `job.everySeconds` seconds without keeping the process alive. Runs of
      * one job never overlap (a run due while the last is still going is skipped); a failure is
-     * logged as a warning and the next run retries. Closing the app stops it and waits for a run
-     * in flight, before any onClose hook (the one closing the database, say) runs. Call it while
-     * the app is being registered.
+     * logged as a warning and the next run retries. Closing the app stops it, aborts the signal of
+     * a run in flight and waits for that run, before any onClose hook (the one closing the
+     * database, say) runs. Call it while the app is being registered.
      */
     scheduleJob(job: Job): void
   }
@@ -29,9 +32,10 @@ export function installJobs(app: FastifyInstance) {
     names.add(job.name)
     if (job.everySeconds <= 0) return
 
+    const closing = new AbortController()
     const runOnce = async () => {
       try {
-        const handled = await job.run()
+        const handled = await job.run(closing.signal)
         if (handled !== undefined) app.log.info({ job: job.name, handled }, 'job done')
       } catch (err) {
         app.log.warn({ job: job.name, err }, 'job failed; the next run retries')
@@ -47,6 +51,7 @@ export function installJobs(app: FastifyInstance) {
     // preClose, not onClose: every preClose hook ends before the first onClose hook starts.
     app.addHook('preClose', async () => {
       clearInterval(timer)
+      closing.abort()
       await running
     })
   })

@@ -58,6 +58,30 @@ t.test('runs of one job never overlap, and closing waits for the one in flight',
   t.equal(finished, after, 'nothing runs after close')
 })
 
+t.test('closing tells a long run to stop, and waits only until it has', async (t) => {
+  const app = await buildApp(t)
+  let batches = 0
+  let stopped = false
+  app.scheduleJob({
+    name: 'backlog',
+    everySeconds: interval,
+    run: async (signal) => {
+      while (!signal.aborted) {
+        batches += 1
+        await sleep(5)
+      }
+      stopped = true
+    },
+  })
+  await app.ready()
+  while (batches === 0) await sleep(5)
+  await app.close()
+  t.ok(stopped, 'the run saw the signal and ended before close returned')
+  const after = batches
+  await sleep(50)
+  t.equal(batches, after, 'no batch after close')
+})
+
 t.test('every 0 seconds is never; a name is one job', async (t) => {
   const app = await buildApp(t)
   let runs = 0

@@ -69,8 +69,8 @@ export function createMaintenance(
   }
 
   return {
-    /** Runs every step until its backlog is gone; returns how many rows each step handled. */
-    cleanUp: () => sweep(steps, batchSize),
+    /** Runs every step until its backlog is gone (or `signal` stops it); returns how many rows each step handled. */
+    cleanUp: (signal?: AbortSignal) => sweep(steps, batchSize, signal),
 
     async stats(): Promise<OtpStats> {
       const since = new Date(Date.now() - 86_400_000)
