@@ -75,7 +75,7 @@ export async function runRounds({ base = '', pid = 0, targets, connections, dura
   return runs
 }
 
-/** Prints the median round of each target, every round's rate and p99, and `ratios` (name over reference). */
+/** Prints the median round of each target, every round's rate and p99, and `ratios` (name over reference, of the medians and round by round). */
 export function printRounds(title: string, runs: Map<string, Row[]>, ratios: [name: string, reference: string][]) {
   const rate = (name: string) => median((runs.get(name) ?? []).map((row) => row['requests/s']))
   const medianRow = (rows: Row[]) => rows.find((row) => row['requests/s'] === median(rows.map((each) => each['requests/s']))) as Row
@@ -86,5 +86,10 @@ export function printRounds(title: string, runs: Map<string, Row[]>, ratios: [na
       `${name} by round: requests/s ${rows.map((row) => row['requests/s']).join(', ')}; p99 ms ${rows.map((row) => row['p99 ms']).join(', ')}`,
     )
   }
-  for (const [name, reference] of ratios) console.log(`${name} / ${reference}: ${(rate(name) / rate(reference)).toFixed(2)}x`)
+  for (const [name, reference] of ratios) {
+    const byRound = (runs.get(name) ?? []).map((row, round) =>
+      (row['requests/s'] / (runs.get(reference)?.[round]?.['requests/s'] ?? Number.NaN)).toFixed(2),
+    )
+    console.log(`${name} / ${reference}: ${(rate(name) / rate(reference)).toFixed(2)}x (round by round ${byRound.join(', ')})`)
+  }
 }
