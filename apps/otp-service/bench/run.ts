@@ -1,8 +1,9 @@
 // Loads the sign-in cycle (send a code, read it from the outbox, verify it) on loopback against
 // real PostgreSQL, for otp-service, the designs it replaces (seed 000's SQL table, Redis) and two
 // ceilings (validation only; validation and one indexed lookup), and prints the figures. With
-// BENCH_SCALE=1, otp-service is measured again with 5 million rows in its table (nine in ten long
-// dead), and once more while another instance's cleanup deletes them.
+// BENCH_SCALE=1, otp-service also runs on a database of its own with 5 million rows in its table
+// (nine in ten long dead), taking its turn in the same rounds, and is measured once more while
+// another instance's cleanup deletes them.
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -20,7 +21,8 @@ const port = 3901
 
 const database = await createTestDatabase({ migrationsDir: join(root, 'prisma/migrations'), prefix: 'otp_bench' })
 
-const targets = [
+type Target = { name: string; script: string; env: NodeJS.ProcessEnv; databaseUrl?: string }
+const targets: Target[] = [
   {
     name: 'otp-service',
     script: 'src/server.ts',
@@ -36,6 +38,14 @@ const targets = [
   { name: 'one lookup + validation', script: 'bench/noop-server.ts', env: { BENCH_LOOKUP: '1' } },
   { name: 'no-op + validation', script: 'bench/noop-server.ts', env: {} },
 ]
+
+const large = process.env.BENCH_SCALE
+  ? await createTestDatabase({ migrationsDir: join(root, 'prisma/migrations'), prefix: 'otp_bench' })
+  : undefined
+if (large) {
+  await seedLarge(large.url)
+  targets.splice(1, 0, { ...(targets[0] as Target), name: 'otp-service, 5 million codes', databaseUrl: large.url })
+}
 
 // Each target runs compiled, as in production: plain Node, no TypeScript loader.
 const compiled = new Map(targets.map((target) => [target.script, buildTarget(root, target.script)]))
@@ -89,13 +99,19 @@ async function load(seconds: number, outbox: ReturnType<typeof outboxReader>) {
 const selected = targets.filter((target) => !process.env.BENCH_ONLY || target.name.startsWith(process.env.BENCH_ONLY))
 type Row = Record<string, string | number> & { target: string; 'cycles/s': number; 'requests/s': number }
 
-async function measure(target: (typeof targets)[number]): Promise<Row> {
+async function measure(target: Target): Promise<Row> {
   const outboxFile = join(mkdtempSync(join(tmpdir(), 'otp-bench-')), 'outbox.jsonl')
   writeFileSync(outboxFile, '')
   const server = await startTarget(compiled.get(target.script) as string, {
     cwd: root,
     port,
-    env: { ...target.env, NODE_ENV: 'production', OTP_ALLOW_DEV_DELIVERY: 'true', DATABASE_URL: database.url, OTP_OUTBOX_FILE: outboxFile },
+    env: {
+      ...target.env,
+      NODE_ENV: 'production',
+      OTP_ALLOW_DEV_DELIVERY: 'true',
+      DATABASE_URL: target.databaseUrl ?? database.url,
+      OTP_OUTBOX_FILE: outboxFile,
+    },
   })
   try {
     const outbox = outboxReader(outboxFile)
@@ -148,37 +164,36 @@ for (const [name, other] of runs) {
   if (!ours || other === ours) continue
   console.log(`otp-service / ${name}: ${ratio(ours, other, 'cycles/s')} cycles/s, ${ratio(ours, other, 'requests/s')} requests/s`)
 }
-const sql = runs.get('baseline (seed 000)')
-if (ours && sql) {
-  const perRound = ours.map((run, round) => (run['cycles/s'] / (sql[round]?.['cycles/s'] ?? Number.NaN)).toFixed(2))
-  console.log(`otp-service / seed 000, round by round: ${perRound.join(', ')}x`)
+for (const other of ['baseline (seed 000)', 'otp-service, 5 million codes']) {
+  const theirs = runs.get(other)
+  if (!ours || !theirs) continue
+  const perRound = theirs.map((run, round) => ((ours[round]?.['cycles/s'] ?? Number.NaN) / run['cycles/s']).toFixed(2))
+  console.log(`otp-service / ${other}, round by round: ${perRound.join(', ')}x`)
 }
 
-if (process.env.BENCH_SCALE) await atScale(runs.get('otp-service') ?? [])
+if (large) {
+  await cleanupUnderLoad(targets[1] as Target)
+  await large.drop()
+}
 await database.drop()
 
-/** otp-service's cycle again with a big table, then while the cleanup deletes its dead rows. */
-async function atScale(small: Row[]) {
-  const target = targets[0] as (typeof targets)[number]
+/** 5 million codes, nine in ten past their expiry by days. */
+async function seedLarge(databaseUrl: string) {
   const seconds = await seedRows(
-    database.url,
+    databaseUrl,
     'otp_codes',
     `INSERT INTO otp_codes (channel, destination, purpose, user_type, code_hash, attempts, max_attempts, expires_at, sent_at)
      SELECT 'sms', '+1998' || lpad(g::text, 7, '0'), 'login', 'live', sha256(int8send(g)), 0, 5, at + interval '10 minutes', ARRAY[at]
      FROM generate_series($1::int, $2::int) g, LATERAL (SELECT CASE WHEN g % 10 = 0 THEN now() ELSE now() - interval '3 days' END AS at) t`,
     5_000_000,
   )
-  console.log(`\nseeded 5,000,000 codes (4,500,000 past their expiry by days) in ${seconds} s`)
-  const large: Row[] = []
-  for (let round = 0; round < rounds; round++) large.push(await measure(target))
-  const cycles = (rows: Row[]) => median(rows.map((row) => row['cycles/s']))
-  console.log(
-    `otp-service with 5 million codes: cycles/s ${large.map((row) => row['cycles/s']).join(', ')}; p99 ms ${large.map((row) => row['p99 ms']).join(', ')}; ` +
-      `large / small table ${(cycles(large) / cycles(small)).toFixed(2)}x`,
-  )
+  console.log(`seeded 5,000,000 codes (4,500,000 past their expiry by days) in ${seconds} s`)
+}
 
-  // Another instance with the cleanup every second deletes the dead rows in batches while the bench loads the first.
-  const before = await rowCount(database.url, 'otp_codes')
+/** `target`'s cycle while another instance on its database, with the cleanup every second, deletes the dead rows in batches. */
+async function cleanupUnderLoad(target: Target) {
+  const databaseUrl = target.databaseUrl as string
+  const before = await rowCount(databaseUrl, 'otp_codes')
   const outbox = join(mkdtempSync(join(tmpdir(), 'otp-bench-')), 'outbox.jsonl')
   const cleaner = await startTarget(compiled.get(target.script) as string, {
     cwd: root,
@@ -187,14 +202,14 @@ async function atScale(small: Row[]) {
       ...target.env,
       NODE_ENV: 'production',
       OTP_ALLOW_DEV_DELIVERY: 'true',
-      DATABASE_URL: database.url,
+      DATABASE_URL: databaseUrl,
       OTP_OUTBOX_FILE: outbox,
       OTP_CLEANUP_INTERVAL_SECONDS: '1',
     },
   })
   try {
     const during = await measure(target)
-    const after = await rowCount(database.url, 'otp_codes')
+    const after = await rowCount(databaseUrl, 'otp_codes')
     console.log(
       `cleanup under load: ${before.toLocaleString('en')} → ${after.toLocaleString('en')} codes in ${warmup + duration} s ` +
         `(${Math.round((before - after) / (warmup + duration)).toLocaleString('en')} rows/s); the cycle meanwhile ${during['cycles/s']} cycles/s, ` +
