@@ -33,7 +33,9 @@ t.test('migrate, migration and reset against DATABASE_URL', async (t) => {
   const after = await suiteDb(['status'], { DATABASE_URL })
   t.equal(after.code, 0, after.stderr)
   t.match(JSON.parse(after.stdout), { reachable: true, latencyMs: Number, pending: [] })
-  t.match((await suiteDb(['migration', 'nothing'], { DATABASE_URL })).stdout, /no changes to migrate/)
+  const unchanged = await suiteDb(['migration', 'nothing'], { DATABASE_URL })
+  t.equal(unchanged.code, 0, unchanged.stderr)
+  t.match(unchanged.stdout, /no changes to migrate/)
 
   await query('INSERT INTO accounts (email) VALUES ($1)', ['x@example.com'], DATABASE_URL)
   const reset = await suiteDb(['reset'], { DATABASE_URL })
