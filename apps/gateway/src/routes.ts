@@ -98,9 +98,15 @@ function ambiguousTarget(url: string) {
  */
 function proxyService(app: FastifyInstance, upstream: Upstream, prefixes: string[], metrics: UpstreamMetrics) {
   const service = upstream.name
-  const unavailable = (code: string) => {
+  /**
+   * The gateway's answer to a request that got none: one that may have run (it timed out, or a
+   * request that cannot run twice lost its connection after it left) says so with UPSTREAM_TIMEOUT,
+   * so the client does not take it for one that never ran and simply send it again.
+   */
+  const unavailable = (code: string, method: string) => {
     metrics.errors.inc({ service, code })
-    return TIMEOUTS.has(code) ? new errors.UPSTREAM_TIMEOUT(service) : new errors.UPSTREAM_UNAVAILABLE(service)
+    const mayHaveRun = TIMEOUTS.has(code) || (CONNECTION_LOST.has(code) && !IDEMPOTENT.has(method))
+    return mayHaveRun ? new errors.UPSTREAM_TIMEOUT(service) : new errors.UPSTREAM_UNAVAILABLE(service)
   }
 
   /**
@@ -128,7 +134,7 @@ function proxyService(app: FastifyInstance, upstream: Upstream, prefixes: string
   async function pass(request: FastifyRequest, reply: FastifyReply) {
     if (ambiguousTarget(request.url)) return reply.callNotFound()
     // With no instance in rotation, a request would wait in the pool for one: answered at once instead.
-    if (upstream.instances() === 0) throw unavailable('NO_INSTANCE')
+    if (upstream.instances() === 0) throw unavailable('NO_INSTANCE', request.method)
     let status: number
     let body: Buffer
     let headers: IncomingHttpHeaders
@@ -140,7 +146,7 @@ function proxyService(app: FastifyInstance, upstream: Upstream, prefixes: string
       if (status > 599) throw new Error(`status ${status} is not HTTP`)
     } catch (error) {
       request.log.warn({ err: error, service }, 'no answer from the service')
-      throw unavailable(failureCode(error))
+      throw unavailable(failureCode(error), request.method)
     }
     metrics.requests.inc({ service, status: `${String(status)[0]}xx` })
     return reply.code(status).headers(returnedHeaders(request, headers)).send(body)
