@@ -90,7 +90,7 @@ async function gatewayApp(app: FastifyInstance, { config }: { config: GatewayCon
         errorResponseBuilder: (_request, { ttl }) => withDetails(new errors.RATE_LIMITED(), { retryAfter: Math.ceil(ttl / 1000) }),
       })
     }
-    await proxyRoutes(proxied, { upstreams: [...upstreams.values()], metrics })
+    proxyRoutes(proxied, { upstreams: [...upstreams.values()], metrics })
   })
 
   app.addHook('onClose', async () => {

@@ -22,11 +22,13 @@ const TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'])
  * Connection header names.
  */
 function withoutHop(headers: IncomingHttpHeaders, dropped: Set<string>): IncomingHttpHeaders {
-  const named = headers.connection ? String(headers.connection).toLowerCase().split(',') : []
+  const named = new Set(
+    String(headers.connection ?? '')
+      .toLowerCase()
+      .split(/\s*,\s*/),
+  )
   const kept: IncomingHttpHeaders = {}
-  for (const name in headers) {
-    if (!dropped.has(name) && !name.startsWith('proxy-') && !named.some((token) => token.trim() === name)) kept[name] = headers[name]
-  }
+  for (const name in headers) if (!dropped.has(name) && !name.startsWith('proxy-') && !named.has(name)) kept[name] = headers[name]
   return kept
 }
 
@@ -158,6 +160,6 @@ function proxyService(app: FastifyInstance, upstream: Upstream, prefixes: string
 }
 
 /** Every public prefix, each proxied to its service. */
-export async function proxyRoutes(app: FastifyInstance, { upstreams, metrics }: { upstreams: Upstream[]; metrics: UpstreamMetrics }) {
+export function proxyRoutes(app: FastifyInstance, { upstreams, metrics }: { upstreams: Upstream[]; metrics: UpstreamMetrics }) {
   for (const upstream of upstreams) proxyService(app, upstream, ROUTES[upstream.name] ?? [], metrics)
 }

@@ -76,13 +76,16 @@ t.test('instances that take a request and never answer: 504 after UPSTREAM_TIMEO
   t.same([...hanging.requests, ...other.requests], ['POST /api/v1/otp/send'], 'one instance got it; the other never did')
 })
 
-t.test('an answer larger than any the API gives is refused, not held in memory', async (t) => {
+t.test('an answer no service of the API gives (over 1 MiB, a status beyond HTTP’s) is refused, not held or passed on', async (t) => {
   const huge = await stubInstance(t, (_request, response) => {
     response.writeHead(200, { 'content-type': 'application/json' })
     response.end(`"${'x'.repeat(2 * 1024 * 1024)}"`)
   })
-  const { url } = await startGateway(t, testEnv({ OTP_SERVICE_URLS: huge.url }))
-  const reply = await fetch(`${url}/api/v1/otp/anything`)
-  t.equal(reply.status, 503)
-  t.equal(((await reply.json()) as { code: string }).code, 'UPSTREAM_UNAVAILABLE')
+  const strange = await stubInstance(t, (_request, response) => response.writeHead(999).end())
+  for (const instance of [huge, strange]) {
+    const { url } = await startGateway(t, testEnv({ OTP_SERVICE_URLS: instance.url }))
+    const reply = await fetch(`${url}/api/v1/otp/anything`)
+    t.equal(reply.status, 503)
+    t.equal(((await reply.json()) as { code: string }).code, 'UPSTREAM_UNAVAILABLE')
+  }
 })

@@ -42,9 +42,10 @@ const targets: Target[] = [
 const large = process.env.BENCH_SCALE
   ? await createTestDatabase({ migrationsDir: join(root, 'prisma/migrations'), prefix: 'otp_bench' })
   : undefined
-if (large) {
+const scaled = large && { ...(targets[0] as Target), name: 'otp-service, 5 million codes', databaseUrl: large.url }
+if (large && scaled) {
   await seedLarge(large.url)
-  targets.splice(1, 0, { ...(targets[0] as Target), name: 'otp-service, 5 million codes', databaseUrl: large.url })
+  targets.splice(1, 0, scaled)
 }
 
 // Each target runs compiled, as in production: plain Node, no TypeScript loader.
@@ -171,8 +172,8 @@ for (const other of ['baseline (seed 000)', 'otp-service, 5 million codes']) {
   console.log(`otp-service / ${other}, round by round: ${perRound.join(', ')}x`)
 }
 
-if (large) {
-  await cleanupUnderLoad(targets[1] as Target)
+if (large && scaled) {
+  await cleanupUnderLoad(scaled)
   await large.drop()
 }
 await database.drop()
