@@ -14,4 +14,4 @@ export {
   startTarget,
 } from './lib/process.ts'
 export { type LoadTarget, loadOnce, printRounds, type Row, runRounds } from './lib/rounds.ts'
-export { rowCount, seedRows } from './lib/scale.ts'
+export { rowCount, seedRows, vacuumDatabase } from './lib/scale.ts'

@@ -24,6 +24,12 @@ export function seedRows(databaseUrl: string, table: string, insert: string, tot
   })
 }
 
+/** Vacuums and analyzes every table of the database, as autovacuum would in production. */
+export const vacuumDatabase = (databaseUrl: string) =>
+  withClient(databaseUrl, async (client) => {
+    await client.query('VACUUM ANALYZE')
+  })
+
 /** How many rows `table` holds now. */
 export const rowCount = (databaseUrl: string, table: string) =>
   withClient(databaseUrl, async (client) =>
