@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { closeSync, existsSync, openSync, readSync } from 'node:fs'
-import { mkdtemp, readFile } from 'node:fs/promises'
+import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -105,12 +105,24 @@ export async function servedCount(service: { url: string }, route: string) {
   return count
 }
 
+const scratchDirs: string[] = []
+/** A new directory under the system's temporary one, removed with what it holds when the process exits. */
+export function scratchDir(prefix: string) {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  if (scratchDirs.push(dir) === 1) {
+    process.once('exit', () => {
+      for (const each of scratchDirs) rmSync(each, { recursive: true, force: true })
+    })
+  }
+  return dir
+}
+
 /**
  * What otp-service needs to run in a test: the suite's JWT secret, a pepper of its own, and
  * delivery into an outbox file of its own (read with `lastCode`). `env` adds or overrides.
  */
 export async function otpServiceEnv(jwtSecret: string, env: Record<string, string> = {}) {
-  const outbox = join(await mkdtemp(join(tmpdir(), 'otp-outbox-')), 'outbox.jsonl')
+  const outbox = join(scratchDir('otp-outbox-'), 'outbox.jsonl')
   return {
     outbox,
     env: {

@@ -5,11 +5,10 @@
 // a new phone number from a client address of its own. Targets take turns over the rounds; prints
 // each one's median round and the ratios, asserts nothing.
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { cpuSeconds, median, otpServiceUnderLoad, peakRssMb, programStarter } from '@otp-suite/bench'
-import { outboxReader } from '@otp-suite/testing'
+import { outboxReader, scratchDir } from '@otp-suite/testing'
 import autocannon from 'autocannon'
 
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50)
@@ -25,7 +24,7 @@ type Flow = { name: string; base: string; processes: Record<string, number>; ste
 type Row = Record<string, string | number> & { target: string; 'sign-ins/s': number }
 
 const outboxFile = () => {
-  const file = join(mkdtempSync(join(tmpdir(), 'suite-bench-')), 'outbox.jsonl')
+  const file = join(scratchDir('suite-bench-'), 'outbox.jsonl')
   writeFileSync(file, '')
   return file
 }

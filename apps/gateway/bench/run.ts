@@ -4,11 +4,11 @@
 // figures are the proxies' cost and nothing else. Prints the figures; asserts nothing.
 import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { buildTarget, type LoadTarget, printRounds, runRounds, startTarget } from '@otp-suite/bench'
 import { createTestDatabase } from '@otp-suite/db/testing'
+import { scratchDir } from '@otp-suite/testing'
 
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50)
 const duration = Number(process.env.BENCH_DURATION ?? 10)
@@ -52,7 +52,7 @@ try {
   })
   const targets = [served('otp-service directly', ports.otp, otp.pid), served('through the gateway', ports.gateway, gateway.pid)]
   if (spawnSync('nginx', ['-v']).status === 0) {
-    const prefix = mkdtempSync(join(tmpdir(), 'nginx-bench-'))
+    const prefix = scratchDir('nginx-bench-')
     // A reverse proxy as people configure one, with keep-alive to the upstream; one process, as the
     // gateway is one, so its CPU and memory are read the same way.
     writeFileSync(

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, readFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createDatabase } from '@otp-suite/db'
 import { createTestDatabase } from '@otp-suite/db/testing'
 import { createServer } from '@otp-suite/service-kit'
+import { scratchDir } from '@otp-suite/testing'
 import pg from 'pg'
 import type { Test } from 'tap'
 import otpServiceApp from '../src/app.ts'
@@ -49,7 +49,7 @@ export type OtpEnv = Record<string, string | undefined>
 
 /** Environment of a test instance: outbox delivery to a file of its own, housekeeping off. */
 export async function testEnv(databaseUrl: string, overrides: OtpEnv = {}): Promise<OtpEnv> {
-  const outbox = join(await mkdtemp(join(tmpdir(), 'otp-outbox-')), 'outbox.jsonl')
+  const outbox = join(scratchDir('otp-outbox-'), 'outbox.jsonl')
   return {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',

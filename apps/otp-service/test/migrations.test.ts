@@ -1,5 +1,4 @@
-import { cp, mkdtemp, readdir } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { cp, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createTestDatabase } from '@otp-suite/db/testing'
 import { applyMigrations } from '@otp-suite/db/tooling'
@@ -9,7 +8,7 @@ import { buildOtpService, lastCode, migrationsDir, post, testEnv } from './helpe
 t.test('a database migrated before batching upgrades in place, and then sends and verifies', async (t) => {
   // The migrations as they stood before the batch functions: everything older than *_otp_batches.
   const batches = (await readdir(migrationsDir)).find((name) => name.endsWith('_otp_batches')) as string
-  const before = await mkdtemp(join(tmpdir(), 'otp-migrations-'))
+  const before = t.testdir()
   for (const name of await readdir(migrationsDir)) {
     if (name < batches) await cp(join(migrationsDir, name), join(before, name), { recursive: true })
   }

@@ -1,5 +1,4 @@
-import { mkdtemp, readFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
 import { createEmailSender, type DeliveryConfig, DeliveryTimeoutError, developmentSender, type Message, withTimeout } from '../index.ts'
@@ -51,7 +50,7 @@ t.test('SMTP refusing or down rejects the send', async (t) => {
 })
 
 t.test('the outbox appends one JSON line per message with its record', async (t) => {
-  const file = join(await mkdtemp(join(tmpdir(), 'outbox-')), 'nested', 'outbox.jsonl')
+  const file = join(t.testdir(), 'nested', 'outbox.jsonl')
   const sender = developmentSender('outbox', config({ OTP_OUTBOX_FILE: file }), silent)
   await Promise.all([
     sender.send(message),
