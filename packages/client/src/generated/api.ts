@@ -581,7 +581,7 @@ export interface components {
                  *       "statusCode": 504,
                  *       "code": "UPSTREAM_TIMEOUT",
                  *       "error": "Gateway Timeout",
-                 *       "message": "… did not answer in time; the request may or may not have been carried out"
+                 *       "message": "… gave no answer (it timed out or its connection broke); the request may or may not have been carried out"
                  *     }
                  */
                 "application/json": {
