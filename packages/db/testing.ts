@@ -23,14 +23,16 @@ export async function createTestDatabase(options: { migrationsDir?: string; pref
     .slice(0, 40)
   const name = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`
   const url = withDatabaseName(process.env.TEST_DATABASE_URL ?? DEFAULT_SERVER, name)
-  // A loaded server may take a moment to let the last connections go: a drop is tried three times.
+  // A pool's end() resolves before its connections are gone, and a forced drop would cut those
+  // off mid-goodbye, failing their client with 57P01. So the drop first waits for them to leave
+  // (about 1.5 s in all), and only then disconnects whoever a test forgot.
   const drop = async () => {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await dropDatabase(url)
+        return await dropDatabase(url, { force: attempt > 4 })
       } catch (error) {
-        if (attempt === 3) throw new Error(`Could not drop the test database ${name}`, { cause: error })
-        await sleep(500 * attempt)
+        if (attempt === 6) throw new Error(`Could not drop the test database ${name}`, { cause: error })
+        await sleep(100 * attempt)
       }
     }
   }

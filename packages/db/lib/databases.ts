@@ -49,10 +49,13 @@ export async function ensureDatabase(url: string): Promise<boolean> {
   })
 }
 
-/** Drops the database named in `url`, disconnecting whoever still uses it. */
-export async function dropDatabase(url: string): Promise<void> {
+/**
+ * Drops the database named in `url`, disconnecting whoever still uses it; with `force: false` it
+ * fails instead (55006) while anyone is connected.
+ */
+export async function dropDatabase(url: string, { force = true } = {}): Promise<void> {
   const name = databaseName(url)
   await onMaintenanceDatabase(url, async (client) => {
-    await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`)
+    await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)}${force ? ' WITH (FORCE)' : ''}`)
   })
 }

@@ -28,6 +28,19 @@ t.test('creates distinct migrated databases and drops them', async (t) => {
   await leftover.end()
 })
 
+t.test('a connection still closing when the drop starts leaves in peace', async (t) => {
+  const database = await createTestDatabase({ migrationsDir })
+  const closing = new pg.Client({ connectionString: database.url })
+  const errors: unknown[] = []
+  closing.on('error', (error) => errors.push(error))
+  await closing.connect()
+  const closed = new Promise((resolve) => setTimeout(resolve, 300)).then(() => closing.end())
+  await database.drop()
+  await closed
+  t.same(errors, [], 'not cut off by the drop')
+  t.notOk(await databaseExists(databaseName(database.url)))
+})
+
 t.test('drops the database again when the migrations fail', async (t) => {
   const before = await query("SELECT datname FROM pg_database WHERE datname LIKE 'broken_%'")
   await t.rejects(
