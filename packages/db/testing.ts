@@ -25,7 +25,7 @@ export async function createTestDatabase(options: { migrationsDir?: string; pref
   const url = withDatabaseName(process.env.TEST_DATABASE_URL ?? DEFAULT_SERVER, name)
   // A pool's end() resolves before its connections are gone, and a forced drop would cut those
   // off mid-goodbye, failing their client with 57P01. So the drop first waits for them to leave
-  // (about 1.5 s in all), and only then disconnects whoever a test forgot.
+  // (a second in all), and only then disconnects whoever a test forgot.
   const drop = async () => {
     for (let attempt = 1; ; attempt++) {
       try {

@@ -121,7 +121,7 @@ export function scratchDir(prefix: string) {
  * What otp-service needs to run in a test: the suite's JWT secret, a pepper of its own, and
  * delivery into an outbox file of its own (read with `lastCode`). `env` adds or overrides.
  */
-export async function otpServiceEnv(jwtSecret: string, env: Record<string, string> = {}) {
+export function otpServiceEnv(jwtSecret: string, env: Record<string, string> = {}) {
   const outbox = join(scratchDir('otp-outbox-'), 'outbox.jsonl')
   return {
     outbox,

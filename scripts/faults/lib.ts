@@ -100,7 +100,7 @@ export async function cleanUp() {
 /** otp-service's environment for startService, with a secret of its own; its outbox folder goes at clean-up. */
 export async function otpEnv(overrides: Record<string, string>) {
   const jwtSecret = randomBytes(32).toString('base64url')
-  const { env, outbox } = await otpServiceEnv(jwtSecret, overrides)
+  const { env, outbox } = otpServiceEnv(jwtSecret, overrides)
   atCleanUp(() => rmSync(dirname(outbox), { recursive: true, force: true }))
   return { env, outbox, jwtSecret }
 }

@@ -34,7 +34,7 @@ export type SignedIn = { accessToken: string; refreshToken: string; user: { id: 
 
 /** The real otp-service and user-service, each a process of its own on a database of its own. */
 export async function startUpstreams(t: Test) {
-  const otp = await startService(t, 'otp-service', (await otpServiceEnv(jwtSecret)).env)
+  const otp = await startService(t, 'otp-service', otpServiceEnv(jwtSecret).env)
   const users = await startService(t, 'user-service', {
     JWT_SECRET: jwtSecret,
     ADMIN_BOOTSTRAP: ADMIN_PHONES.join(','),

@@ -13,7 +13,7 @@ export const jwtSecret = randomBytes(32).toString('base64url')
 
 /** Instances of the real otp-service on one database, trusting the gateway's address. */
 export async function startOtpInstances(t: Test, count: number, env: Record<string, string> = {}) {
-  const otp = await otpServiceEnv(jwtSecret, { TRUSTED_PROXIES: '127.0.0.1', ...env })
+  const otp = otpServiceEnv(jwtSecret, { TRUSTED_PROXIES: '127.0.0.1', ...env })
   const first = await startService(t, 'otp-service', otp.env)
   const others = await Promise.all(
     Array.from({ length: count - 1 }, () => startService(t, 'otp-service', { ...otp.env, DATABASE_URL: first.databaseUrl as string })),

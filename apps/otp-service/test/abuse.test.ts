@@ -10,7 +10,7 @@ const wrongFor = (code: string) => (code === '999999' ? '888888' : '999999')
 t.test('a hostile request sent together with four good ones: 400 for it, 202 for each of them', async (t) => {
   // Refused by validation before it reaches a batch; store-batches.test.ts sends such a value to
   // the database itself, to check that the batch isolates it.
-  const app = await buildOtpService(t, await testEnv(database.url))
+  const app = await buildOtpService(t, testEnv(database.url))
   const good = [1, 2, 3, 4].map((i) => ({ channel: 'email', to: `batch-${i}@example.com`, purpose: 'login' }))
   const hostile = { channel: 'email', to: 'a\u0000b@example.com', purpose: 'login' }
   const replies = await Promise.all([hostile, ...good].map((body) => post(app, 'send', body)))
@@ -22,7 +22,7 @@ t.test('a hostile request sent together with four good ones: 400 for it, 202 for
 })
 
 t.test('one mailbox is one destination: display names, comments, groups and lists are refused', async (t) => {
-  const env = await testEnv(database.url)
+  const env = testEnv(database.url)
   const app = await buildOtpService(t, env)
   for (const to of [
     'x<victim@example.com>',
@@ -42,7 +42,7 @@ t.test('one mailbox is one destination: display names, comments, groups and list
 })
 
 t.test('numbers that cost money to reach are refused before anything is sent', async (t) => {
-  const env = await testEnv(database.url)
+  const env = testEnv(database.url)
   const app = await buildOtpService(t, env)
   for (const to of ['+1 900 555 0199', '+44 909 876 5432', '+881 6 3123 4567']) {
     const reply = await post(app, 'send', { channel: 'sms', to, purpose: 'login' })
@@ -69,7 +69,7 @@ t.test('a per-country hourly SMS budget holds across two instances', async (t) =
 })
 
 t.test('"*" is one budget shared by every country not listed; a budget of 0 sends nothing', async (t) => {
-  const app = await buildOtpService(t, await testEnv(database.url, { OTP_SMS_COUNTRY_HOURLY_BUDGETS: '44:0,*:2' }))
+  const app = await buildOtpService(t, testEnv(database.url, { OTP_SMS_COUNTRY_HOURLY_BUDGETS: '44:0,*:2' }))
   const send = (to: string) => post(app, 'send', { channel: 'sms', to, purpose: 'login' })
   t.equal((await send('+447911123499')).statusCode, 429, 'no SMS at all to a country with 0')
   t.equal((await send('+4915112345678')).statusCode, 202)
@@ -119,11 +119,11 @@ t.test('the client address comes only from a trusted proxy, and an IPv6 host cou
   const send = (app: Awaited<ReturnType<typeof buildOtpService>>, forwarded: string) =>
     post(app, 'send', { channel: 'sms', to: nextPhone(), purpose: 'login' }, { 'x-forwarded-for': forwarded })
 
-  const direct = await buildOtpService(t, await testEnv((await testDatabase(t)).url, { OTP_IP_MAX: '1' }))
+  const direct = await buildOtpService(t, testEnv((await testDatabase(t)).url, { OTP_IP_MAX: '1' }))
   t.equal((await send(direct, '203.0.113.50')).statusCode, 202)
   t.equal((await send(direct, '203.0.113.51')).statusCode, 429, 'no proxy is trusted by default: a forged address changes nothing')
 
-  const proxied = await buildOtpService(t, await testEnv((await testDatabase(t)).url, { OTP_IP_MAX: '1', TRUSTED_PROXIES: '127.0.0.1' }))
+  const proxied = await buildOtpService(t, testEnv((await testDatabase(t)).url, { OTP_IP_MAX: '1', TRUSTED_PROXIES: '127.0.0.1' }))
   t.equal((await send(proxied, '2001:db8:1:2::1')).statusCode, 202)
   t.equal((await send(proxied, '2001:db8:1:2:ffff:ffff:ffff:ffff')).statusCode, 429, 'the same /64')
   t.equal((await send(proxied, '2001:db8:1:3::1')).statusCode, 202, 'another /64')
@@ -145,7 +145,7 @@ t.test('the client address comes only from a trusted proxy, and an IPv6 host cou
 })
 
 t.test('test destinations keep the per-address limits and the daily one, whatever the SMS policy', async (t) => {
-  const env = await testEnv(database.url, {
+  const env = testEnv(database.url, {
     OTP_TEST_CODES: '+15550000001:123456,+15550000002:123456',
     OTP_IP_MAX: '2',
     OTP_SEND_DAILY_MAX: '3',
@@ -173,10 +173,10 @@ t.test('test destinations keep the per-address limits and the daily one, whateve
 
 t.test('production refuses fixed test codes unless they are meant, and shared keys', async (t) => {
   const production = { ...productionEnv, OTP_TEST_CODES: '+15550000001:123456,review@example.com:654321' }
-  await t.rejects(buildOtpService(t, await testEnv(database.url, production)), /OTP_ALLOW_TEST_CODES/)
-  await t.resolves(buildOtpService(t, await testEnv(database.url, { ...production, OTP_ALLOW_TEST_CODES: 'true' })))
+  await t.rejects(buildOtpService(t, testEnv(database.url, production)), /OTP_ALLOW_TEST_CODES/)
+  await t.resolves(buildOtpService(t, testEnv(database.url, { ...production, OTP_ALLOW_TEST_CODES: 'true' })))
   await t.rejects(
-    buildOtpService(t, await testEnv(database.url, { ...production, OTP_TEST_CODES: '', OTP_PEPPER: production.JWT_SECRET })),
+    buildOtpService(t, testEnv(database.url, { ...production, OTP_TEST_CODES: '', OTP_PEPPER: production.JWT_SECRET })),
     /OTP_PEPPER must differ/,
   )
 })

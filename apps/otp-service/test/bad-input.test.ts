@@ -2,7 +2,7 @@ import t from 'tap'
 import { buildOtpService, post, testDatabase, testEnv } from './helpers.ts'
 
 const database = await testDatabase(t)
-const app = await buildOtpService(t, await testEnv(database.url))
+const app = await buildOtpService(t, testEnv(database.url))
 const valid = { channel: 'sms', to: '+14155554001', purpose: 'login' }
 const email = { channel: 'email', to: 'someone@example.com', purpose: 'login' }
 

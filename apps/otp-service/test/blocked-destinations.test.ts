@@ -22,7 +22,7 @@ const codeRows = async (destination: string) =>
   (await database.query<{ n: number }>('SELECT count(*)::int AS n FROM otp_codes WHERE destination = $1', [destination]))[0]?.n
 
 t.test('behind a service token', async (t) => {
-  const app = await buildOtpService(t, await testEnv(database.url))
+  const app = await buildOtpService(t, testEnv(database.url))
   const entries = [{ channel: 'email', to: 'nobody@example.com' }]
   t.equal((await setBlocked(app, entries, true, null)).statusCode, 401)
   const access = tokens.sign('access', { sub: 'u1', role: 'admin', userType: 'live', sid: 's1' }).token
@@ -31,7 +31,7 @@ t.test('behind a service token', async (t) => {
 })
 
 t.test('a blocked destination gets 403 in whatever form it is written, and nothing is stored or delivered', async (t) => {
-  const env = await testEnv(database.url)
+  const env = testEnv(database.url)
   const app = await buildOtpService(t, env)
   const blocked = await setBlocked(
     app,
@@ -64,7 +64,7 @@ t.test('a blocked destination gets 403 in whatever form it is written, and nothi
 })
 
 t.test('resend to a destination blocked while a code was pending', async (t) => {
-  const env = await testEnv(database.url, { OTP_RESEND_COOLDOWN_SECONDS: '0' })
+  const env = testEnv(database.url, { OTP_RESEND_COOLDOWN_SECONDS: '0' })
   const app = await buildOtpService(t, env)
   const target = { channel: 'email', to: 'pending@example.com', purpose: 'login' }
   t.equal((await post(app, 'send', target)).statusCode, 202)
@@ -77,7 +77,7 @@ t.test('resend to a destination blocked while a code was pending', async (t) => 
 
 t.test('idempotent both ways; unblocking lifts it, and refused sends counted against no limit', async (t) => {
   // The cooldown, the destination's window and the address's limit would each refuse a second send.
-  const env = await testEnv(database.url, { OTP_IP_MAX: '1', OTP_SEND_WINDOW_MAX: '1', TRUSTED_PROXIES: '127.0.0.1' })
+  const env = testEnv(database.url, { OTP_IP_MAX: '1', OTP_SEND_WINDOW_MAX: '1', TRUSTED_PROXIES: '127.0.0.1' })
   const app = await buildOtpService(t, env)
   const target = { channel: 'sms', to: '+14155556003', purpose: 'login' }
   const send = () => app.inject({ method: 'POST', url: '/api/v1/otp/send', payload: target, headers: { 'x-forwarded-for': '203.0.113.9' } })
@@ -94,7 +94,7 @@ t.test('idempotent both ways; unblocking lifts it, and refused sends counted aga
 })
 
 t.test('numbers SMS may not go to can still be blocked, and stay blocked if the rules change', async (t) => {
-  const strict = await buildOtpService(t, await testEnv(database.url, { OTP_SMS_ALLOWED_COUNTRIES: '1' }))
+  const strict = await buildOtpService(t, testEnv(database.url, { OTP_SMS_ALLOWED_COUNTRIES: '1' }))
   const numbers = ['+44 909 876 5432', '+1 900 555 0199', '+91 98765 43210']
   const reply = await setBlocked(
     strict,
@@ -104,7 +104,7 @@ t.test('numbers SMS may not go to can still be blocked, and stay blocked if the 
   t.equal(reply.statusCode, 204, 'premium rate and a country SMS is not enabled for')
   t.equal((await post(strict, 'send', { channel: 'sms', to: numbers[0], purpose: 'login' })).json().code, 'PHONE_COUNTRY_NOT_ALLOWED')
 
-  const open = await buildOtpService(t, await testEnv(database.url, { OTP_SMS_BLOCKED_TYPES: '' }))
+  const open = await buildOtpService(t, testEnv(database.url, { OTP_SMS_BLOCKED_TYPES: '' }))
   for (const to of numbers) {
     const send = await post(open, 'send', { channel: 'sms', to, purpose: 'login' })
     t.equal(send.statusCode, 403, `${to}: blocked once SMS may reach it`)
@@ -112,7 +112,7 @@ t.test('numbers SMS may not go to can still be blocked, and stay blocked if the 
 })
 
 t.test('one bad entry: 400 with its code, and nothing written', async (t) => {
-  const app = await buildOtpService(t, await testEnv(database.url))
+  const app = await buildOtpService(t, testEnv(database.url))
   const good = { channel: 'email', to: 'fine@example.com' }
   const before = await blockedRows()
   const cases: [string, Entry[] | unknown[], string][] = [

@@ -7,7 +7,7 @@ const database = await testDatabase(t)
 t.test('database down: fast 503 and not ready; back: recovers by itself', async (t) => {
   const proxy = await createTcpProxy(database.url)
   t.teardown(() => proxy.close())
-  const env = await testEnv(proxy.url)
+  const env = testEnv(proxy.url)
   const app = await buildOtpService(t, env)
   const send = (to: string) => post(app, 'send', { channel: 'sms', to, purpose: 'login' })
 

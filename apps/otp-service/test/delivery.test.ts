@@ -31,7 +31,7 @@ function msg91Answers(status: number, body: object) {
 
 t.test('MSG91 gets our own code, the template and the number without its plus', async (t) => {
   const msg91Call = msg91Answers(200, { type: 'success', request_id: 'r-1' })
-  const app = await buildOtpService(t, await testEnv(database.url, msg91))
+  const app = await buildOtpService(t, testEnv(database.url, msg91))
   const target = { channel: 'sms', to: '+91 98765 43210', purpose: 'login' }
   const sent = await post(app, 'send', target)
   t.equal(sent.statusCode, 202)
@@ -43,7 +43,7 @@ t.test('MSG91 gets our own code, the template and the number without its plus', 
 
 t.test('MSG91 refusing the message: 502 and no usable code left behind', async (t) => {
   const msg91Call = msg91Answers(200, { type: 'error', message: 'Invalid template' })
-  const app = await buildOtpService(t, await testEnv(database.url, msg91))
+  const app = await buildOtpService(t, testEnv(database.url, msg91))
   const target = { channel: 'sms', to: '+14155556001', purpose: 'login' }
   const sent = await post(app, 'send', target)
   t.equal(sent.statusCode, 502)
@@ -58,7 +58,7 @@ t.test('MSG91 refusing the message: 502 and no usable code left behind', async (
 
 t.test('MSG91 stalling: the request fails fast instead of hanging, and the send still counts', async (t) => {
   nock('https://api.msg91.com').get('/api/v5/otp').query(true).delay(3000).reply(200, { type: 'success' })
-  const app = await buildOtpService(t, await testEnv(database.url, { ...msg91, OTP_DELIVERY_TIMEOUT_MS: '200' }))
+  const app = await buildOtpService(t, testEnv(database.url, { ...msg91, OTP_DELIVERY_TIMEOUT_MS: '200' }))
   const started = Date.now()
   const sent = await post(app, 'send', { channel: 'sms', to: '+14155556002', purpose: 'login' })
   t.equal(sent.statusCode, 502)
@@ -74,7 +74,7 @@ t.test('MSG91 stalling: the request fails fast instead of hanging, and the send 
 
 t.test('MSG91 unreachable: 502', async (t) => {
   nock('https://api.msg91.com').get('/api/v5/otp').query(true).replyWithError({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' })
-  const app = await buildOtpService(t, await testEnv(database.url, msg91))
+  const app = await buildOtpService(t, testEnv(database.url, msg91))
   const sent = await post(app, 'send', { channel: 'sms', to: '+14155556003', purpose: 'login' })
   t.equal(sent.json().code, 'DELIVERY_FAILED')
 })
@@ -87,10 +87,7 @@ async function smtpServer(t: Test, options: { refuse?: boolean } = {}) {
 
 t.test('email through a real SMTP server', async (t) => {
   const smtp = await smtpServer(t)
-  const app = await buildOtpService(
-    t,
-    await testEnv(database.url, { EMAIL_PROVIDER: 'smtp', SMTP_URL: smtp.url, MAIL_FROM: 'codes@suite.test' }),
-  )
+  const app = await buildOtpService(t, testEnv(database.url, { EMAIL_PROVIDER: 'smtp', SMTP_URL: smtp.url, MAIL_FROM: 'codes@suite.test' }))
   const target = { channel: 'email', to: 'Grace@Example.com', purpose: 'verify_email' }
   const sent = await post(app, 'send', target)
   t.equal(sent.statusCode, 202)
@@ -106,22 +103,22 @@ t.test('email through a real SMTP server', async (t) => {
 
 t.test('SMTP refusing or down: 502', async (t) => {
   const refusing = await smtpServer(t, { refuse: true })
-  const app = await buildOtpService(t, await testEnv(database.url, { EMAIL_PROVIDER: 'smtp', SMTP_URL: refusing.url }))
+  const app = await buildOtpService(t, testEnv(database.url, { EMAIL_PROVIDER: 'smtp', SMTP_URL: refusing.url }))
   const refused = await post(app, 'send', { channel: 'email', to: 'x@example.com', purpose: 'login' })
   t.equal(refused.json().code, 'DELIVERY_FAILED')
 
-  const down = await buildOtpService(t, await testEnv(database.url, { EMAIL_PROVIDER: 'smtp', SMTP_URL: 'smtp://127.0.0.1:1' }))
+  const down = await buildOtpService(t, testEnv(database.url, { EMAIL_PROVIDER: 'smtp', SMTP_URL: 'smtp://127.0.0.1:1' }))
   const failed = await post(down, 'send', { channel: 'email', to: 'y@example.com', purpose: 'login' })
   t.equal(failed.statusCode, 502)
 })
 
 t.test('development delivery is refused in production unless allowed', async (t) => {
   const { OTP_ALLOW_DEV_DELIVERY: _, ...production } = productionEnv
-  await t.rejects(buildOtpService(t, await testEnv(database.url, production)), /OTP_ALLOW_DEV_DELIVERY/)
-  await t.resolves(buildOtpService(t, await testEnv(database.url, { ...production, OTP_ALLOW_DEV_DELIVERY: 'true' })))
-  await t.rejects(buildOtpService(t, await testEnv(database.url, { SMS_PROVIDER: 'msg91' })), /MSG91_AUTH_KEY/)
+  await t.rejects(buildOtpService(t, testEnv(database.url, production)), /OTP_ALLOW_DEV_DELIVERY/)
+  await t.resolves(buildOtpService(t, testEnv(database.url, { ...production, OTP_ALLOW_DEV_DELIVERY: 'true' })))
+  await t.rejects(buildOtpService(t, testEnv(database.url, { SMS_PROVIDER: 'msg91' })), /MSG91_AUTH_KEY/)
   await t.rejects(
-    buildOtpService(t, await testEnv(database.url, { ...production, OTP_PEPPER: 'short-pepper-1234', OTP_ALLOW_DEV_DELIVERY: 'true' })),
+    buildOtpService(t, testEnv(database.url, { ...production, OTP_PEPPER: 'short-pepper-1234', OTP_ALLOW_DEV_DELIVERY: 'true' })),
     /OTP_PEPPER/,
   )
 })

@@ -48,7 +48,7 @@ export const productionEnv = {
 export type OtpEnv = Record<string, string | undefined>
 
 /** Environment of a test instance: outbox delivery to a file of its own, housekeeping off. */
-export async function testEnv(databaseUrl: string, overrides: OtpEnv = {}): Promise<OtpEnv> {
+export function testEnv(databaseUrl: string, overrides: OtpEnv = {}): OtpEnv {
   const outbox = join(scratchDir('otp-outbox-'), 'outbox.jsonl')
   return {
     NODE_ENV: 'test',
@@ -101,7 +101,7 @@ export function post(app: App, route: 'send' | 'resend' | 'verify', payload: unk
 
 /** Two instances on one database, reached over real HTTP, as behind the gateway (which is trusted). */
 export async function twoInstances(t: Test, databaseUrl: string, overrides: OtpEnv = {}) {
-  const env = await testEnv(databaseUrl, { TRUSTED_PROXIES: '127.0.0.1', ...overrides })
+  const env = testEnv(databaseUrl, { TRUSTED_PROXIES: '127.0.0.1', ...overrides })
   const urls: string[] = []
   for (let i = 0; i < 2; i++) {
     const app = await buildOtpService(t, env)

@@ -6,7 +6,7 @@ let phoneCounter = 2000
 const nextPhone = () => `+1415555${phoneCounter++}`
 
 t.test('resend cooldown per destination', async (t) => {
-  const app = await buildOtpService(t, await testEnv(database.url))
+  const app = await buildOtpService(t, testEnv(database.url))
   const target = { channel: 'sms', to: nextPhone(), purpose: 'login' }
   t.equal((await post(app, 'send', target)).statusCode, 202)
   const attempts = [
@@ -26,7 +26,7 @@ t.test('resend cooldown per destination', async (t) => {
 t.test('at most N sends per window and per day', async (t) => {
   const app = await buildOtpService(
     t,
-    await testEnv(database.url, { OTP_RESEND_COOLDOWN_SECONDS: '0', OTP_SEND_WINDOW_MAX: '3', OTP_SEND_DAILY_MAX: '10' }),
+    testEnv(database.url, { OTP_RESEND_COOLDOWN_SECONDS: '0', OTP_SEND_WINDOW_MAX: '3', OTP_SEND_DAILY_MAX: '10' }),
   )
   const target = { channel: 'email', to: 'limits@example.com', purpose: 'login' }
   for (let i = 0; i < 3; i++) t.equal((await post(app, 'send', target)).statusCode, 202)
@@ -38,7 +38,7 @@ t.test('at most N sends per window and per day', async (t) => {
 
   const daily = await buildOtpService(
     t,
-    await testEnv(database.url, { OTP_RESEND_COOLDOWN_SECONDS: '0', OTP_SEND_WINDOW_MAX: '50', OTP_SEND_DAILY_MAX: '2' }),
+    testEnv(database.url, { OTP_RESEND_COOLDOWN_SECONDS: '0', OTP_SEND_WINDOW_MAX: '50', OTP_SEND_DAILY_MAX: '2' }),
   )
   const other = { channel: 'email', to: 'daily@example.com', purpose: 'login' }
   for (let i = 0; i < 2; i++) await post(daily, 'send', other)
@@ -48,7 +48,7 @@ t.test('at most N sends per window and per day', async (t) => {
 })
 
 t.test('per client IP, as told by the trusted proxy', async (t) => {
-  const app = await buildOtpService(t, await testEnv(database.url, { OTP_IP_MAX: '2', TRUSTED_PROXIES: '127.0.0.1' }))
+  const app = await buildOtpService(t, testEnv(database.url, { OTP_IP_MAX: '2', TRUSTED_PROXIES: '127.0.0.1' }))
   const from = (ip: string, to: string) =>
     app.inject({
       method: 'POST',
@@ -66,7 +66,7 @@ t.test('per client IP, as told by the trusted proxy', async (t) => {
 })
 
 t.test('SMS only to allowed countries', async (t) => {
-  const app = await buildOtpService(t, await testEnv(database.url, { OTP_SMS_ALLOWED_COUNTRIES: '1,44' }))
+  const app = await buildOtpService(t, testEnv(database.url, { OTP_SMS_ALLOWED_COUNTRIES: '1,44' }))
   const send = (to: string, channel = 'sms') => post(app, 'send', { channel, to, purpose: 'login' })
   t.equal((await send('+447911123456')).statusCode, 202)
   const refused = await send('+919876543210')

@@ -7,7 +7,7 @@ const database = await testDatabase(t)
 const serviceToken = createTokenService({ secret: jwtSecret }).sign('service', { sub: 'admin-service' }).token
 
 t.test('stats: behind a service token, counting every outcome', async (t) => {
-  const env = await testEnv(database.url, { OTP_RESEND_COOLDOWN_SECONDS: '0', OTP_MAX_ATTEMPTS: '1' })
+  const env = testEnv(database.url, { OTP_RESEND_COOLDOWN_SECONDS: '0', OTP_MAX_ATTEMPTS: '1' })
   const app = await buildOtpService(t, env)
   const target = { channel: 'sms', to: '+14155558001', purpose: 'login' }
   const send = () => post(app, 'send', target)
@@ -42,7 +42,7 @@ t.test('stats: behind a service token, counting every outcome', async (t) => {
 
 t.test('series: every hour of the last 24 and every day of the last 30, empty ones as zeros', async (t) => {
   const own = await testDatabase(t)
-  const app = await buildOtpService(t, await testEnv(own.url))
+  const app = await buildOtpService(t, testEnv(own.url))
   await own.query(`
     INSERT INTO otp_stats (bucket, kind, channel, count) VALUES
       (date_trunc('minute', now()), 'sent', 'sms', 2),
@@ -145,7 +145,7 @@ t.test('the scheduled cleanup runs by itself', async (t) => {
   await database.query(`
     INSERT INTO otp_codes (channel, destination, purpose, user_type, code_hash, max_attempts, expires_at)
     VALUES ('email', 'stale@example.com', 'login', 'live', '\\x00', 5, now() - interval '1 second')`)
-  await buildOtpService(t, await testEnv(database.url, { OTP_CLEANUP_INTERVAL_SECONDS: '1' }))
+  await buildOtpService(t, testEnv(database.url, { OTP_CLEANUP_INTERVAL_SECONDS: '1' }))
   const withdrawn = async () =>
     (await database.query<{ code_hash: Buffer | null }>("SELECT code_hash FROM otp_codes WHERE destination = 'stale@example.com'"))[0]
       ?.code_hash === null

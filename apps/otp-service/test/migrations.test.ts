@@ -16,7 +16,7 @@ t.test('a database migrated before batching upgrades in place, and then sends an
   t.teardown(() => database.drop())
 
   await applyMigrations({ databaseUrl: database.url, migrationsDir })
-  const env = await testEnv(database.url)
+  const env = testEnv(database.url)
   const app = await buildOtpService(t, env)
   const target = { channel: 'sms', to: '+14155550123', purpose: 'login' }
   t.equal((await post(app, 'send', target)).statusCode, 202)

@@ -8,7 +8,7 @@ let phoneCounter = 1000
 const nextPhone = () => `+1415555${phoneCounter++}`
 
 t.test('sign-in cycle by SMS: send, verify once, proof for the normalized destination', async (t) => {
-  const env = await testEnv(database.url)
+  const env = testEnv(database.url)
   const app = await buildOtpService(t, env)
   const national = '(415) 555-0142'
   const sent = await post(app, 'send', { channel: 'sms', to: national, purpose: 'login' })
@@ -32,7 +32,7 @@ t.test('sign-in cycle by SMS: send, verify once, proof for the normalized destin
 })
 
 t.test('email codes: trimmed and lower-cased, bound to purpose and user type', async (t) => {
-  const env = await testEnv(database.url)
+  const env = testEnv(database.url)
   const app = await buildOtpService(t, env)
   const sent = await post(app, 'send', { channel: 'email', to: '  Ada@Example.COM ', purpose: 'signup', userType: 'demo' })
   t.equal(sent.statusCode, 202)
@@ -47,7 +47,7 @@ t.test('email codes: trimmed and lower-cased, bound to purpose and user type', a
 })
 
 t.test('a new send replaces the pending code', async (t) => {
-  const env = await testEnv(database.url, { OTP_RESEND_COOLDOWN_SECONDS: '0' })
+  const env = testEnv(database.url, { OTP_RESEND_COOLDOWN_SECONDS: '0' })
   const app = await buildOtpService(t, env)
   const to = nextPhone()
   const target = { channel: 'sms', to, purpose: 'login' }
@@ -66,14 +66,14 @@ t.test('a new send replaces the pending code', async (t) => {
 })
 
 t.test('resend needs a pending code', async (t) => {
-  const app = await buildOtpService(t, await testEnv(database.url))
+  const app = await buildOtpService(t, testEnv(database.url))
   const reply = await post(app, 'resend', { channel: 'sms', to: nextPhone(), purpose: 'login' })
   t.equal(reply.statusCode, 404)
   t.equal(reply.json().code, 'OTP_NOT_FOUND')
 })
 
 t.test('codes expire', async (t) => {
-  const env = await testEnv(database.url, { OTP_TTL_SECONDS: '1' })
+  const env = testEnv(database.url, { OTP_TTL_SECONDS: '1' })
   const app = await buildOtpService(t, env)
   const to = nextPhone()
   await post(app, 'send', { channel: 'sms', to, purpose: 'login' })
@@ -85,7 +85,7 @@ t.test('codes expire', async (t) => {
 })
 
 t.test('wrong codes count down, then the code is dead even for the right guess', async (t) => {
-  const env = await testEnv(database.url, { OTP_MAX_ATTEMPTS: '3' })
+  const env = testEnv(database.url, { OTP_MAX_ATTEMPTS: '3' })
   const app = await buildOtpService(t, env)
   const to = nextPhone()
   const target = { channel: 'sms', to, purpose: 'login' }
@@ -107,7 +107,7 @@ t.test('wrong codes count down, then the code is dead even for the right guess',
 })
 
 t.test('test destinations get their fixed code, undelivered, unlimited, still single-use', async (t) => {
-  const env = await testEnv(database.url, { OTP_TEST_CODES: '+15550000001:123456, qa@example.com:654321' })
+  const env = testEnv(database.url, { OTP_TEST_CODES: '+15550000001:123456, qa@example.com:654321' })
   const app = await buildOtpService(t, env)
   const target = { channel: 'sms', to: '+15550000001', purpose: 'login' }
   for (let i = 0; i < 5; i++) {
@@ -129,7 +129,7 @@ t.test('test destinations get their fixed code, undelivered, unlimited, still si
 })
 
 t.test('metrics count sends and verifies by result; the OpenAPI document lists the routes', async (t) => {
-  const env = await testEnv(database.url)
+  const env = testEnv(database.url)
   const app = await buildOtpService(t, env)
   const to = nextPhone()
   await post(app, 'send', { channel: 'sms', to, purpose: 'login' })

@@ -37,7 +37,7 @@ async function startServer(t: Test, env: OtpEnv) {
 }
 
 t.test('the server listens, answers, and shuts down cleanly on SIGTERM', async (t) => {
-  const server = await startServer(t, await testEnv(database.url, { PORT: '0', LOG_LEVEL: 'info' }))
+  const server = await startServer(t, testEnv(database.url, { PORT: '0', LOG_LEVEL: 'info' }))
   const ready = await fetch(`${server.address}/health/ready`)
   t.equal(ready.status, 200)
   t.ok(ready.headers.get('x-request-id'))
@@ -49,7 +49,7 @@ t.test('the server listens, answers, and shuts down cleanly on SIGTERM', async (
 })
 
 t.test('in production: test codes announced by their number only; a failed delivery logged with its request id', async (t) => {
-  const env = await testEnv(database.url, {
+  const env = testEnv(database.url, {
     PORT: '0',
     LOG_LEVEL: 'info',
     ...productionEnv,

@@ -6,7 +6,7 @@ const database = await testDatabase(t)
 
 /** The real otp-service, as a process of its own on `port`, sharing the suite's JWT secret. */
 async function startOtpService(port: number) {
-  const otp = await startService(t, 'otp-service', (await otpServiceEnv(jwtSecret, { PORT: String(port) })).env)
+  const otp = await startService(t, 'otp-service', otpServiceEnv(jwtSecret, { PORT: String(port) }).env)
   const send = async (to: string) =>
     (
       await fetch(`${otp.url}/api/v1/otp/send`, {
