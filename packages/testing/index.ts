@@ -10,6 +10,18 @@ import { createTestDatabase } from '@otp-suite/db/testing'
 import type { Test } from 'tap'
 
 const appsDir = new URL('../../apps/', import.meta.url).pathname
+const exitWithParent = new URL('./exit-with-parent.mjs', import.meta.url).href
+
+/**
+ * A service's server process from its sources in `cwd`, as `pnpm dev` runs it, with `env` as its
+ * whole environment; it exits by itself when this process does, however this one ends.
+ */
+export const spawnServer = (cwd: string, env: NodeJS.ProcessEnv) =>
+  spawn(process.execPath, ['--import', exitWithParent, '--import', 'tsx', 'src/server.ts'], {
+    cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  })
 
 export type SuiteService = 'otp-service' | 'user-service' | 'admin-service' | 'gateway'
 
@@ -61,18 +73,14 @@ export async function startService(t: Test, name: SuiteService, env: Record<stri
   const database =
     existsSync(migrationsDir) && !env.DATABASE_URL ? await createTestDatabase({ migrationsDir, prefix: `${name}_spawned` }) : undefined
   const port = Number(env.PORT ?? (await freePort()))
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd,
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'info',
-      LOG_FORMAT: 'json',
-      ...(database && { DATABASE_URL: database.url }),
-      ...env,
-      PORT: String(port),
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const child = spawnServer(cwd, {
+    ...process.env,
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'info',
+    LOG_FORMAT: 'json',
+    ...(database && { DATABASE_URL: database.url }),
+    ...env,
+    PORT: String(port),
   })
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   t.teardown(async () => {

@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process'
 import { once } from 'node:events'
+import { listening, spawnServer } from '@otp-suite/testing'
 import t, { type Test } from 'tap'
 import { type OtpEnv, productionEnv, testDatabase, testEnv } from './helpers.ts'
 
@@ -7,26 +7,13 @@ const database = await testDatabase(t)
 
 /** The real server process, as `pnpm start` runs it (from source), with its log lines kept. */
 async function startServer(t: Test, env: OtpEnv) {
-  const server = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: new URL('..', import.meta.url).pathname,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
+  const server = spawnServer(new URL('..', import.meta.url).pathname, { ...process.env, ...env })
   t.teardown(() => server.kill('SIGKILL'))
-  let output = ''
-  server.stdout.on('data', (chunk: Buffer) => {
-    output += chunk.toString()
-  })
-  const address = await new Promise<string>((resolve, reject) => {
-    server.once('exit', (code) => reject(new Error(`server exited with ${code}`)))
-    server.stdout.on('data', () => {
-      const listening = output.match(/Server listening at (http:\/\/127\.0\.0\.1:\d+)/)
-      if (listening?.[1]) resolve(listening[1])
-    })
-  })
+  const { ready, output } = listening(server, 'otp-service')
+  const address = await ready
   return {
     address,
-    output: () => output,
+    output,
     /** SIGTERM; resolves with the exit code. */
     async stop() {
       server.kill('SIGTERM')
