@@ -59,6 +59,7 @@ async function userServiceApp(app: FastifyInstance, { config }: { config: UserSe
   })
 
   const stats = createUserStats(database.pool, app.log)
+  const batching = { maxBatch: config.DATABASE_BATCH_MAX, concurrency: config.DATABASE_BATCH_CONCURRENCY }
   const sessions = createSessionStore({
     prisma: database.prisma,
     pool: database.pool,
@@ -66,7 +67,7 @@ async function userServiceApp(app: FastifyInstance, { config }: { config: UserSe
     accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
     refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
     reuseGraceSeconds: config.REFRESH_REUSE_GRACE_SECONDS,
-    batching: { maxBatch: config.DATABASE_BATCH_MAX, concurrency: config.DATABASE_BATCH_CONCURRENCY },
+    batching,
     stats,
   })
   app.decorateRequest('currentUser', null)
@@ -100,6 +101,7 @@ async function userServiceApp(app: FastifyInstance, { config }: { config: UserSe
     tokens,
     adminBootstrap: bootstrap,
     stats,
+    batching,
     accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
     refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
   })

@@ -47,6 +47,43 @@ t.test('concurrent first sign-ins of one new destination make one user', async (
   t.same(await database.query("SELECT count(*)::int AS n FROM users WHERE email = 'race@example.com'"), [{ n: 1 }])
 })
 
+t.test('sign-ins at the same moment (so in one batch) each get their own answer, a bad one among them', async (t) => {
+  const [app] = await twoInstances(t)
+  const known = await login(app, { sub: '+14155550300' })
+  const banned = await login(app, { sub: '+14155550301' })
+  await database.query("UPDATE users SET status = 'banned' WHERE id = $1", [banned.user.id])
+  const once = proofFor({ sub: '+14155550300' })
+  const proofs = [
+    once,
+    once,
+    proofFor({ sub: '+14155550301' }),
+    proofFor({ sub: '+14155550302' }),
+    proofFor({ sub: '+14155550302' }),
+    proofFor({ sub: 'batch@example.com' }),
+    proofFor({ sub: '+14155550300', userType: 'demo' }),
+    proofFor({ sub: `+1${'4'.repeat(20)}` }),
+  ]
+  const replies = await Promise.all(
+    proofs.map((proof) => app.inject({ method: 'POST', url: '/api/v1/auth/otp/login', payload: { proof } })),
+  )
+  t.same(
+    replies.map((reply) => reply.json().code ?? reply.statusCode),
+    [200, 'PROOF_INVALID', 'USER_BANNED', 200, 200, 200, 200, 'PROOF_INVALID'],
+    'the replayed proof and the unstorable destination are refused, alone',
+  )
+  const users = replies.map((reply) => reply.json().user)
+  t.equal(users[0].id, known.user.id, 'a known destination signs in to its user')
+  t.equal(users[3].id, users[4].id, 'one new destination twice in a batch makes one user')
+  t.match(users[5], { email: 'batch@example.com', emailVerified: true, phone: null })
+  t.match(users[6], { phone: '+14155550300', userType: 'demo' })
+  t.not(users[6].id, known.user.id)
+  for (const reply of [replies[0], replies[3], replies[4], replies[5], replies[6]]) {
+    const me = await app.inject({ method: 'GET', url: '/api/v1/users/me', headers: bearer(reply!.json().accessToken) })
+    t.equal(me.json().id, reply!.json().user.id, "each session is its own user's")
+  }
+  t.same(await database.query("SELECT count(*)::int AS n FROM users WHERE phone = '+14155550302'"), [{ n: 1 }])
+})
+
 t.test('only an access token opens /me: a proof, a refresh, an email link or a service token does not', async (t) => {
   const [app] = await twoInstances(t)
   const session = await login(app, { sub: 'kinds@example.com' })
