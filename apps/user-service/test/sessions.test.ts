@@ -1,3 +1,4 @@
+import pg from 'pg'
 import t from 'tap'
 import { bearer, buildUserService, login, proofFor, testDatabase, testEnv, tokens } from './helpers.ts'
 
@@ -82,6 +83,44 @@ t.test('sign-ins at the same moment (so in one batch) each get their own answer,
     t.equal(me.json().id, reply!.json().user.id, "each session is its own user's")
   }
   t.same(await database.query("SELECT count(*)::int AS n FROM users WHERE phone = '+14155550302'"), [{ n: 1 }])
+})
+
+t.test('a phone batch and an email batch that lock two users in opposite orders both sign in', async (t) => {
+  const [app] = await twoInstances(t)
+  // One user's email sorts last, the other's first: the phone batch takes first then second, the email batch second then first.
+  const first = await login(app, { sub: '+14155550310' })
+  const second = await login(app, { sub: '+14155550311' })
+  await database.query("UPDATE users SET email = 'zz@example.com' WHERE id = $1", [first.user.id])
+  await database.query("UPDATE users SET email = 'aa@example.com' WHERE id = $1", [second.user.id])
+  const holder = new pg.Client({ connectionString: database.url })
+  await holder.connect()
+  t.teardown(() => holder.end())
+  await holder.query('BEGIN')
+  await holder.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [first.user.id])
+  const waitingOnLocks = async (count: number) => {
+    while (
+      (await database.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'"))[0]?.n !==
+      count
+    )
+      await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  const signIn = (subs: string[]) =>
+    Promise.all(subs.map((sub) => app.inject({ method: 'POST', url: '/api/v1/auth/otp/login', payload: { proof: proofFor({ sub }) } })))
+  // The phone batch waits for the first user; the email batch takes the second, then queues for the first behind it.
+  const phones = signIn(['+14155550310', '+14155550311'])
+  await waitingOnLocks(1)
+  const emails = signIn(['zz@example.com', 'aa@example.com'])
+  await waitingOnLocks(2)
+  await holder.query('COMMIT')
+  const replies = [...(await phones), ...(await emails)]
+  t.same(
+    replies.map((reply) => reply.statusCode),
+    [200, 200, 200, 200],
+  )
+  t.same(
+    replies.map((reply) => reply.json().user?.id),
+    [first.user.id, second.user.id, first.user.id, second.user.id],
+  )
 })
 
 t.test('only an access token opens /me: a proof, a refresh, an email link or a service token does not', async (t) => {

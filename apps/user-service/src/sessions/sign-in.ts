@@ -16,8 +16,9 @@ const SIGN_IN_PURPOSES = new Set(['login', 'signup'])
  * active, open a session with its first refresh token. An insert that conflicts on the destination
  * updates instead, so two concurrent first sign-ins make one user; a spent proof inserts nothing, so
  * nothing follows for it. The user was created when its row carries the id the insert proposed.
- * Rows are written in key order, so batches running at once take their locks in one order. A batch
- * holds each proof and each destination once (`rounds`): a second one runs in the next statement.
+ * Rows are written in key order, so batches of one kind running at once take their locks in one
+ * order (`runBreakingDeadlocks` for batches of the two kinds). A batch holds each proof and each
+ * destination once (`rounds`): a second one runs in the next statement.
  */
 const signInSql = (destination: 'phone' | 'email') => `
   WITH input AS (
@@ -98,6 +99,21 @@ type Dependencies = Lifetimes & {
 }
 
 /**
+ * A batch of phone sign-ins takes its users in phone order, one of email sign-ins in email order,
+ * so two running at once can each hold a user the other waits for. PostgreSQL then rolls one back
+ * whole (40P01) and the other goes on; the one rolled back runs again.
+ */
+async function runBreakingDeadlocks<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run()
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== '40P01' || attempt === 3) throw error
+    }
+  }
+}
+
+/**
  * Turns an otp-service proof into a session: each proof once across all instances, the user made
  * on first sign-in (a phone proof fills and verifies the phone, an email proof the email; the
  * proof's user type decides live or demo), the admin role for bootstrap destinations. Sign-ins that
@@ -109,12 +125,13 @@ export function createSignIn({ pool, tokens, adminBootstrap, stats, batching, ac
       async (requests: readonly SignInRequest[]) => {
         const rows: (SignInRow | null)[] = requests.map(() => null)
         for (const round of rounds(requests)) {
-          const result = await pool.query<SignInRow & { i: number }>({
+          const query = {
             name: `sign_in_${destination}`,
             text: signInSql(destination),
             values: SIGN_IN_COLUMNS.map((key) => round.map((request) => request[key])),
-          })
-          for (const { i, ...row } of result.rows) rows[i] = row
+          }
+          const { rows: signedIn } = await runBreakingDeadlocks(() => pool.query<SignInRow & { i: number }>(query))
+          for (const { i, ...row } of signedIn) rows[i] = row
         }
         return rows
       },
