@@ -48,41 +48,58 @@ t.test('concurrent first sign-ins of one new destination make one user', async (
   t.same(await database.query("SELECT count(*)::int AS n FROM users WHERE email = 'race@example.com'"), [{ n: 1 }])
 })
 
-t.test('sign-ins at the same moment (so in one batch) each get their own answer, a bad one among them', async (t) => {
+/** Sign-ins sent at the same moment, so in one batch. */
+const signInAll = (app: Parameters<typeof login>[0], proofs: string[]) =>
+  Promise.all(proofs.map((proof) => app.inject({ method: 'POST', url: '/api/v1/auth/otp/login', payload: { proof } })))
+
+t.test('sign-ins at the same moment (so in one statement) each get their own answer', async (t) => {
   const [app] = await twoInstances(t)
   const known = await login(app, { sub: '+14155550300' })
   const banned = await login(app, { sub: '+14155550301' })
   await database.query("UPDATE users SET status = 'banned' WHERE id = $1", [banned.user.id])
-  const once = proofFor({ sub: '+14155550300' })
-  const proofs = [
-    once,
-    once,
+  const spentBefore = proofFor({ sub: '+14155550300' })
+  t.equal((await signInAll(app, [spentBefore]))[0]?.statusCode, 200)
+  const twice = proofFor({ sub: '+14155550300' })
+  const replies = await signInAll(app, [
+    twice,
+    twice,
+    spentBefore,
     proofFor({ sub: '+14155550301' }),
     proofFor({ sub: '+14155550302' }),
     proofFor({ sub: '+14155550302' }),
-    proofFor({ sub: 'batch@example.com' }),
     proofFor({ sub: '+14155550300', userType: 'demo' }),
-    proofFor({ sub: `+1${'4'.repeat(20)}` }),
-  ]
-  const replies = await Promise.all(
-    proofs.map((proof) => app.inject({ method: 'POST', url: '/api/v1/auth/otp/login', payload: { proof } })),
-  )
+    proofFor({ sub: 'batch@example.com' }),
+  ])
   t.same(
     replies.map((reply) => reply.json().code ?? reply.statusCode),
-    [200, 'PROOF_INVALID', 'USER_BANNED', 200, 200, 200, 200, 'PROOF_INVALID'],
-    'the replayed proof and the unstorable destination are refused, alone',
+    [200, 'PROOF_INVALID', 'PROOF_INVALID', 'USER_BANNED', 200, 200, 200, 200],
+    'a proof twice in the batch, a spent proof and a banned user are refused; the others sign in',
   )
   const users = replies.map((reply) => reply.json().user)
   t.equal(users[0].id, known.user.id, 'a known destination signs in to its user')
-  t.equal(users[3].id, users[4].id, 'one new destination twice in a batch makes one user')
-  t.match(users[5], { email: 'batch@example.com', emailVerified: true, phone: null })
+  t.equal(users[4].id, users[5].id, 'one new destination twice in a batch makes one user')
   t.match(users[6], { phone: '+14155550300', userType: 'demo' })
-  t.not(users[6].id, known.user.id)
-  for (const reply of [replies[0], replies[3], replies[4], replies[5], replies[6]]) {
+  t.not(users[6].id, known.user.id, 'a demo proof in the same batch as a live one gets the demo user')
+  t.match(users[7], { email: 'batch@example.com', emailVerified: true, phone: null })
+  for (const reply of [replies[0], replies[4], replies[5], replies[6], replies[7]]) {
     const me = await app.inject({ method: 'GET', url: '/api/v1/users/me', headers: bearer(reply!.json().accessToken) })
     t.equal(me.json().id, reply!.json().user.id, "each session is its own user's")
   }
+  t.same(
+    await database.query('SELECT count(*)::int AS n FROM sessions WHERE user_id = $1', [banned.user.id]),
+    [{ n: 1 }],
+    'no session for the banned user',
+  )
   t.same(await database.query("SELECT count(*)::int AS n FROM users WHERE phone = '+14155550302'"), [{ n: 1 }])
+})
+
+t.test('a value the database cannot store is refused alone, not with the sign-ins batched with it', async (t) => {
+  const [app] = await twoInstances(t)
+  const replies = await signInAll(app, [proofFor({ sub: `+1${'4'.repeat(20)}` }), proofFor({ sub: '+14155550303' })])
+  t.same(
+    replies.map((reply) => reply.json().code ?? reply.statusCode),
+    ['PROOF_INVALID', 200],
+  )
 })
 
 t.test('a phone batch and an email batch that lock two users in opposite orders both sign in', async (t) => {
@@ -105,7 +122,10 @@ t.test('a phone batch and an email batch that lock two users in opposite orders 
       await new Promise((resolve) => setTimeout(resolve, 20))
   }
   const signIn = (subs: string[]) =>
-    Promise.all(subs.map((sub) => app.inject({ method: 'POST', url: '/api/v1/auth/otp/login', payload: { proof: proofFor({ sub }) } })))
+    signInAll(
+      app,
+      subs.map((sub) => proofFor({ sub })),
+    )
   // The phone batch waits for the first user; the email batch takes the second, then queues for the first behind it.
   const phones = signIn(['+14155550310', '+14155550311'])
   await waitingOnLocks(1)

@@ -11,44 +11,49 @@ import { type Lifetimes, signPair, tokenHash, userColumns } from './tokens.ts'
 const SIGN_IN_PURPOSES = new Set(['login', 'signup'])
 
 /**
- * Sign-in for a batch of proofs in one statement (it runs for every verified code, so it is written
- * by hand, measured in the bench): spend each proof, make or update its user, and, when the user is
- * active, open a session with its first refresh token. An insert that conflicts on the destination
- * updates instead, so two concurrent first sign-ins make one user; a spent proof inserts nothing, so
- * nothing follows for it. The user was created when its row carries the id the insert proposed.
- * Rows are written in key order, so batches of one kind running at once take their locks in one
- * order (`runBreakingDeadlocks` for batches of the two kinds). A batch holds each proof and each
- * destination once (`rounds`): a second one runs in the next statement.
+ * Sign-in for a batch of proofs in one statement, so one commit (it runs for every verified code, so
+ * it is written by hand, measured in the bench): spend each proof, make or update its user, and,
+ * when the user is active, open a session with its first refresh token. A proof already spent
+ * inserts nothing, so nothing follows for it. An insert that conflicts on the destination updates
+ * instead, so concurrent first sign-ins make one user; proofs of one destination in one batch make
+ * or update it once (the earliest proposes the id) and each get a session. The user was created
+ * for the request whose proposed id it carries. Proofs are spent, and users taken, in key order, so
+ * batches of one kind take their locks in one order (batches of the two kinds: `runBreakingDeadlocks`).
  */
 const signInSql = (destination: 'phone' | 'email') => `
   WITH input AS (
     SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::uuid[], $8::timestamptz[], $9::bytea[], $10::int[])
-      AS r(jti, proof_expires_at, user_id, user_type, destination, role, session_id, expires_at, token_hash, i)
+      AS r(jti, proof_expires_at, proposed_id, user_type, destination, role, session_id, session_expires_at, token_hash, i)
   ), spent AS (
     INSERT INTO spent_tokens (jti, kind, expires_at) SELECT jti, 'otp_proof', proof_expires_at FROM input ORDER BY jti
     ON CONFLICT (jti) DO NOTHING RETURNING jti
+  ), signing_in AS (
+    SELECT input.* FROM input JOIN spent USING (jti)
   ), account AS (
     INSERT INTO users (id, user_type, ${destination}, ${destination}_verified, role, last_login_at)
-    SELECT r.user_id, r.user_type, r.destination, true, r.role, now() FROM input r JOIN spent USING (jti) ORDER BY r.user_type, r.destination
+    SELECT DISTINCT ON (user_type, destination) proposed_id, user_type, destination, true, role, now()
+    FROM signing_in ORDER BY user_type, destination, i
     ON CONFLICT (user_type, ${destination}) DO UPDATE SET ${destination}_verified = true,
       last_login_at = CASE WHEN users.status = 'active' THEN now() ELSE users.last_login_at END, updated_at = now()
     RETURNING *
   ), per_request AS (
-    SELECT r.i, a.* FROM input r JOIN account a ON a.user_type = r.user_type AND a.${destination} = r.destination
+    SELECT r.i, r.proposed_id, r.session_id, r.session_expires_at, r.token_hash, a.*
+    FROM signing_in r JOIN account a ON a.user_type = r.user_type AND a.${destination} = r.destination
   ), session AS (
-    INSERT INTO sessions (id, user_id, expires_at)
-    SELECT r.session_id, s.id, r.expires_at FROM per_request s JOIN input r USING (i) WHERE s.status = 'active' RETURNING id
+    INSERT INTO sessions (id, user_id, expires_at) SELECT session_id, id, session_expires_at FROM per_request WHERE status = 'active'
+    RETURNING id
   ), refresh AS (
-    INSERT INTO refresh_tokens (token_hash, session_id, expires_at) SELECT r.token_hash, r.session_id, r.expires_at FROM session JOIN input r ON r.session_id = session.id
+    INSERT INTO refresh_tokens (token_hash, session_id, expires_at)
+    SELECT p.token_hash, p.session_id, p.session_expires_at FROM per_request p JOIN session s ON s.id = p.session_id
   )
-  SELECT s.i, ${userColumns('s')}, EXISTS (SELECT 1 FROM session WHERE session.id = r.session_id) AS "signedIn", s.id = r.user_id AS "created"
-  FROM per_request s JOIN input r USING (i)`
+  SELECT p.i, ${userColumns('p')}, s.id IS NOT NULL AS "signedIn", p.id = p.proposed_id AS "created"
+  FROM per_request p LEFT JOIN session s ON s.id = p.session_id`
 
 type SignInRequest = {
   jti: string
   proofExpiresAt: Date
   /** The id of the user, should this sign-in make one. */
-  newUserId: string
+  proposedId: string
   userType: string
   destination: string
   role: 'user' | 'admin'
@@ -58,31 +63,10 @@ type SignInRequest = {
 }
 /** The statement's parameters, in order: one array each. */
 const SIGN_IN_COLUMNS = [
-  ...['jti', 'proofExpiresAt', 'newUserId', 'userType', 'destination', 'role'],
+  ...['jti', 'proofExpiresAt', 'proposedId', 'userType', 'destination', 'role'],
   ...['sessionId', 'refreshExpiresAt', 'refreshHash', 'place'],
 ] as const
 type SignInRow = User & { signedIn: boolean; created: boolean }
-
-/**
- * Splits a batch into statements that each hold a proof and a destination at most once, in arrival
- * order; each request keeps its place in the batch.
- */
-function rounds(requests: readonly SignInRequest[]) {
-  const seen = new Map<string, number>()
-  const result: (SignInRequest & { place: number })[][] = []
-  requests.forEach((request, place) => {
-    const keys = [`jti ${request.jti}`, `to ${request.userType} ${request.destination}`]
-    const level = Math.max(...keys.map((key) => seen.get(key) ?? 0))
-    for (const key of keys) seen.set(key, level + 1)
-    let round = result[level]
-    if (!round) {
-      round = []
-      result.push(round)
-    }
-    round.push({ ...request, place })
-  })
-  return result
-}
 
 // A value the database refuses (a destination too long for its column, a character it cannot
 // store): signed proofs never carry one, but should one, it is refused alone, not with its batch.
@@ -124,15 +108,16 @@ export function createSignIn({ pool, tokens, adminBootstrap, stats, batching, ac
     batched(
       async (requests: readonly SignInRequest[]) => {
         const rows: (SignInRow | null)[] = requests.map(() => null)
-        for (const round of rounds(requests)) {
-          const query = {
-            name: `sign_in_${destination}`,
-            text: signInSql(destination),
-            values: SIGN_IN_COLUMNS.map((key) => round.map((request) => request[key])),
-          }
-          const { rows: signedIn } = await runBreakingDeadlocks(() => pool.query<SignInRow & { i: number }>(query))
-          for (const { i, ...row } of signedIn) rows[i] = row
+        // A proof the batch holds twice is spent by its first copy; a later copy gets no row, as a replay.
+        const jtis = new Set<string>()
+        const sent = requests.map((request, place) => ({ ...request, place })).filter(({ jti }) => !jtis.has(jti) && jtis.add(jti))
+        const query = {
+          name: `sign_in_${destination}`,
+          text: signInSql(destination),
+          values: SIGN_IN_COLUMNS.map((key) => sent.map((request) => request[key])),
         }
+        const { rows: signedIn } = await runBreakingDeadlocks(() => pool.query<SignInRow & { i: number }>(query))
+        for (const { i, ...row } of signedIn) rows[i] = row
         return rows
       },
       { ...batching, refusal },
@@ -152,7 +137,7 @@ export function createSignIn({ pool, tokens, adminBootstrap, stats, batching, ac
     const request: SignInRequest = {
       jti: claims.jti,
       proofExpiresAt: new Date(claims.exp * 1000),
-      newUserId: randomUUID(),
+      proposedId: randomUUID(),
       userType: claims.userType,
       destination: claims.sub,
       // Bootstrap admins are live users: demo accounts are where shared store-review codes live.
