@@ -114,12 +114,10 @@ t.test('a phone batch and an email batch that lock two users in opposite orders 
   t.teardown(() => holder.end())
   await holder.query('BEGIN')
   await holder.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [first.user.id])
+  // Statements of this test's database (other test files share the server) waiting for a lock.
   const waitingOnLocks = async (count: number) => {
-    while (
-      (await database.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'"))[0]?.n !==
-      count
-    )
-      await new Promise((resolve) => setTimeout(resolve, 20))
+    const waiting = "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    while ((await database.query<{ n: number }>(waiting))[0]?.n !== count) await new Promise((resolve) => setTimeout(resolve, 20))
   }
   const signIn = (subs: string[]) =>
     signInAll(

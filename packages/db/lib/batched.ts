@@ -6,12 +6,16 @@ export type BatchOptions = {
   /** Batches of this kind out at once; the next one waits and grows. */
   concurrency: number
   /**
-   * For an error that one call's value caused (the database refused a value): the error that call
-   * should get. The batch is then run again one call at a time, so the others get their answers.
-   * Undefined (the default, for every error) fails the whole batch with the error.
+   * The error a call gets whose value the database refused to take (a NUL byte or a character it
+   * cannot encode, 22021 and 22P05; a string too long for its column, 22001). The batch is then run
+   * again one call at a time, so the others get their answers. Unset, such an error fails the whole
+   * batch, as every other error does.
    */
-  refusal?: (error: unknown) => Error | undefined
+  refused?: () => Error
 }
+
+/** SQLSTATEs of a value the database refused to take (see `refused`). */
+const REFUSED_VALUES = new Set(['22021', '22P05', '22001'])
 
 /**
  * Gathers concurrent calls into batches, so many requests share one statement, one round trip and
@@ -19,23 +23,21 @@ export type BatchOptions = {
  * than `concurrency` batches are out, taking every call that arrived meanwhile: an idle service
  * sends a batch of one at once, a busy one fewer, larger batches. `run` answers the calls in order.
  */
-export function batched<I, O>(
-  run: (items: readonly I[]) => Promise<O[]>,
-  { maxBatch, concurrency, refusal = () => undefined }: BatchOptions,
-) {
+export function batched<I, O>(run: (items: readonly I[]) => Promise<O[]>, { maxBatch, concurrency, refused }: BatchOptions) {
   let out = 0
   const waiting: (() => void)[] = []
   const send = (dispatch: () => void) => {
     out++
     setImmediate(dispatch)
   }
-  const ownError = (error: unknown) => refusal(error) ?? (error as Error)
+  const isRefusal = (error: unknown) => refused !== undefined && REFUSED_VALUES.has(String((error as { code?: unknown }).code))
+  const ownError = (error: unknown) => (refused && isRefusal(error) ? refused() : (error as Error))
   // DataLoader rejects a call whose result is an Error: each call of a refused batch gets its own.
   const runIsolated = async (items: readonly I[]): Promise<(O | Error)[]> => {
     try {
       return await run(items)
     } catch (error) {
-      if (items.length === 1 || !refusal(error)) throw ownError(error)
+      if (items.length === 1 || !isRefusal(error)) throw ownError(error)
       const results: (O | Error)[] = []
       for (const item of items) results.push(await run([item]).then(([result]) => result as O, ownError))
       return results

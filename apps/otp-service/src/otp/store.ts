@@ -71,14 +71,9 @@ export type StoreBatching = BatchOptions & {
   batchSizes: { observe(labels: { statement: 'issue' | 'verify' }, size: number): void }
 }
 
-// A value the database refuses to take: a NUL byte or a character it cannot encode (22021, 22P05),
-// a string too long for its column (22001). Validation keeps such input out; this is the last line:
-// the batch runs again one request at a time, in order, and the bad one alone gets a 400.
-const REFUSED_VALUES = new Set(['22021', '22P05', '22001'])
-const refusal = (error: unknown) =>
-  REFUSED_VALUES.has(String((error as { code?: unknown }).code))
-    ? new kitErrors.VALIDATION_ERROR('A field holds a value that cannot be stored')
-    : undefined
+// Validation keeps values the database cannot store out; this is the last line: the batch runs
+// again one request at a time, in order, and the bad one alone gets a 400.
+const refused = () => new kitErrors.VALIDATION_ERROR('A field holds a value that cannot be stored')
 
 const column = <I, K extends keyof I>(items: readonly I[], key: K) => items.map((item) => item[key])
 /** The columns both batch functions start with, in their order. */
@@ -86,7 +81,7 @@ const keyColumns = (requests: readonly (OtpKey & { codeHash: Buffer })[]) =>
   (['channel', 'destination', 'purpose', 'userType', 'codeHash'] as const).map((key) => column(requests, key))
 
 export function createOtpStore(pool: Pick<pg.Pool, 'query'>, limits: OtpLimits, { batchSizes, ...options }: StoreBatching) {
-  const batching = { ...options, refusal }
+  const batching = { ...options, refused }
   const issue = batched(async (requests: readonly IssueRequest[]) => {
     batchSizes.observe({ statement: 'issue' }, requests.length)
     const { rows } = await pool.query({

@@ -68,11 +68,8 @@ const SIGN_IN_COLUMNS = [
 ] as const
 type SignInRow = User & { signedIn: boolean; created: boolean }
 
-// A value the database refuses (a destination too long for its column, a character it cannot
-// store): signed proofs never carry one, but should one, it is refused alone, not with its batch.
-const REFUSED_VALUES = new Set(['22021', '22P05', '22001'])
-const refusal = (error: unknown) =>
-  REFUSED_VALUES.has(String((error as { code?: unknown }).code)) ? new errors.PROOF_INVALID() : undefined
+// Signed proofs never carry a value the database cannot store, but should one, it is refused alone.
+const refused = () => new errors.PROOF_INVALID()
 
 type Dependencies = Lifetimes & {
   pool: Pick<pg.Pool, 'query'>
@@ -120,7 +117,7 @@ export function createSignIn({ pool, tokens, adminBootstrap, stats, batching, ac
         for (const { i, ...row } of signedIn) rows[i] = row
         return rows
       },
-      { ...batching, refusal },
+      { ...batching, refused },
     )
   const batches = { phone: batchFor('phone'), email: batchFor('email') }
 
