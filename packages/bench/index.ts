@@ -13,5 +13,5 @@ export {
   postgresCpuSeconds,
   startTarget,
 } from './lib/process.ts'
-export { type LoadTarget, loadOnce, printRounds, type Row, runRounds } from './lib/rounds.ts'
-export { rowCount, seedRows, vacuumDatabase } from './lib/scale.ts'
+export { type LoadTarget, loadOnce, printRounds, type Row, runRounds, turnOrder } from './lib/rounds.ts'
+export { rowCount, seedRows, settleDatabase } from './lib/scale.ts'

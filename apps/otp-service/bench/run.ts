@@ -15,8 +15,9 @@ import {
   peakRssMb,
   rowCount,
   seedRows,
+  settleDatabase,
   startTarget,
-  vacuumDatabase,
+  turnOrder,
 } from '@otp-suite/bench'
 import { createTestDatabase } from '@otp-suite/db/testing'
 import { outboxReader, scratchDir } from '@otp-suite/testing'
@@ -144,16 +145,16 @@ async function measure(target: Target): Promise<Row> {
     }
   } finally {
     await server.stop()
-    // Autovacuum's work, done between turns (this server may run with it off): no target runs on
-    // the dead rows the turns before it left.
-    await vacuumDatabase(target.databaseUrl ?? database.url)
+    // Autovacuum's work and a checkpoint, done between turns (this server may run with autovacuum
+    // off): no target runs on the dead rows or the dirty pages the turns before it left.
+    await settleDatabase(target.databaseUrl ?? database.url)
   }
 }
 // Targets take turns, round after round, so a slow moment of the machine falls on all of them.
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5)
 const runs = new Map(selected.map((target) => [target.name, [] as Row[]]))
 for (let round = 0; round < rounds; round++) {
-  for (const target of selected) runs.get(target.name)?.push(await measure(target))
+  for (const target of turnOrder(selected, round)) runs.get(target.name)?.push(await measure(target))
 }
 
 // Each target's median round (by cycles/s); the ratios compare the targets' medians.

@@ -41,17 +41,23 @@ export function loadOnce(base: string, connections: number, target: LoadTarget, 
 }
 
 /**
+ * The order of the turns in round `round`: as listed, then reversed, and so on. A machine that
+ * speeds up or slows down over a run then favours no target by its place in the round.
+ */
+export const turnOrder = <T>(targets: readonly T[], round: number): readonly T[] => (round % 2 === 0 ? targets : targets.toReversed())
+
+/**
  * Loads each target for `duration` seconds after `warmup`, `rounds` times. The targets that only
- * read take turns round after round, so a slow moment of the machine falls on all of them; those
- * that write (and leave vacuuming and checkpoints behind) run their rounds after them. Returns every
- * round's figures by target.
+ * read take turns round after round (in `turnOrder`), so a slow moment of the machine falls on all
+ * of them; those that write (and leave vacuuming and checkpoints behind) run their rounds after
+ * them. Returns every round's figures by target.
  */
 export async function runRounds({ base = '', pid = 0, targets, connections, duration, warmup, rounds }: RoundOptions) {
   const runs = new Map(targets.map((target) => [target.name, [] as Row[]]))
   const writes = (target: LoadTarget) => target.perRequest !== undefined
   for (const group of [targets.filter((target) => !writes(target)), targets.filter(writes)]) {
     for (let round = 0; round < rounds; round++) {
-      for (const target of group) {
+      for (const target of turnOrder(group, round)) {
         await loadOnce(base, connections, target, warmup)
         const serverPid = target.server?.pid ?? pid
         const cpu = cpuWindow(serverPid)
