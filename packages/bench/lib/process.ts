@@ -23,14 +23,19 @@ export const nodeFlags = [
   ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
 ]
 
-/** Starts a compiled target on `port` and waits until it accepts connections. */
+const exitWithParent = import.meta.resolve('@otp-suite/testing/exit-with-parent')
+
+/**
+ * Starts a compiled target on `port` and waits until it accepts connections. It exits by itself
+ * when the bench does, however the bench ends (a bench killed midway leaves no server on its port).
+ */
 export async function startTarget(bundle: string, options: { cwd: string; port: number; env: NodeJS.ProcessEnv }) {
   // Another program on the port would be measured in place of this one.
   if (await accepts(options.port)) throw new Error(`port ${options.port} is already in use`)
-  const child = spawn(process.execPath, [...nodeFlags, bundle], {
+  const child = spawn(process.execPath, [...nodeFlags, '--import', exitWithParent, bundle], {
     cwd: options.cwd,
     env: { ...process.env, ...options.env, PORT: String(options.port) },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
   await waitForPort(options.port, child)
   return {
