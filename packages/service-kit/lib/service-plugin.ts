@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { type DocsOptions, installDocs } from './docs.ts'
+import { installDrain } from './drain.ts'
 import { type IsUnavailable, installErrorHandling } from './error-handler.ts'
 import { type HealthChecks, installHealth } from './health.ts'
 import { installJobs } from './jobs.ts'
@@ -14,9 +15,13 @@ export type ServiceKitOptions = Omit<DocsOptions, 'hasDependencies'> & {
   isUnavailable?: IsUnavailable
 }
 
-/** Everything a service shares with the others: errors, request ids, health, metrics, docs, jobs. */
+/** How long closing waits for the handlers still running (see `installDrain`): well within the 10 s `listen` gives a close. */
+const DRAIN_TIMEOUT_MS = 5_000
+
+/** Everything a service shares with the others: errors, request ids, health, metrics, docs, jobs, a drain on close. */
 export const serviceKit = fp<ServiceKitOptions>(
   async (app, options) => {
+    installDrain(app, DRAIN_TIMEOUT_MS)
     app.setValidatorCompiler(createValidatorCompiler())
     // JSON in, JSON out: a text body is refused with 415 rather than validated as a string.
     app.removeContentTypeParser('text/plain')
