@@ -25,14 +25,17 @@ declare module 'fastify' {
   }
 }
 
-export function installJobs(app: FastifyInstance) {
+/** Decorates `app` with `scheduleJob`; the function returned stops every job and waits for the runs in flight. */
+export function installJobs(app: FastifyInstance): () => Promise<void> {
   const names = new Set<string>()
+  const closing = new AbortController()
+  const timers: NodeJS.Timeout[] = []
+  const running = new Set<Promise<void>>()
   app.decorate('scheduleJob', (job: Job) => {
     if (names.has(job.name)) throw new Error(`A job named "${job.name}" is already scheduled`)
     names.add(job.name)
     if (job.everySeconds <= 0) return
 
-    const closing = new AbortController()
     const runOnce = async () => {
       try {
         const handled = await job.run(closing.signal)
@@ -41,18 +44,22 @@ export function installJobs(app: FastifyInstance) {
         app.log.warn({ job: job.name, err }, 'job failed; the next run retries')
       }
     }
-    let running: Promise<void> | undefined
+    let run: Promise<void> | undefined
     const timer = setInterval(() => {
-      running ??= runOnce().finally(() => {
-        running = undefined
+      if (run) return
+      const started = runOnce().finally(() => {
+        run = undefined
+        running.delete(started)
       })
+      run = started
+      running.add(started)
     }, job.everySeconds * 1000)
     timer.unref()
-    // preClose, not onClose: every preClose hook ends before the first onClose hook starts.
-    app.addHook('preClose', async () => {
-      clearInterval(timer)
-      closing.abort()
-      await running
-    })
+    timers.push(timer)
   })
+  return async () => {
+    for (const timer of timers) clearInterval(timer)
+    closing.abort()
+    await Promise.all(running)
+  }
 }

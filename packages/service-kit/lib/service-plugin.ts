@@ -21,7 +21,7 @@ const DRAIN_TIMEOUT_MS = 5_000
 /** Everything a service shares with the others: errors, request ids, health, metrics, docs, jobs, a drain on close. */
 export const serviceKit = fp<ServiceKitOptions>(
   async (app, options) => {
-    installDrain(app, DRAIN_TIMEOUT_MS)
+    const drained = installDrain(app)
     app.setValidatorCompiler(createValidatorCompiler())
     // JSON in, JSON out: a text body is refused with 415 rather than validated as a string.
     app.removeContentTypeParser('text/plain')
@@ -42,7 +42,12 @@ export const serviceKit = fp<ServiceKitOptions>(
     await installDocs(app, { ...options, hasDependencies: options.isUnavailable !== undefined })
     installMetrics(app)
     installHealth(app, { service: options.service, version: options.version, checks: options.checks ?? {} })
-    installJobs(app)
+    const stopJobs = installJobs(app)
+    // preClose, not onClose: every preClose hook ends before the first onClose hook starts. Jobs are
+    // told to stop at once, while the handlers still running finish.
+    app.addHook('preClose', async () => {
+      await Promise.all([stopJobs(), drained(DRAIN_TIMEOUT_MS)])
+    })
   },
   { name: 'service-kit', fastify: '5.x' },
 )
