@@ -1,5 +1,6 @@
 import { request } from 'node:http'
 import { setTimeout as sleep } from 'node:timers/promises'
+import type { FastifyInstance } from 'fastify'
 import t from 'tap'
 import { installDrain } from '../lib/drain.ts'
 import { createServer } from '../lib/server.ts'
@@ -23,9 +24,11 @@ async function abandonedRequest(url: string, started: Promise<void>) {
   call.destroy()
 }
 
-t.test('closing waits for a handler whose client went away before the onClose hooks run', async (t) => {
-  const app = await buildApp(t)
-  const events: string[] = []
+/**
+ * A `POST /work` whose handler runs until the function returned is called (then notes "handler
+ * done" in `events`), and a request to it whose client has gone; `app` listens once it returns.
+ */
+async function abandonedWork(app: FastifyInstance, events: string[]) {
   const started = gate()
   const release = gate()
   app.post('/work', async () => {
@@ -34,16 +37,23 @@ t.test('closing waits for a handler whose client went away before the onClose ho
     events.push('handler done')
     return { ok: true }
   })
+  const url = await app.listen({ host: '127.0.0.1', port: 0 })
+  await abandonedRequest(url, started.opened)
+  return release.open
+}
+
+t.test('closing waits for a handler whose client went away before the onClose hooks run', async (t) => {
+  const app = await buildApp(t)
+  const events: string[] = []
   app.addHook('onClose', async () => {
     events.push('onClose')
   })
-  const url = await app.listen({ host: '127.0.0.1', port: 0 })
-  await abandonedRequest(url, started.opened)
+  const release = await abandonedWork(app, events)
 
   const closed = app.close()
   await sleep(100)
   t.same(events, [], 'nothing closed while the handler runs, though its connection is gone')
-  release.open()
+  release()
   await closed
   t.same(events, ['handler done', 'onClose'])
 })
@@ -104,21 +114,13 @@ t.test('a job in flight is told to stop at once, while the handlers still runnin
       events.push('job stopped')
     },
   })
-  const started = gate()
-  const release = gate()
-  app.post('/work', async () => {
-    started.open()
-    await release.opened
-    events.push('handler done')
-    return { ok: true }
-  })
-  const url = await app.listen({ host: '127.0.0.1', port: 0 })
-  await Promise.all([jobStarted.opened, abandonedRequest(url, started.opened)])
+  const release = await abandonedWork(app, events)
+  await jobStarted.opened
 
   const closed = app.close()
   await sleep(100)
   t.same(events, ['job stopped'], 'the job stopped without waiting for the handler')
-  release.open()
+  release()
   await closed
   t.same(events, ['job stopped', 'handler done'])
 })
