@@ -30,7 +30,8 @@ export function installJobs(app: FastifyInstance): () => Promise<void> {
   const names = new Set<string>()
   const closing = new AbortController()
   const timers: NodeJS.Timeout[] = []
-  const running = new Set<Promise<void>>()
+  // The run in flight of each job, by name.
+  const running = new Map<string, Promise<void>>()
   app.decorate('scheduleJob', (job: Job) => {
     if (names.has(job.name)) throw new Error(`A job named "${job.name}" is already scheduled`)
     names.add(job.name)
@@ -44,15 +45,12 @@ export function installJobs(app: FastifyInstance): () => Promise<void> {
         app.log.warn({ job: job.name, err }, 'job failed; the next run retries')
       }
     }
-    let run: Promise<void> | undefined
     const timer = setInterval(() => {
-      if (run) return
-      const started = runOnce().finally(() => {
-        run = undefined
-        running.delete(started)
-      })
-      run = started
-      running.add(started)
+      if (running.has(job.name)) return
+      running.set(
+        job.name,
+        runOnce().finally(() => running.delete(job.name)),
+      )
     }, job.everySeconds * 1000)
     timer.unref()
     timers.push(timer)
@@ -60,6 +58,6 @@ export function installJobs(app: FastifyInstance): () => Promise<void> {
   return async () => {
     for (const timer of timers) clearInterval(timer)
     closing.abort()
-    await Promise.all(running)
+    await Promise.all(running.values())
   }
 }
