@@ -3,6 +3,7 @@
 // each bench prints the same kind of numbers. Figures are printed, never asserted.
 
 export { otpServiceUnderLoad, programStarter } from './lib/apps.ts'
+export { startNginx } from './lib/nginx.ts'
 export {
   buildTarget,
   cpuSeconds,

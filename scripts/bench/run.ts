@@ -1,13 +1,13 @@
 // The sign-in as a client goes through it, on loopback against real PostgreSQL, every program
 // compiled as production runs it: the suite's code cycle (send → verify) directly at otp-service
-// and through the gateway; the suite's whole sign-in (send → verify → login) through the gateway;
+// and through the gateway (and nginx in its place, when installed); the suite's whole sign-in (send → verify → login) through the gateway;
 // and Better Auth's (send → verify, which signs the user up and opens a session). Every cycle is
 // a new phone number from a client address of its own. Targets take turns over the rounds; prints
 // each one's median round and the ratios, asserts nothing.
 import { randomBytes } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { cpuSeconds, median, otpServiceUnderLoad, peakRssMb, programStarter } from '@otp-suite/bench'
+import { cpuSeconds, median, otpServiceUnderLoad, peakRssMb, programStarter, startNginx } from '@otp-suite/bench'
 import { outboxReader, scratchDir } from '@otp-suite/testing'
 import autocannon from 'autocannon'
 
@@ -90,6 +90,7 @@ async function measure(flow: Flow): Promise<Row> {
 const secret = randomBytes(32).toString('base64url')
 const programs = programStarter({ NODE_ENV: 'production', LOG_LEVEL: 'warn', JWT_SECRET: secret, OTP_ALLOW_DEV_DELIVERY: 'true' })
 const runs = new Map<string, Row[]>()
+let nginx: Awaited<ReturnType<typeof startNginx>>
 try {
   const otpOutboxFile = outboxFile()
   const otpOutbox = outboxReader(otpOutboxFile)
@@ -108,6 +109,8 @@ try {
     TRUSTED_PROXIES: '127.0.0.1',
     RATE_LIMIT_PER_MINUTE: '0',
   })
+  // The floor of any proxy in the gateway's place: nginx, when installed, in front of otp-service.
+  nginx = await startNginx(3935, otp.url)
   const betterAuthOutboxFile = outboxFile()
   const betterAuthOutbox = outboxReader(betterAuthOutboxFile)
   const betterAuth = await programs.start(
@@ -132,6 +135,16 @@ try {
   const flows: Flow[] = [
     { name: 'send → verify, otp-service directly', base: otp.url, processes: { 'otp-service': otp.pid }, steps: [send, verify] },
     { name: 'send → verify, through the gateway', base: gateway.url, processes: suite, steps: [send, verify] },
+    ...(nginx
+      ? [
+          {
+            name: 'send → verify, through nginx',
+            base: nginx.url,
+            processes: { 'otp-service': otp.pid, nginx: nginx.pid },
+            steps: [send, verify],
+          },
+        ]
+      : []),
     { name: 'send → verify → login, through the gateway', base: gateway.url, processes: suite, steps: [send, verify, login] },
     {
       name: 'Better Auth: send → verify (session)',
@@ -151,6 +164,7 @@ try {
   otpOutbox.close()
   betterAuthOutbox.close()
 } finally {
+  await nginx?.stop()
   await programs.stop()
 }
 
@@ -169,4 +183,5 @@ const ratio = (name: string, reference: string) => {
   if (a && b) console.log(`${name} / ${reference}: ${(signIns(a) / signIns(b)).toFixed(2)}x`)
 }
 ratio('send → verify, through the gateway', 'send → verify, otp-service directly')
+ratio('send → verify, through nginx', 'send → verify, otp-service directly')
 ratio('send → verify → login, through the gateway', 'Better Auth: send → verify (session)')

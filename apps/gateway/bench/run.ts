@@ -2,13 +2,9 @@
 // through nginx as a reverse proxy when nginx is installed, each process compiled as production
 // runs it, on loopback. The route is one the service answers at once (a 404 of its own), so the
 // figures are the proxies' cost and nothing else. Prints the figures; asserts nothing.
-import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { writeFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { buildTarget, type LoadTarget, printRounds, runRounds, startTarget } from '@otp-suite/bench'
+import { buildTarget, type LoadTarget, printRounds, runRounds, startNginx, startTarget } from '@otp-suite/bench'
 import { createTestDatabase } from '@otp-suite/db/testing'
-import { scratchDir } from '@otp-suite/testing'
 
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50)
 const duration = Number(process.env.BENCH_DURATION ?? 10)
@@ -51,24 +47,10 @@ try {
     request: () => ({ method: 'GET', path }),
   })
   const targets = [served('otp-service directly', ports.otp, otp.pid), served('through the gateway', ports.gateway, gateway.pid)]
-  if (spawnSync('nginx', ['-v']).status === 0) {
-    const prefix = scratchDir('nginx-bench-')
-    // A reverse proxy as people configure one, with keep-alive to the upstream; one process, as the
-    // gateway is one, so its CPU and memory are read the same way.
-    writeFileSync(
-      join(prefix, 'nginx.conf'),
-      `master_process off; worker_processes 1; pid ${prefix}/nginx.pid; error_log ${prefix}/error.log;
-events { worker_connections 1024; }
-http { access_log off; client_body_temp_path ${prefix};
-  upstream otp { server 127.0.0.1:${ports.otp}; keepalive 64; }
-  server { listen 127.0.0.1:${ports.nginx};
-    location /api/ { proxy_pass http://otp; proxy_http_version 1.1; proxy_set_header Connection "";
-      proxy_set_header X-Forwarded-For $remote_addr; } } }`,
-    )
-    const nginx = spawn('nginx', ['-p', prefix, '-c', join(prefix, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'inherit' })
-    stops.push(async () => nginx.kill('SIGQUIT'))
-    await new Promise((resolve) => setTimeout(resolve, 500))
-    targets.push(served('through nginx', ports.nginx, nginx.pid as number))
+  const nginx = await startNginx(ports.nginx, `http://127.0.0.1:${ports.otp}`)
+  if (nginx) {
+    stops.push(nginx.stop)
+    targets.push(served('through nginx', ports.nginx, nginx.pid))
   } else {
     console.log('nginx is not installed (apt-get install nginx): measuring without it')
   }

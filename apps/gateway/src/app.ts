@@ -1,9 +1,10 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import cors from '@fastify/cors'
-import helmet from '@fastify/helmet'
 import rateLimit from '@fastify/rate-limit'
 import { appVersion, clientAddress, listOf, serviceKit, withDetails } from '@otp-suite/service-kit'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import helmet, { type HelmetOptions } from 'helmet'
 import { adminDashboard, dashboardFiles } from './admin-dashboard.ts'
 import type { GatewayConfig } from './config.ts'
 import { errors } from './errors.ts'
@@ -16,6 +17,26 @@ const instanceUrls = (config: GatewayConfig): Record<string, string> => ({
   'user-service': config.USER_SERVICE_URLS,
   'admin-service': config.ADMIN_SERVICE_URLS,
 })
+
+/**
+ * The headers helmet sets with `options`, read once: they are the same on every answer, so each
+ * request gets them as one object instead of a run of helmet's middleware.
+ */
+function securityHeaders(options: HelmetOptions): Record<string, string> {
+  const headers: Record<string, string> = {}
+  const response = {
+    setHeader: (name: string, value: string) => {
+      headers[name.toLowerCase()] = value
+    },
+    removeHeader: (name: string) => {
+      delete headers[name.toLowerCase()]
+    },
+  }
+  helmet(options)({} as IncomingMessage, response as unknown as ServerResponse, (error?: unknown) => {
+    if (error) throw error
+  })
+  return headers
+}
 
 /** The gateway as a plugin: the server and the tests register exactly this. */
 async function gatewayApp(app: FastifyInstance, { config }: { config: GatewayConfig }) {
@@ -58,7 +79,11 @@ async function gatewayApp(app: FastifyInstance, { config }: { config: GatewayCon
 
   // The gateway's own /docs page needs scripts and styles; the API's answers get a policy that
   // lets nothing load or frame them (below).
-  await app.register(helmet, { contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'same-site' } })
+  const security = securityHeaders({ contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'same-site' } })
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(security)
+    done()
+  })
   const origins = listOf(config.CORS_ORIGINS)
   if (origins.length > 0) {
     await app.register(cors, {
@@ -78,8 +103,9 @@ async function gatewayApp(app: FastifyInstance, { config }: { config: GatewayCon
   else app.log.warn('The admin dashboard is not built (pnpm --filter @otp-suite/admin-dashboard build): /admin/ answers 404')
 
   await app.register(async (proxied) => {
-    proxied.addHook('onRequest', async (_request, reply) => {
+    proxied.addHook('onRequest', (_request, reply, done) => {
       reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'")
+      done()
     })
     if (config.RATE_LIMIT_PER_MINUTE > 0) {
       await proxied.register(rateLimit, {

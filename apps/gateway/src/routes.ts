@@ -93,6 +93,36 @@ function ambiguousTarget(url: string) {
   return /[\\\x00-\x1f]/.test(decoded) || decoded.split('/').some((segment) => segment === '.' || segment === '..')
 }
 
+type Answer = { status: number; headers: IncomingHttpHeaders; body: Buffer }
+
+/**
+ * One request to a service, its answer read whole: a dispatch whose handler keeps the chunks, with
+ * no stream made for a body that is bounded JSON.
+ */
+function exchange(dispatcher: Dispatcher, options: Dispatcher.DispatchOptions): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    let status = 0
+    let headers: IncomingHttpHeaders = {}
+    const chunks: Buffer[] = []
+    dispatcher.dispatch(options, {
+      onRequestStart() {},
+      onResponseStart(_controller, statusCode, responseHeaders) {
+        status = statusCode
+        headers = responseHeaders
+      },
+      onResponseData(_controller, chunk) {
+        chunks.push(chunk)
+      },
+      onResponseEnd() {
+        resolve({ status, headers, body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks) })
+      },
+      onResponseError(_controller, error) {
+        reject(error)
+      },
+    })
+  })
+}
+
 /**
  * One service's public prefixes, passed on to its instances with the path as it came. Bodies
  * arrive read (within the body limit) and answers are read whole (the services answer bounded
@@ -115,7 +145,7 @@ function proxyService(app: FastifyInstance, upstream: Upstream, prefixes: string
    * Tried again, while it cannot have run, once per instance in rotation: the failed one may still
    * be in it (the pool may pick it again) or already out of it, leaving its try to the others.
    */
-  async function answerOf(request: FastifyRequest): Promise<Dispatcher.ResponseData> {
+  async function answerOf(request: FastifyRequest): Promise<Answer> {
     const options = {
       method: request.method as Dispatcher.HttpMethod,
       path: request.url,
@@ -124,7 +154,7 @@ function proxyService(app: FastifyInstance, upstream: Upstream, prefixes: string
     }
     for (let attempt = 1; ; attempt++) {
       try {
-        return await upstream.dispatcher.request(options)
+        return await exchange(upstream.dispatcher, options)
       } catch (error) {
         void upstream.checkAll()
         const retryable = neverSent(error) || (CONNECTION_LOST.has(failureCode(error)) && IDEMPOTENT.has(request.method))
@@ -137,21 +167,16 @@ function proxyService(app: FastifyInstance, upstream: Upstream, prefixes: string
     if (ambiguousTarget(request.url)) return reply.callNotFound()
     // With no instance in rotation, a request would wait in the pool for one: answered at once instead.
     if (upstream.instances() === 0) throw unavailable('NO_INSTANCE', request.method)
-    let status: number
-    let body: Buffer
-    let headers: IncomingHttpHeaders
+    let answer: Answer
     try {
-      const answer = await answerOf(request)
-      status = answer.statusCode
-      headers = answer.headers
-      body = Buffer.from(await answer.body.arrayBuffer())
-      if (status > 599) throw new Error(`status ${status} is not HTTP`)
+      answer = await answerOf(request)
+      if (answer.status > 599) throw new Error(`status ${answer.status} is not HTTP`)
     } catch (error) {
       request.log.warn({ err: error, service }, 'no answer from the service')
       throw unavailable(failureCode(error), request.method)
     }
-    metrics.requests.inc({ service, status: `${String(status)[0]}xx` })
-    return reply.code(status).headers(returnedHeaders(request, headers)).send(body)
+    metrics.requests.inc({ service, status: `${String(answer.status)[0]}xx` })
+    return reply.code(answer.status).headers(returnedHeaders(request, answer.headers)).send(answer.body)
   }
 
   for (const prefix of prefixes) {
