@@ -118,3 +118,15 @@ t.test('only the request and its answer cross the gateway, not the headers of ei
   }
   t.same(stub.requests, ['GET /api/v1/otp/hops', 'HEAD /api/v1/otp/hops'], 'nothing else reached the service')
 })
+
+t.test('an answer that comes in pieces goes back whole, with its length', async (t) => {
+  const stub = await stubInstance(t, (_request, response) => {
+    response.writeHead(200, { 'content-type': 'application/json' })
+    response.write('{"part":')
+    setTimeout(() => response.end('"two"}'), 20)
+  })
+  const gateway = await startGateway(t, testEnv({ OTP_SERVICE_URLS: stub.url }))
+  const answer = await rawRequest(gateway.url, { path: '/api/v1/otp/pieces' })
+  t.same([answer.status, answer.body, answer.headers['content-length']], [200, '{"part":"two"}', '14'])
+  t.notOk('transfer-encoding' in answer.headers, 'sent in one piece')
+})
