@@ -84,23 +84,38 @@ export const postgresCpuSeconds = () =>
       }
     }, 0)
 
-/** The most memory the process has held (VmHWM). */
-export const peakRssMb = (pid: number) => {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/)
-  return line ? Number(line[1]) / 1024 : Number.NaN
+/** The process and those it started and that still run (a service in several processes). */
+const withChildren = (pid: number) => {
+  let children: number[] = []
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number)
+  } catch {}
+  return [pid, ...children]
 }
+
+/** The most memory the process, or the largest of the processes it started, has held (VmHWM). */
+export const peakRssMb = (pid: number) =>
+  Math.max(
+    ...withChildren(pid).map((each) => {
+      const line = readFileSync(`/proc/${each}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/)
+      return line ? Number(line[1]) / 1024 : Number.NaN
+    }),
+  )
+
+/** CPU seconds used so far by the process and those it started that still run. */
+const treeCpuSeconds = (pid: number) => withChildren(pid).reduce((sum, each) => sum + cpuSeconds(each), 0)
 
 export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number
 
-/** CPU share of the server, of PostgreSQL and of this (load-generating) process over a measured window. */
+/** CPU share of the server (with the processes it started), of PostgreSQL and of this (load-generating) process over a measured window. */
 export function cpuWindow(pid: number) {
-  const before = { server: cpuSeconds(pid), postgres: postgresCpuSeconds(), client: process.cpuUsage() }
+  const before = { server: treeCpuSeconds(pid), postgres: postgresCpuSeconds(), client: process.cpuUsage() }
   const startedAt = performance.now()
   return () => {
     const elapsed = (performance.now() - startedAt) / 1000
     const client = process.cpuUsage(before.client)
     return {
-      'server CPU %': Math.round(((cpuSeconds(pid) - before.server) / elapsed) * 100),
+      'server CPU %': Math.round(((treeCpuSeconds(pid) - before.server) / elapsed) * 100),
       'PostgreSQL CPU %': Math.round(((postgresCpuSeconds() - before.postgres) / elapsed) * 100),
       'load generator CPU %': Math.round(((client.user + client.system) / 1e6 / elapsed) * 100),
     }

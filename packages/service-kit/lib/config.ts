@@ -20,6 +20,11 @@ export const baseConfigProperties = {
    */
   TRUSTED_PROXIES: Type.String({ default: '' }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 256, default: 16_384 }),
+  /**
+   * How many processes serve the port: more than one where Node's one thread is the limit and the
+   * host has cores to spare. Their state is in PostgreSQL, as two instances' is.
+   */
+  PROCESSES: Type.Integer({ minimum: 1, maximum: 64, default: 1 }),
 }
 
 export function defineConfig<P extends TProperties>(properties: P) {

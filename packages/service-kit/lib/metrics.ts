@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client'
+import { serviceMetrics } from './processes.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -20,6 +21,7 @@ export function installMetrics(app: FastifyInstance) {
     registers: [registry],
   })
   app.decorate('metricsRegistry', registry)
+  const metrics = serviceMetrics(registry)
 
   app.addHook('onResponse', (request, reply, done) => {
     duration.observe(
@@ -31,6 +33,6 @@ export function installMetrics(app: FastifyInstance) {
 
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     reply.type(registry.contentType)
-    return registry.metrics()
+    return metrics()
   })
 }

@@ -1,9 +1,10 @@
 import proxyAddr from '@fastify/proxy-addr'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import closeWithGrace from 'close-with-grace'
-import Fastify, { type FastifyInstance, LogController } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyPluginAsync, LogController } from 'fastify'
 import { answerError } from './error-handler.ts'
 import { type LogSettings, loggerOptions } from './logger.ts'
+import { inProcesses } from './processes.ts'
 import { requestIdFrom } from './request-id.ts'
 
 export type ServerSettings = LogSettings & {
@@ -66,4 +67,23 @@ export async function listen(app: FastifyInstance, options: { host: string; port
     await app.close()
   })
   await app.listen(options)
+}
+
+export type ServiceSettings = ServerSettings & { HOST: string; PORT: number; PROCESSES: number }
+
+/**
+ * Runs a service as production does: `app` with `config`, listening on HOST:PORT, in PROCESSES
+ * processes sharing the port (see `inProcesses`).
+ */
+export async function serve<C extends ServiceSettings>(
+  config: C,
+  app: FastifyPluginAsync<{ config: C }>,
+  options: { publicEntry?: boolean } = {},
+) {
+  const log = Fastify({ logger: loggerOptions(config) }).log
+  await inProcesses(config.PROCESSES, log, async () => {
+    const server = createServer(config, options)
+    await server.register(app, { config })
+    await listen(server, { host: config.HOST, port: config.PORT })
+  })
 }

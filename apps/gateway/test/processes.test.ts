@@ -1,0 +1,60 @@
+import { readFileSync } from 'node:fs'
+import { get } from 'node:http'
+import { servedCount, startService, until } from '@otp-suite/testing'
+import t from 'tap'
+import { testEnv } from './helpers.ts'
+
+/** The pids of the processes that logged a line with `message` (and `extra`), in the order they did. */
+const pidsLogging = (output: string, message: string, extra = '') =>
+  output
+    .split('\n')
+    .filter((line) => line.includes(`"msg":"${message}`) && line.includes(extra))
+    .map((line) => (JSON.parse(line) as { pid: number }).pid)
+
+/** One request on a connection of its own, so the kernel hands it to whichever process takes it first. */
+const onNewConnection = (url: string) =>
+  new Promise<number>((resolve, reject) => {
+    get(`${url}/health/live`, { agent: false }, (response) => {
+      response.resume().on('end', () => resolve(response.statusCode as number))
+    }).on('error', reject)
+  })
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+const parentOf = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1])
+
+t.test('a service in two processes: both serve the port, the metrics add up, a dead one is replaced, SIGTERM ends all', async (t) => {
+  const service = await startService(t, 'gateway', { ...testEnv(), LOG_LEVEL: 'info', PROCESSES: '2' } as Record<string, string>)
+  const listening = () => new Set(pidsLogging(service.output(), 'Server listening'))
+  await until(() => listening().size === 2, 20_000)
+  const [first, second] = [...listening()] as [number, number]
+  t.equal(parentOf(first), parentOf(second), 'two processes of one supervisor')
+
+  // New connections until each process has answered some.
+  const statuses: number[] = []
+  while (new Set(pidsLogging(service.output(), 'incoming request', '"/health/live"')).size < 2 && statuses.length < 500) {
+    statuses.push(await onNewConnection(service.url))
+  }
+  const sent = statuses.length
+  t.same(new Set(statuses), new Set([200]), `${sent} requests answered`)
+  t.same(new Set(pidsLogging(service.output(), 'incoming request', '"/health/live"')), new Set([first, second]), 'both answered')
+  t.equal(await servedCount(service, '/health/live'), sent, '/metrics counts the requests of both processes')
+
+  const supervisor = parentOf(first)
+  process.kill(first, 'SIGKILL')
+  t.equal(await onNewConnection(service.url), 200, 'the other one still answers')
+  await until(() => listening().size === 3, 20_000)
+  t.ok(alive(second), 'the other one lived on')
+  const replacement = [...listening()].find((pid) => pid !== first && pid !== second) as number
+  t.equal(parentOf(replacement), supervisor, 'the dead one was replaced')
+
+  process.kill(supervisor, 'SIGTERM')
+  await until(() => ![supervisor, second, replacement].some(alive), 15_000)
+  t.pass('SIGTERM ended the supervisor and its processes')
+})
