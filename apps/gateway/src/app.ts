@@ -32,9 +32,12 @@ function securityHeaders(options: HelmetOptions): Record<string, string> {
       delete headers[name.toLowerCase()]
     },
   }
+  let done = false
   helmet(options)({} as IncomingMessage, response as unknown as ServerResponse, (error?: unknown) => {
     if (error) throw error
+    done = true
   })
+  if (!done) throw new Error('helmet did not set its headers at once')
   return headers
 }
 

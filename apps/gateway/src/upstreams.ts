@@ -36,6 +36,8 @@ export function upstreamMetrics(registry: Registry) {
       name: 'gateway_upstream_instance_up',
       help: '1 while an instance passes its readiness check and takes requests',
       labelNames: ['service', 'instance'],
+      // With several processes, 0 when any of them has taken the instance out.
+      aggregator: 'min',
       registers: [registry],
     }),
   }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { get } from 'node:http'
-import { servedCount, startService, until } from '@otp-suite/testing'
+import { createServer } from 'node:net'
+import { servedCount, spawnServer, startService, until } from '@otp-suite/testing'
 import t from 'tap'
 import { testEnv } from './helpers.ts'
 
@@ -57,4 +58,20 @@ t.test('a service in two processes: both serve the port, the metrics add up, a d
   process.kill(supervisor, 'SIGTERM')
   await until(() => ![supervisor, second, replacement].some(alive), 15_000)
   t.pass('SIGTERM ended the supervisor and its processes')
+})
+
+t.test('a process that cannot listen (its port taken) ends them all with exit code 1, not a restart loop', async (t) => {
+  const taken = createServer().listen(0, '127.0.0.1')
+  await new Promise((resolve) => taken.once('listening', resolve))
+  t.teardown(() => taken.close())
+  const port = (taken.address() as { port: number }).port
+  const child = spawnServer(new URL('..', import.meta.url).pathname, {
+    ...process.env,
+    ...testEnv(),
+    PROCESSES: '2',
+    PORT: String(port),
+  } as NodeJS.ProcessEnv)
+  t.teardown(() => child.kill('SIGKILL'))
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (exitCode) => resolve(exitCode)))
+  t.equal(code, 1)
 })

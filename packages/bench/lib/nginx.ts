@@ -29,14 +29,19 @@ http { access_log off; client_body_temp_path ${prefix};
       () => false,
     )
     if (listening) break
-    if (tries > 50 || nginx.exitCode !== null) throw new Error('nginx did not start')
+    if (tries > 50 || nginx.exitCode !== null) {
+      nginx.kill('SIGKILL')
+      throw new Error('nginx did not start')
+    }
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   return {
     url,
     pid: nginx.pid as number,
     stop: async () => {
+      if (nginx.exitCode !== null) return
       nginx.kill('SIGQUIT')
+      await new Promise((resolve) => nginx.once('exit', resolve))
     },
   }
 }

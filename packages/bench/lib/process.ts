@@ -97,13 +97,24 @@ const withChildren = (pid: number) => {
 export const peakRssMb = (pid: number) =>
   Math.max(
     ...withChildren(pid).map((each) => {
-      const line = readFileSync(`/proc/${each}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/)
-      return line ? Number(line[1]) / 1024 : Number.NaN
+      try {
+        const line = readFileSync(`/proc/${each}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/)
+        return line ? Number(line[1]) / 1024 : Number.NaN
+      } catch {
+        return 0 // a child that ended meanwhile
+      }
     }),
   )
 
-/** CPU seconds used so far by the process and those it started that still run. */
-const treeCpuSeconds = (pid: number) => withChildren(pid).reduce((sum, each) => sum + cpuSeconds(each), 0)
+/** CPU seconds used so far by the process and those it started (still running, or ended and reaped). */
+const treeCpuSeconds = (pid: number) =>
+  withChildren(pid).reduce((sum, each) => {
+    try {
+      return sum + cpuSeconds(each, each === pid)
+    } catch {
+      return sum // a child that ended meanwhile: its time is in its parent's reaped figures
+    }
+  }, 0)
 
 export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number
 

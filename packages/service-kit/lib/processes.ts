@@ -1,6 +1,7 @@
-import cluster from 'node:cluster'
-import type { FastifyBaseLogger } from 'fastify'
+import cluster, { type Worker } from 'node:cluster'
+import Fastify from 'fastify'
 import { AggregatorRegistry, type Registry } from 'prom-client'
+import { type LogSettings, loggerOptions } from './logger.ts'
 
 const METRICS_ASKED = 'service-kit:metrics-asked'
 const METRICS_ANSWERED = 'service-kit:metrics-answered'
@@ -8,42 +9,64 @@ type Message = { type?: string; id?: number; text?: string; error?: string }
 /** Set in the environment of the processes `inProcesses` starts. */
 const SUPERVISED = 'SERVICE_PROCESS_SUPERVISED'
 
-/** How long a process that died waits before its replacement starts (one that dies at start would otherwise spin). */
+/** How long a process that died waits before its replacement starts. */
 const RESTART_DELAY_MS = 1_000
+/** How long a process's /metrics waits for the figures of all of them (prom-client asks each for 5 s). */
+const METRICS_TIMEOUT_MS = 6_000
+
+/** A message to a process that may have died meanwhile: sent when it can be, else dropped. */
+const tell = (worker: Worker, message: Message) => {
+  if (worker.isConnected()) worker.send(message, () => {})
+}
 
 /**
  * Runs `start` (which builds the app and listens) in `count` processes sharing its port, or in this
  * one when `count` is 1. The first process only supervises: it starts the others, each accepting
  * connections on the shared socket (the kernel hands each new one to a process waiting for it),
- * starts a new one when one dies, passes SIGTERM and SIGINT on and ends when they all have, and
- * adds up their metrics for the one asked (`metricsOfAll`).
+ * starts another when one that was serving dies, passes SIGTERM and SIGINT on and ends when they
+ * all have, and adds up their metrics for the one asked (`serviceMetrics`). A process that ends
+ * before it listens (a bad setting, a port taken) ends them all, with exit code 1, as one process
+ * would: a supervisor does not start it again and again.
  */
-export async function inProcesses(count: number, log: FastifyBaseLogger, start: () => Promise<void>) {
-  if (count <= 1 || process.env[SUPERVISED] === '1') return start()
+export async function inProcesses(count: number, logSettings: LogSettings, start: () => Promise<void>) {
+  if (process.env[SUPERVISED] === '1') {
+    // Answers the supervisor's requests for this process's figures from the start (empty until the
+    // app's registry is set), so a scrape never waits on a process that is still starting.
+    new AggregatorRegistry()
+    return start()
+  }
+  if (count <= 1) return start()
+  const log = Fastify({ logger: loggerOptions(logSettings) }).log
   cluster.schedulingPolicy = cluster.SCHED_NONE
   const metrics = new AggregatorRegistry()
+  const serving = new Set<number>()
   let stopping = false
+  let exitCode = 0
+  const stopAll = (signal: NodeJS.Signals) => {
+    stopping = true
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal)
+  }
   cluster.on('message', (worker, message: Message) => {
     if (message?.type !== METRICS_ASKED) return
     metrics.clusterMetrics().then(
-      (text) => worker.send({ type: METRICS_ANSWERED, id: message.id, text }),
-      (error: Error) => worker.send({ type: METRICS_ANSWERED, id: message.id, error: error.message }),
+      (text) => tell(worker, { type: METRICS_ANSWERED, id: message.id, text }),
+      (error: Error) => tell(worker, { type: METRICS_ANSWERED, id: message.id, error: error.message }),
     )
   })
+  cluster.on('listening', (worker) => serving.add(worker.id))
   cluster.on('exit', (worker, code, signal) => {
-    if (stopping) {
-      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0)
-      return
+    if (!stopping && !serving.has(worker.id)) {
+      log.error({ pid: worker.process.pid, code, signal }, 'a process of the service ended before it listened: stopping them all')
+      exitCode = 1
+      stopAll('SIGTERM')
+    } else if (!stopping) {
+      log.error({ pid: worker.process.pid, code, signal }, 'a process of the service died: starting another')
+      setTimeout(() => stopping || cluster.fork({ [SUPERVISED]: '1' }), RESTART_DELAY_MS)
     }
-    log.error({ pid: worker.process.pid, code, signal }, 'a process of the service died: starting another')
-    setTimeout(() => cluster.fork({ [SUPERVISED]: '1' }), RESTART_DELAY_MS)
+    serving.delete(worker.id)
+    if (stopping && Object.keys(cluster.workers ?? {}).length === 0) process.exit(exitCode)
   })
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.on(signal, () => {
-      stopping = true
-      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal)
-    })
-  }
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => stopAll(signal))
   for (let i = 0; i < count; i++) cluster.fork({ [SUPERVISED]: '1' })
   log.info({ processes: count }, 'service started in several processes')
 }
@@ -55,9 +78,7 @@ export async function inProcesses(count: number, log: FastifyBaseLogger, start: 
  */
 export function serviceMetrics(registry: Registry): () => Promise<string> {
   if (process.env[SUPERVISED] !== '1') return () => registry.metrics()
-  // Answers the first process when it asks every process for its own figures.
   AggregatorRegistry.setRegistries([registry])
-  new AggregatorRegistry()
   let asked = 0
   const answers = new Map<number, (message: Message) => void>()
   process.on('message', (message: Message) => {
@@ -66,9 +87,11 @@ export function serviceMetrics(registry: Registry): () => Promise<string> {
   return () => {
     const id = ++asked
     return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => answers.get(id)?.({ error: 'no answer from the first process' }), METRICS_TIMEOUT_MS)
       answers.set(id, (message) => {
         answers.delete(id)
-        if (message.error !== undefined) reject(new Error(`metrics of the other processes: ${message.error}`))
+        clearTimeout(timer)
+        if (message.error !== undefined) reject(new Error(`metrics of the service's processes: ${message.error}`))
         else resolve(message.text as string)
       })
       process.send?.({ type: METRICS_ASKED, id })

@@ -80,8 +80,7 @@ export async function serve<C extends ServiceSettings>(
   app: FastifyPluginAsync<{ config: C }>,
   options: { publicEntry?: boolean } = {},
 ) {
-  const log = Fastify({ logger: loggerOptions(config) }).log
-  await inProcesses(config.PROCESSES, log, async () => {
+  await inProcesses(config.PROCESSES, config, async () => {
     const server = createServer(config, options)
     await server.register(app, { config })
     await listen(server, { host: config.HOST, port: config.PORT })

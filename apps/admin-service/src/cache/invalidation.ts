@@ -39,6 +39,8 @@ export function listenForInvalidations({ databaseUrl, onInvalidate, onGap, log, 
   const listening = new Gauge({
     name: 'admin_cache_invalidation_listening',
     help: '1 while this instance receives cache invalidations from the others',
+    // With several processes, 0 when any of them does not.
+    aggregator: 'min',
     registers: [registry],
   })
   let stopped = false
