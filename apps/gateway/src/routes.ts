@@ -142,10 +142,12 @@ function proxyService(app: FastifyInstance, upstream: Upstream, prefixes: string
   }
 
   /**
-   * Tried again, while it cannot have run, once per instance in rotation: the failed one may still
-   * be in it (the pool may pick it again) or already out of it, leaving its try to the others.
+   * Tried again, while it cannot have run, as many times as there were instances in rotation when
+   * it came: the failed one may still be in it (the pool may pick it again), or a health check may
+   * have taken it out meanwhile, and the others still get their try.
    */
   async function answerOf(request: FastifyRequest): Promise<Answer> {
+    const tries = upstream.instances()
     const options = {
       method: request.method as Dispatcher.HttpMethod,
       path: request.url,
@@ -158,7 +160,7 @@ function proxyService(app: FastifyInstance, upstream: Upstream, prefixes: string
       } catch (error) {
         void upstream.checkAll()
         const retryable = neverSent(error) || (CONNECTION_LOST.has(failureCode(error)) && IDEMPOTENT.has(request.method))
-        if (!retryable || attempt >= upstream.instances()) throw error
+        if (!retryable || attempt >= tries) throw error
       }
     }
   }

@@ -65,6 +65,32 @@ t.test('a request that reached an instance is never sent twice; one that could s
   t.same(reads, [404, 404, 404, 404], 'a GET whose connection dropped was tried on the other instance')
 })
 
+t.test('an instance taken out of rotation while a request to it fails: the others still get their try', async (t) => {
+  const other = await stubInstance(t, (_request, response) => response.writeHead(200, json).end('{"from":"other"}'))
+  let ready = true
+  let gateway = ''
+  let leavingUrl = ''
+  const outOfRotation = async () =>
+    (await (await fetch(`${gateway}/metrics`)).text()).includes(
+      `gateway_upstream_instance_up{service="otp-service",instance="${leavingUrl}"} 0`,
+    )
+  const leaving = await stubInstance(
+    t,
+    (request) => {
+      ready = false
+      // Its connection breaks only once a health check has taken it out.
+      void until(outOfRotation, 5000).then(() => request.socket.destroy())
+    },
+    () => ready,
+  )
+  leavingUrl = leaving.url
+  gateway = (await startGateway(t, testEnv({ OTP_SERVICE_URLS: `${leaving.url},${other.url}` }))).url
+  const statuses = []
+  while (leaving.requests.length === 0 && statuses.length < 20) statuses.push((await fetch(`${gateway}/api/v1/otp/anything`)).status)
+  t.same(leaving.requests, ['GET /api/v1/otp/anything'], 'one read went to the instance that left')
+  t.same(new Set(statuses), new Set([200]), 'and was answered by the other')
+})
+
 t.test('instances that take a request and never answer: 504 after UPSTREAM_TIMEOUT_MS, and sent only once', async (t) => {
   const [hanging, other] = [await stubInstance(t, () => {}), await stubInstance(t, () => {})]
   const { url } = await startGateway(t, testEnv({ OTP_SERVICE_URLS: `${hanging.url},${other.url}`, UPSTREAM_TIMEOUT_MS: '300' }))

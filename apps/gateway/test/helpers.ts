@@ -46,11 +46,18 @@ export async function startGateway(t: Test, env: GatewayEnv) {
 
 export const json = { 'content-type': 'application/json' }
 
-/** An instance that passes readiness checks and handles every other request with `handle`; `requests` lists those. */
-export async function stubInstance(t: Test, handle: (request: IncomingMessage, response: ServerResponse) => void) {
+/**
+ * An instance that passes readiness checks while `ready()` says so and handles every other request
+ * with `handle`; `requests` lists those.
+ */
+export async function stubInstance(
+  t: Test,
+  handle: (request: IncomingMessage, response: ServerResponse) => void,
+  ready: () => boolean = () => true,
+) {
   const requests: string[] = []
   const server = createHttpServer((request, response) => {
-    if (request.url === '/health/ready') return response.end('{"status":"ok"}')
+    if (request.url === '/health/ready') return response.writeHead(ready() ? 200 : 503).end(`{"status":"${ready() ? 'ok' : 'down'}"}`)
     requests.push(`${request.method} ${request.url}`)
     handle(request, response)
   })
