@@ -240,7 +240,8 @@ export function signInLoad({ gateway, outbox, adminClient }: Suite, concurrency:
     revoked: [] as string[],
     banned: [] as string[],
     statuses: new Map<string, number>(),
-    slowest: 0,
+    /** The longest wait for an answer, and which step and answer it was. */
+    slowest: { ms: 0, step: '' },
     requests: 0,
   }
   let running = true
@@ -255,8 +256,9 @@ export function signInLoad({ gateway, outbox, adminClient }: Suite, concurrency:
       return undefined
     } finally {
       ledger.requests += 1
-      ledger.slowest = Math.max(ledger.slowest, Date.now() - started)
       const key = `${name} ${status}`
+      const took = Date.now() - started
+      if (took > ledger.slowest.ms) ledger.slowest = { ms: took, step: key }
       ledger.statuses.set(key, (ledger.statuses.get(key) ?? 0) + 1)
     }
   }
