@@ -19,6 +19,8 @@ export {
   UserStatsSchema,
 } from './lib/stats.ts'
 export {
+  type IntrospectBatchReply,
+  IntrospectBatchReplySchema,
   type IntrospectReply,
   IntrospectReplySchema,
   type User,

@@ -57,6 +57,48 @@ t.test('introspection: active, then expired, revoked, banned or ended', async (t
   t.equal((await login(app, { sub: '+14155550201' })).user.status, 'active', 'unbanned: signs in again')
 })
 
+t.test('batch introspection: one answer per token, in order, each as the single route gives it', async (t) => {
+  const batch = (payload: Record<string, unknown>, headers: Record<string, string> = asService) =>
+    app.inject({ method: 'POST', url: '/internal/v1/tokens/introspect/batch', headers, payload })
+  const live = await login(app, { sub: '+14155550210' })
+  const admin = await login(app, { sub: '+14155550211' })
+  await app.inject({ method: 'PATCH', url: `/internal/v1/users/${admin.user.id}`, headers: asService, payload: { role: 'admin' } })
+  const promoted = await login(app, { sub: '+14155550211' })
+  const out = await login(app, { sub: '+14155550212' })
+  await app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: bearer(out.accessToken) })
+
+  const tokensAsked = [out.accessToken, live.accessToken, 'garbage', promoted.accessToken, live.accessToken, live.refreshToken]
+  const reply = await batch({ tokens: tokensAsked })
+  t.equal(reply.statusCode, 200)
+  const { results } = reply.json()
+  t.same(results, await Promise.all(tokensAsked.map(introspect)), 'the same answers as one by one')
+  t.match(results, [
+    { active: false },
+    { active: true, sub: live.user.id, role: 'user' },
+    { active: false },
+    { active: true, sub: admin.user.id, role: 'admin' },
+    { active: true, sub: live.user.id },
+    { active: false },
+  ])
+  t.same(results[0], { active: false }, 'a revoked token says nothing more')
+
+  for (const [name, payload] of [
+    ['no tokens', { tokens: [] }],
+    ['more than 64', { tokens: Array.from({ length: 65 }, () => live.accessToken) }],
+    ['a token longer than an access token can be', { tokens: [`${live.accessToken}${'x'.repeat(2048)}`] }],
+    ['a token that is not a string', { tokens: [live.accessToken, 42] }],
+    ['an empty token', { tokens: [''] }],
+    ["the single route's body", { token: live.accessToken }],
+  ] as const) {
+    const refused = await batch(payload)
+    t.equal(refused.statusCode, 400, name)
+    t.equal(refused.json().code, 'VALIDATION_ERROR', name)
+  }
+  const longest = await batch({ tokens: Array.from({ length: 64 }, () => 'x'.repeat(2048)) })
+  t.same(longest.json().results.length, 64, 'the most tokens at their longest fit the body limit')
+  t.equal((await batch({ tokens: [live.accessToken] }, bearer(live.accessToken))).statusCode, 401, 'a user token is not a service token')
+})
+
 t.test('user list: cursor pages stay put while users are created; search and filters', async (t) => {
   const prefix = `page${Date.now()}`
   for (let i = 0; i < 5; i++) await login(app, { sub: `${prefix}-${i}@example.com` })

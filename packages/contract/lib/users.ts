@@ -83,3 +83,9 @@ export const IntrospectReplySchema = Type.Object(
   { description: 'Whether the token is live, and whose it is' },
 )
 export type IntrospectReply = Static<typeof IntrospectReplySchema>
+/** user-service's answers about several access tokens, in the order they were asked. */
+export const IntrospectBatchReplySchema = Type.Object(
+  { results: Type.Array(IntrospectReplySchema) },
+  { description: 'One answer per token, in the order of the tokens' },
+)
+export type IntrospectBatchReply = Static<typeof IntrospectBatchReplySchema>
