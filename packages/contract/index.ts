@@ -19,6 +19,9 @@ export {
   UserStatsSchema,
 } from './lib/stats.ts'
 export {
+  ACCESS_TOKEN_MAX_LENGTH,
+  INTROSPECT_BATCH_MAX,
+  IntrospectBatchBodySchema,
   type IntrospectBatchReply,
   IntrospectBatchReplySchema,
   type IntrospectReply,

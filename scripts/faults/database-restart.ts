@@ -21,11 +21,15 @@ const execFileAsync = promisify(execFile)
 const asRoot = process.getuid?.() === 0
 if (asRoot) chownSync(folder, Number(spawnSync('id', ['-u', 'postgres']).stdout), Number(spawnSync('id', ['-g', 'postgres']).stdout))
 
-// Run without blocking: the load and its clocks go on in this process while the server starts.
+// Run without blocking: the load and its clocks go on in this process while the server starts. The
+// clean-up waits for the command under way, so a signal in the middle of a start still stops the server.
+let underWay: Promise<unknown> = Promise.resolve()
 async function server(command: string, ...args: string[]) {
   const [file, rest] = asRoot ? ['runuser', ['-u', 'postgres', '--', join(bin, command), ...args]] : [join(bin, command), args]
+  const run = execFileAsync(file, rest as string[], { encoding: 'utf8' })
+  underWay = run.catch(() => {})
   try {
-    await execFileAsync(file, rest as string[], { encoding: 'utf8' })
+    await run
   } catch (error) {
     const { stderr, stdout, message } = error as { stderr?: string; stdout?: string; message: string }
     throw new Error(`${command} ${args.join(' ')}: ${stderr || stdout || message}`)
@@ -113,6 +117,7 @@ await verdict(
   },
   async () => {
     await suite?.stop()
+    await underWay
     try {
       await server('pg_ctl', '-D', data, '-m', 'fast', 'stop')
     } catch {}

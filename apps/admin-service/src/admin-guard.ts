@@ -1,4 +1,4 @@
-import type { IntrospectBatchReply, IntrospectReply } from '@otp-suite/contract'
+import { ACCESS_TOKEN_MAX_LENGTH, INTROSPECT_BATCH_MAX, type IntrospectBatchReply, type IntrospectReply } from '@otp-suite/contract'
 import { batched } from '@otp-suite/db'
 import type { VerifiedClaims } from '@otp-suite/jwt'
 import type { FastifyRequest } from 'fastify'
@@ -13,34 +13,51 @@ declare module 'fastify' {
   }
 }
 
-/** The most tokens in one introspection call; user-service takes up to 100. */
-const INTROSPECT_BATCH_MAX = 64
+/** Introspection calls out at once; the requests that arrive meanwhile gather into the next. */
+const INTROSPECT_CALLS_OUT = 4
 
 /**
  * Decides whether an access token may administer, asking user-service on every request: a token
  * logged out, banned or demoted a moment ago is refused at once. Only "revoked" is remembered (until
  * the token would expire anyway), since that answer cannot change; "active" never is. The tokens of
- * requests that arrive together go in one call (one batch out at a time; the next grows meanwhile),
- * each token once.
+ * requests that arrive together go in one call, each token once; a request never joins a call
+ * already sent, so no answer predates it.
  */
 export function createAdminGuard(userService: Upstream, revokedCacheSize: number) {
   const revoked = new LRUCache<string, true>({ max: revokedCacheSize })
-  const introspect = batched(
+  // Whatever went wrong with a call (user-service refusing the batch too) is this service's
+  // problem, not the admin's: 503, with the cause logged.
+  const unavailable = (cause: unknown) =>
+    cause instanceof errors.UPSTREAM_UNAVAILABLE ? cause : new errors.UPSTREAM_UNAVAILABLE(userService.name, { cause })
+  const introspectTogether = batched(
     async (tokens: readonly string[]) => {
       const unique = [...new Set(tokens)]
-      const { results } = await userService.call<IntrospectBatchReply>('POST', '/internal/v1/tokens/introspect/batch', {
-        body: { tokens: unique },
-      })
-      if (results.length !== unique.length) {
-        throw new errors.UPSTREAM_UNAVAILABLE(userService.name, {
-          cause: new Error(`${results.length} answers to ${unique.length} tokens`),
-        })
+      const reply = await userService
+        .call<IntrospectBatchReply>('POST', '/internal/v1/tokens/introspect/batch', { body: { tokens: unique } })
+        .catch((cause) => Promise.reject(unavailable(cause)))
+      if (!Array.isArray(reply.results) || reply.results.length !== unique.length) {
+        throw unavailable(new Error(`${reply.results?.length} answers to ${unique.length} tokens`))
       }
-      const answers = new Map(unique.map((token, i) => [token, results[i] as IntrospectReply]))
+      const answers = new Map(unique.map((token, i) => [token, reply.results[i] as IntrospectReply]))
       return tokens.map((token) => answers.get(token) as IntrospectReply)
     },
-    { maxBatch: INTROSPECT_BATCH_MAX, concurrency: 1 },
+    { maxBatch: INTROSPECT_BATCH_MAX, concurrency: INTROSPECT_CALLS_OUT },
   )
+
+  /** One token's answer, within the upstream's timeout from this request's arrival, however many calls are ahead of it. */
+  async function introspect(token: string): Promise<IntrospectReply> {
+    // Longer than any access token the suite signs: not one of them.
+    if (token.length > ACCESS_TOKEN_MAX_LENGTH) return { active: false }
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(unavailable(new Error(`no answer within ${userService.timeoutMs} ms`))), userService.timeoutMs)
+    })
+    try {
+      return await Promise.race([introspectTogether(token), late])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
 
   /** The revocation check of @otp-suite/jwt: true refuses the token with 401 TOKEN_REVOKED. */
   async function isRevoked(claims: VerifiedClaims<'access'>, request: FastifyRequest) {

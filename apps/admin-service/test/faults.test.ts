@@ -97,3 +97,32 @@ t.test('with one of two user-service instances gone, every call goes to the one 
   t.same(statuses, [200, 200, 200, 200], 'reads, whichever instance their turn starts with')
   t.equal((await ban(app, user.user.id)).statusCode, 200, 'and actions')
 })
+
+t.test('user-service that never answers: every admin request gets a 503 within the timeout of its own arrival', async (t) => {
+  const silent = createServer(() => {})
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => {
+    silent.closeAllConnections()
+    silent.close()
+  })
+  const timeoutMs = 1000
+  const app = await buildAdminService(
+    t,
+    testEnv(database.url, upstreams, {
+      USER_SERVICE_URL: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`,
+      UPSTREAM_TIMEOUT_MS: String(timeoutMs),
+    }),
+  )
+  // More waves than calls may be out at once: the later ones wait behind calls that hang.
+  const waves = await Promise.all(
+    Array.from({ length: 8 }, async (_, wave) => {
+      await new Promise((resolve) => setTimeout(resolve, wave * 50))
+      const started = Date.now()
+      const replies = await Promise.all(Array.from({ length: 3 }, () => get(app, '/api/v1/admin/dashboard/metrics')))
+      return { codes: replies.map((reply) => `${reply.statusCode} ${reply.json().code}`), ms: Date.now() - started }
+    }),
+  )
+  t.same(new Set(waves.flatMap((wave) => wave.codes)), new Set(['503 UPSTREAM_UNAVAILABLE']))
+  const slowest = Math.max(...waves.map((wave) => wave.ms))
+  t.ok(slowest < timeoutMs + 400, `the slowest wave was answered in ${slowest} ms`)
+})

@@ -1,8 +1,8 @@
-import { UserSchema, userExample } from '@otp-suite/contract'
+import { ACCESS_TOKEN_MAX_LENGTH, INTROSPECT_BATCH_MAX, UserSchema, userExample } from '@otp-suite/contract'
 import { PrintableText } from '@otp-suite/destination'
 import { Type } from 'typebox'
 
-const jwt = (description: string, maxLength = 4096) => Type.String({ minLength: 1, maxLength, description })
+const jwt = (description: string) => Type.String({ minLength: 1, maxLength: 4096, description })
 
 export const LoginBody = Type.Object({ proof: jwt('The proof otp-service gave for a verified code') }, { additionalProperties: false })
 export const RefreshBody = Type.Object({ refreshToken: jwt('The latest refresh token of the session') }, { additionalProperties: false })
@@ -45,15 +45,8 @@ export const EmailBody = Type.Object(
 export const EmailTokenBody = Type.Object({ token: jwt('The token of the mailed link') }, { additionalProperties: false })
 
 export const IntrospectBody = Type.Object({ token: jwt('An access token') }, { additionalProperties: false })
-/** The most tokens one batch introspection takes, and the longest (the suite's access tokens are under 500 characters). */
-const INTROSPECT_BATCH_MAX = 64
-const ACCESS_TOKEN_MAX = 2048
-export const IntrospectBatchBody = Type.Object(
-  { tokens: Type.Array(jwt('An access token', ACCESS_TOKEN_MAX), { minItems: 1, maxItems: INTROSPECT_BATCH_MAX }) },
-  { additionalProperties: false },
-)
 /** The largest body the batch introspection takes: its most tokens at their longest, quoted and separated. */
-export const INTROSPECT_BATCH_BODY_LIMIT = 16 + INTROSPECT_BATCH_MAX * (ACCESS_TOKEN_MAX + 3)
+export const INTROSPECT_BATCH_BODY_LIMIT = 16 + INTROSPECT_BATCH_MAX * (ACCESS_TOKEN_MAX_LENGTH + 3)
 export const AdministerBody = Type.Object(
   {
     status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('banned')])),

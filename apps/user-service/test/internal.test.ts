@@ -1,4 +1,5 @@
 import t from 'tap'
+import { INTROSPECT_BATCH_BODY_LIMIT } from '../src/schemas.ts'
 import { bearer, buildUserService, login, serviceToken, testDatabase, testEnv, tokens } from './helpers.ts'
 
 const database = await testDatabase(t)
@@ -96,7 +97,15 @@ t.test('batch introspection: one answer per token, in order, each as the single 
   }
   const longest = await batch({ tokens: Array.from({ length: 64 }, () => 'x'.repeat(2048)) })
   t.same(longest.json().results.length, 64, 'the most tokens at their longest fit the body limit')
+  const padded = await app.inject({
+    method: 'POST',
+    url: '/internal/v1/tokens/introspect/batch',
+    headers: { ...asService, 'content-type': 'application/json' },
+    payload: `${JSON.stringify({ tokens: [live.accessToken] })}${' '.repeat(INTROSPECT_BATCH_BODY_LIMIT)}`,
+  })
+  t.equal(padded.statusCode, 413, 'a body over the limit is refused unread')
   t.equal((await batch({ tokens: [live.accessToken] }, bearer(live.accessToken))).statusCode, 401, 'a user token is not a service token')
+  t.equal((await batch({ tokens: [] }, {})).statusCode, 401, 'without a service token, the body is not even looked at')
 })
 
 t.test('user list: cursor pages stay put while users are created; search and filters', async (t) => {

@@ -83,6 +83,19 @@ export const IntrospectReplySchema = Type.Object(
   { description: 'Whether the token is live, and whose it is' },
 )
 export type IntrospectReply = Static<typeof IntrospectReplySchema>
+/** The most tokens one batch introspection takes, and the longest (the suite's access tokens are under 500 characters). */
+export const INTROSPECT_BATCH_MAX = 64
+export const ACCESS_TOKEN_MAX_LENGTH = 2048
+/** Several access tokens to introspect at once. */
+export const IntrospectBatchBodySchema = Type.Object(
+  {
+    tokens: Type.Array(Type.String({ minLength: 1, maxLength: ACCESS_TOKEN_MAX_LENGTH, description: 'An access token' }), {
+      minItems: 1,
+      maxItems: INTROSPECT_BATCH_MAX,
+    }),
+  },
+  { additionalProperties: false },
+)
 /** user-service's answers about several access tokens, in the order they were asked. */
 export const IntrospectBatchReplySchema = Type.Object(
   { results: Type.Array(IntrospectReplySchema) },

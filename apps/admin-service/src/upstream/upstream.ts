@@ -92,7 +92,7 @@ export function createUpstream({ name, urls, timeoutMs, connections, authorizati
     throw new errors.UPSTREAM_UNAVAILABLE(name, { cause })
   }
 
-  return { name, call, close: () => Promise.all([...pools.values()].map((pool) => pool.close())) }
+  return { name, timeoutMs, call, close: () => Promise.all([...pools.values()].map((pool) => pool.close())) }
 }
 
 export type Upstream = ReturnType<typeof createUpstream>

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import {
+  IntrospectBatchBodySchema,
   IntrospectBatchReplySchema,
   type IntrospectReply,
   IntrospectReplySchema,
@@ -14,7 +15,7 @@ import {
 import type { TokenService } from '@otp-suite/jwt'
 import { errorReplies } from '@otp-suite/service-kit'
 import { errors } from '../errors.ts'
-import { AdministerBody, INTROSPECT_BATCH_BODY_LIMIT, IntrospectBatchBody, IntrospectBody } from '../schemas.ts'
+import { AdministerBody, INTROSPECT_BATCH_BODY_LIMIT, IntrospectBody } from '../schemas.ts'
 import type { SessionStore } from '../sessions/session-store.ts'
 import type { UserStats } from '../users/stats.ts'
 import { toUserReply } from '../users/user.ts'
@@ -22,9 +23,12 @@ import type { Users } from '../users/users.ts'
 
 type Options = { users: Users; sessions: SessionStore; tokens: TokenService; stats: UserStats }
 
-/** For the other services only, behind a service token; the gateway never exposes /internal. */
+/**
+ * For the other services only, behind a service token (checked before a body is read); the gateway
+ * never exposes /internal.
+ */
 export const internalRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { users, sessions, tokens, stats }) => {
-  app.addHook('preHandler', app.requireToken('service'))
+  app.addHook('onRequest', app.requireToken('service'))
   const tags = ['internal']
   const security = [{ serviceToken: [] }]
 
@@ -69,7 +73,7 @@ export const internalRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { 
         description:
           'The answers come in the order of the tokens, each as `/internal/v1/tokens/introspect` would give it. ' +
           'A service that checks a token on every request sends those that arrive together in one call.',
-        body: IntrospectBatchBody,
+        body: IntrospectBatchBodySchema,
         response: { 200: IntrospectBatchReplySchema },
       },
     },
