@@ -49,17 +49,20 @@ t.test('with its database down, an action is refused before it is carried out', 
   t.equal(await statusIn(app, user.user.id), 'active', 'not banned without its audit row')
 })
 
-/** user-service, except that it takes PATCH requests and never answers them. */
-async function swallowingPatches(t: Test) {
+/** user-service behind a relay that holds each answer for `holdMs(method, path)` (Infinity: for good). */
+async function relayedUsers(t: Test, holdMs: (method: string, path: string) => number) {
   const target = new URL(upstreams.users.url)
   const held = new Set<import('node:http').ServerResponse>()
   const relay = createServer((incoming, outgoing) => {
     const forwarded = request(
       { host: target.hostname, port: target.port, path: incoming.url, method: incoming.method, headers: incoming.headers },
       (answer) => {
-        if (incoming.method === 'PATCH') return held.add(outgoing)
-        outgoing.writeHead(answer.statusCode ?? 502, answer.headers)
-        answer.pipe(outgoing)
+        const ms = holdMs(incoming.method ?? '', incoming.url ?? '')
+        if (ms === Number.POSITIVE_INFINITY) return held.add(outgoing)
+        setTimeout(() => {
+          outgoing.writeHead(answer.statusCode ?? 502, answer.headers)
+          answer.pipe(outgoing)
+        }, ms)
       },
     )
     incoming.pipe(forwarded)
@@ -75,7 +78,10 @@ async function swallowingPatches(t: Test) {
 t.test('an upstream that takes a ban and never answers: 503, and an audit row marked unconfirmed', async (t) => {
   const app = await buildAdminService(
     t,
-    testEnv(database.url, upstreams, { USER_SERVICE_URL: await swallowingPatches(t), UPSTREAM_TIMEOUT_MS: '300' }),
+    testEnv(database.url, upstreams, {
+      USER_SERVICE_URL: await relayedUsers(t, (method) => (method === 'PATCH' ? Number.POSITIVE_INFINITY : 0)),
+      UPSTREAM_TIMEOUT_MS: '300',
+    }),
   )
   const user = await upstreams.signIn('+14155550302')
   const reply = await ban(app, user.user.id)
@@ -125,4 +131,26 @@ t.test('user-service that never answers: every admin request gets a 503 within t
   t.same(new Set(waves.flatMap((wave) => wave.codes)), new Set(['503 UPSTREAM_UNAVAILABLE']))
   const slowest = Math.max(...waves.map((wave) => wave.ms))
   t.ok(slowest < timeoutMs + 400, `the slowest wave was answered in ${slowest} ms`)
+})
+
+t.test('a request that comes while an introspection call is out waits for the next: a token logged out meanwhile is refused', async (t) => {
+  const app = await buildAdminService(
+    t,
+    testEnv(database.url, upstreams, { USER_SERVICE_URL: await relayedUsers(t, (_, path) => (path.includes('introspect') ? 400 : 0)) }),
+  )
+  const leaving = await upstreams.signIn(ADMIN_PHONES[1] as string)
+  const metrics = () => app.inject({ method: 'GET', url: '/api/v1/admin/dashboard/metrics', headers: bearer(leaving.accessToken) })
+  const first = metrics()
+  // The first call is out (its answer, "active", held by the relay) when the token is logged out.
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  const logout = await fetch(`${upstreams.users.url}/api/v1/auth/logout`, {
+    method: 'POST',
+    headers: { ...bearer(leaving.accessToken), 'content-type': 'application/json' },
+    body: '{}',
+  })
+  t.equal(logout.status, 204)
+  const second = await metrics()
+  t.equal((await first).statusCode, 200, 'the request that came before the logout was let through')
+  t.equal(second.statusCode, 401, 'the one that came after it is refused')
+  t.equal(second.json().code, 'TOKEN_REVOKED')
 })
