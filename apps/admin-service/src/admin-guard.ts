@@ -64,7 +64,8 @@ export function createAdminGuard(userService: Upstream, revokedCacheSize: number
     // Not an admin by its own claims: refused as FORBIDDEN without asking anyone.
     if (claims.role !== 'admin') return false
     if (revoked.has(claims.jti)) return true
-    const answer = await introspect(request.headers.authorization?.slice('Bearer '.length) as string)
+    // The plugin took the claims from this header, `Bearer <token>`.
+    const answer = await introspect((request.headers.authorization as string).slice('Bearer '.length))
     // Demoted meanwhile counts as revoked too (user-service ends a demoted admin's sessions anyway).
     if (!answer.active || answer.sub !== claims.sub || answer.role !== 'admin') {
       revoked.set(claims.jti, true, { ttl: Math.max(1000, claims.exp * 1000 - Date.now()) })

@@ -1,4 +1,4 @@
-import { createServer, request } from 'node:http'
+import { createServer, type RequestListener, request } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createTcpProxy } from '@otp-suite/db/testing'
 import t, { type Test } from 'tap'
@@ -49,11 +49,22 @@ t.test('with its database down, an action is refused before it is carried out', 
   t.equal(await statusIn(app, user.user.id), 'active', 'not banned without its audit row')
 })
 
+/** An HTTP server on a free port, answering with `handle`, closed with its connections when the test ends; its URL. */
+async function serve(t: Test, handle: RequestListener) {
+  const server = createServer(handle)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => {
+    server.closeAllConnections()
+    server.close()
+  })
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+}
+
 /** user-service behind a relay that holds each answer for `holdMs(method, path)` (Infinity: for good). */
-async function relayedUsers(t: Test, holdMs: (method: string, path: string) => number) {
+function relayedUsers(t: Test, holdMs: (method: string, path: string) => number) {
   const target = new URL(upstreams.users.url)
   const held = new Set<import('node:http').ServerResponse>()
-  const relay = createServer((incoming, outgoing) => {
+  return serve(t, (incoming, outgoing) => {
     const forwarded = request(
       { host: target.hostname, port: target.port, path: incoming.url, method: incoming.method, headers: incoming.headers },
       (answer) => {
@@ -67,12 +78,6 @@ async function relayedUsers(t: Test, holdMs: (method: string, path: string) => n
     )
     incoming.pipe(forwarded)
   })
-  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve))
-  t.teardown(() => {
-    relay.closeAllConnections()
-    relay.close()
-  })
-  return `http://127.0.0.1:${(relay.address() as AddressInfo).port}`
 }
 
 t.test('an upstream that takes a ban and never answers: 503, and an audit row marked unconfirmed', async (t) => {
@@ -105,19 +110,10 @@ t.test('with one of two user-service instances gone, every call goes to the one 
 })
 
 t.test('user-service that never answers: every admin request gets a 503 within the timeout of its own arrival', async (t) => {
-  const silent = createServer(() => {})
-  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
-  t.teardown(() => {
-    silent.closeAllConnections()
-    silent.close()
-  })
   const timeoutMs = 1000
   const app = await buildAdminService(
     t,
-    testEnv(database.url, upstreams, {
-      USER_SERVICE_URL: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`,
-      UPSTREAM_TIMEOUT_MS: String(timeoutMs),
-    }),
+    testEnv(database.url, upstreams, { USER_SERVICE_URL: await serve(t, () => {}), UPSTREAM_TIMEOUT_MS: String(timeoutMs) }),
   )
   // More waves than calls may be out at once: the later ones wait behind calls that hang.
   const waves = await Promise.all(
@@ -153,4 +149,21 @@ t.test('a request that comes while an introspection call is out waits for the ne
   t.equal((await first).statusCode, 200, 'the request that came before the logout was let through')
   t.equal(second.statusCode, 401, 'the one that came after it is refused')
   t.equal(second.json().code, 'TOKEN_REVOKED')
+})
+
+t.test('a user-service that refuses the batch or answers something else: 503 for the admin, never its 400 or a 500', async (t) => {
+  const answers: [string, number, unknown][] = [
+    ['refused as invalid', 400, { code: 'VALIDATION_ERROR', message: 'body/tokens/0 must NOT have more than 2048 characters' }],
+    ['no results', 200, {}],
+    ['results that are not a list', 200, { results: { active: true } }],
+    ['fewer results than tokens', 200, { results: [] }],
+  ]
+  for (const [name, status, body] of answers) {
+    const url = await serve(t, (_, outgoing) =>
+      outgoing.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body)),
+    )
+    const app = await buildAdminService(t, testEnv(database.url, upstreams, { USER_SERVICE_URL: url }))
+    const reply = await get(app, '/api/v1/admin/dashboard/metrics')
+    t.equal(`${reply.statusCode} ${reply.json().code}`, '503 UPSTREAM_UNAVAILABLE', name)
+  }
 })
