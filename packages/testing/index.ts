@@ -33,6 +33,10 @@ export type RunningService = {
   output(): string
   /** Stops it at once, as a crash or a pulled plug would; resolves once it is gone. */
   kill(): Promise<void>
+  /** Its process. */
+  pid: number
+  /** Resolves with its exit code once it has exited (null when a signal ended it). */
+  exited: Promise<number | null>
 }
 
 /** A port nothing listens on right now. */
@@ -82,7 +86,7 @@ export async function startService(t: Test, name: SuiteService, env: Record<stri
     ...env,
     PORT: String(port),
   })
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
   t.teardown(async () => {
     child.kill('SIGKILL')
     await exited
@@ -95,10 +99,12 @@ export async function startService(t: Test, name: SuiteService, env: Record<stri
     port,
     databaseUrl: env.DATABASE_URL ?? database?.url,
     output,
-    kill: () => {
+    kill: async () => {
       child.kill('SIGKILL')
-      return exited
+      await exited
     },
+    pid: child.pid as number,
+    exited,
   }
 }
 

@@ -4,7 +4,7 @@ import closeWithGrace from 'close-with-grace'
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, LogController } from 'fastify'
 import { answerError } from './error-handler.ts'
 import { type LogSettings, loggerOptions } from './logger.ts'
-import { inProcesses } from './processes.ts'
+import { CLOSE_DELAY_MS, inProcesses, signalsLeftToSupervisor } from './processes.ts'
 import { requestIdFrom } from './request-id.ts'
 
 export type ServerSettings = LogSettings & {
@@ -61,7 +61,7 @@ export function createServer(settings: ServerSettings, { publicEntry = false } =
 
 /** Listens, and on SIGINT/SIGTERM stops taking requests, finishes the ones in flight, closes resources. */
 export async function listen(app: FastifyInstance, options: { host: string; port: number }) {
-  closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
+  closeWithGrace({ delay: CLOSE_DELAY_MS, skip: signalsLeftToSupervisor() }, async ({ err, signal }) => {
     if (err) app.log.error({ err }, 'closing after an uncaught error')
     else app.log.info({ signal }, 'closing')
     await app.close()
