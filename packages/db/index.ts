@@ -6,8 +6,8 @@
  *   const database = createDatabase(databaseOptions(config, 'otp-service'), (adapter) => new PrismaClient({ adapter }))
  */
 
-export { type BatchOptions, batched } from './lib/batched.ts'
-export { databaseConfigProperties, databaseOptions } from './lib/config.ts'
+export { type BatchOptions, BatchWaitTimeout, batched } from './lib/batched.ts'
+export { batchOptions, databaseConfigProperties, databaseOptions } from './lib/config.ts'
 export {
   type CounterLog,
   type CounterRecorder,

@@ -1,4 +1,4 @@
-import { createDatabase, databaseOptions, isDatabaseUnavailable } from '@otp-suite/db'
+import { batchOptions, createDatabase, databaseOptions, isDatabaseUnavailable } from '@otp-suite/db'
 import { jwtPlugin, securitySchemes, tokenServiceFromConfig } from '@otp-suite/jwt'
 import { appVersion, serviceKit } from '@otp-suite/service-kit'
 import type { FastifyInstance } from 'fastify'
@@ -50,11 +50,7 @@ async function otpServiceApp(app: FastifyInstance, { config }: { config: OtpServ
       ipFailureWindowSeconds: config.OTP_VERIFY_IP_WINDOW_SECONDS,
       ipFailureMax: config.OTP_VERIFY_IP_MAX,
     },
-    {
-      maxBatch: config.DATABASE_BATCH_MAX,
-      concurrency: config.DATABASE_BATCH_CONCURRENCY,
-      batchSizes: metrics.batchSizes,
-    },
+    { ...batchOptions(config), batchSizes: metrics.batchSizes },
   )
   const stats = createStatsRecorder(database.pool, app.log)
   const otp = createOtpService({ config, store, senders, tokens, metrics, stats, log: app.log })

@@ -1,4 +1,4 @@
-import { createDatabase, databaseOptions, isDatabaseUnavailable } from '@otp-suite/db'
+import { batchOptions, createDatabase, databaseOptions, isDatabaseUnavailable } from '@otp-suite/db'
 import { createEmailSender } from '@otp-suite/delivery'
 import { identifyDestination } from '@otp-suite/destination'
 import { jwtPlugin, securitySchemes, tokenServiceFromConfig } from '@otp-suite/jwt'
@@ -59,7 +59,7 @@ async function userServiceApp(app: FastifyInstance, { config }: { config: UserSe
   })
 
   const stats = createUserStats(database.pool, app.log)
-  const batching = { maxBatch: config.DATABASE_BATCH_MAX, concurrency: config.DATABASE_BATCH_CONCURRENCY }
+  const batching = batchOptions(config)
   const sessions = createSessionStore({
     prisma: database.prisma,
     pool: database.pool,

@@ -6,6 +6,12 @@ export type BatchOptions = {
   /** Batches of this kind out at once; the next one waits and grows. */
   concurrency: number
   /**
+   * How long a call may wait for its batch to leave: one still waiting then fails with a
+   * `BatchWaitTimeout` (the database counts as unavailable) and is never sent, so a wedged database
+   * does not pile up work for clients that have given up. Unset, calls wait as long as it takes.
+   */
+  maxWaitMs?: number
+  /**
    * The error a call gets whose value the database refused to take (a NUL byte or a character it
    * cannot encode, 22021 and 22P05; a string too long for its column, 22001). The batch is then run
    * again one call at a time, so the others get their answers. Unset, such an error fails the whole
@@ -13,6 +19,17 @@ export type BatchOptions = {
    */
   refused?: () => Error
 }
+
+/** A call that waited `maxWaitMs` for its batch to leave, and was not sent. */
+export class BatchWaitTimeout extends Error {
+  constructor(ms: number) {
+    super(`not sent to the database within ${ms} ms: the batches before it are still out`)
+    this.name = 'BatchWaitTimeout'
+  }
+}
+
+/** A call, and whether it was sent or given up. */
+type Call<I> = { item: I; state: 'waiting' | 'sent' | 'late' }
 
 /** SQLSTATEs of a value the database refused to take (see `refused`). */
 const REFUSED_VALUES = new Set(['22021', '22P05', '22001'])
@@ -23,7 +40,7 @@ const REFUSED_VALUES = new Set(['22021', '22P05', '22001'])
  * than `concurrency` batches are out, taking every call that arrived meanwhile: an idle service
  * sends a batch of one at once, a busy one fewer, larger batches. `run` answers the calls in order.
  */
-export function batched<I, O>(run: (items: readonly I[]) => Promise<O[]>, { maxBatch, concurrency, refused }: BatchOptions) {
+export function batched<I, O>(run: (items: readonly I[]) => Promise<O[]>, { maxBatch, concurrency, maxWaitMs, refused }: BatchOptions) {
   let out = 0
   const waiting: (() => void)[] = []
   const send = (dispatch: () => void) => {
@@ -43,14 +60,35 @@ export function batched<I, O>(run: (items: readonly I[]) => Promise<O[]>, { maxB
       return results
     }
   }
+  /** Runs the calls not given up (their answers in place, the others' never read). */
+  const runSent = async (calls: readonly Call<I>[]): Promise<(O | Error)[]> => {
+    const sent = calls.filter((call) => call.state === 'waiting')
+    for (const call of sent) call.state = 'sent'
+    if (sent.length === calls.length) return runIsolated(sent.map((call) => call.item))
+    const answers = sent.length > 0 ? await runIsolated(sent.map((call) => call.item)) : []
+    let next = 0
+    return calls.map((call) => (call.state === 'sent' ? (answers[next++] as O | Error) : new BatchWaitTimeout(maxWaitMs ?? 0)))
+  }
   const loader = new DataLoader(
-    (items: readonly I[]) =>
-      runIsolated(items).finally(() => {
+    (calls: readonly Call<I>[]) =>
+      runSent(calls).finally(() => {
         out--
         const next = waiting.shift()
         if (next) send(next)
       }),
     { cache: false, maxBatchSize: maxBatch, batchScheduleFn: (dispatch) => (out < concurrency ? send(dispatch) : waiting.push(dispatch)) },
   )
-  return (item: I) => loader.load(item)
+  if (maxWaitMs === undefined) return (item: I) => loader.load({ item, state: 'waiting' })
+  return (item: I) => {
+    const call: Call<I> = { item, state: 'waiting' }
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        if (call.state !== 'waiting') return
+        call.state = 'late'
+        reject(new BatchWaitTimeout(maxWaitMs))
+      }, maxWaitMs)
+    })
+    return Promise.race([loader.load(call), late]).finally(() => clearTimeout(timer))
+  }
 }

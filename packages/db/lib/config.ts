@@ -12,6 +12,17 @@ export const databaseConfigProperties = (defaultUrl: string) => ({
   DATABASE_BATCH_MAX: Type.Integer({ minimum: 1, default: 64 }),
   /** Batches of one kind an instance has at the database at once; the next waits and grows. */
   DATABASE_BATCH_CONCURRENCY: Type.Integer({ minimum: 1, default: 1 }),
+  /** A request whose batch has not left this long after it came is answered 503 and never sent. */
+  DATABASE_BATCH_WAIT_MS: Type.Integer({ minimum: 10, default: 2000 }),
+})
+
+type BatchSettings = { DATABASE_BATCH_MAX: number; DATABASE_BATCH_CONCURRENCY: number; DATABASE_BATCH_WAIT_MS: number }
+
+/** `batched`'s options from a config with `databaseConfigProperties` in it. */
+export const batchOptions = (config: BatchSettings) => ({
+  maxBatch: config.DATABASE_BATCH_MAX,
+  concurrency: config.DATABASE_BATCH_CONCURRENCY,
+  maxWaitMs: config.DATABASE_BATCH_WAIT_MS,
 })
 
 type DatabaseSettings = { DATABASE_URL: string; DATABASE_POOL_MAX: number; DATABASE_STATEMENT_TIMEOUT_MS: number }

@@ -1,3 +1,5 @@
+import { BatchWaitTimeout } from './batched.ts'
+
 const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND'])
 // 57P01-03: admin/crash shutdown, cannot connect now; 53300: too many connections; 57014: a
 // statement cancelled, here by the statement timeout of a database too slow to answer.
@@ -16,6 +18,7 @@ function isUnavailableCode(code: unknown): boolean {
 function isUnavailableOne(err: object): boolean {
   const { code, message, kind, originalCode } = err as Record<string, unknown>
   return (
+    err instanceof BatchWaitTimeout ||
     isUnavailableCode(code) ||
     isUnavailableCode(originalCode) ||
     (typeof kind === 'string' && ADAPTER_KINDS.has(kind)) ||
