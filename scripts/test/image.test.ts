@@ -13,6 +13,7 @@ import t from 'tap'
 // by the same script it runs, copied to fresh folders, and started as the image starts it.
 const run = promisify(execFile)
 const root = join(import.meta.dirname, '..', '..')
+const exitWithParent = import.meta.resolve('@otp-suite/testing/exit-with-parent')
 const APPS = ['otp-service', 'user-service', 'admin-service', 'gateway']
 const WITH_DATABASE = APPS.filter((app) => app !== 'gateway')
 const dockerfile = DockerfileParser.parse(await readFile(join(root, 'Dockerfile'), 'utf8'))
@@ -137,10 +138,11 @@ t.test('every app, packaged as the image packages it and moved to a fresh folder
     if (app === 'gateway') t.same((await readdir(dashboard)).sort(), ['dist', 'package.json'], 'gateway: the dashboard as built files only')
     const [program, ...args] = appCommand()
     t.equal(program, 'node')
-    const server = spawn(process.execPath, args, {
+    // The image's command, and a preload that ends the server if this test process goes first.
+    const server = spawn(process.execPath, ['--import', exitWithParent, ...args], {
       cwd: folder,
       env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     })
     t.teardown(() => {
       const exited = new Promise((resolve) => server.once('exit', resolve))

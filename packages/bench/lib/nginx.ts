@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { scratchDir } from '@otp-suite/testing'
+import { accepts } from './process.ts'
 
 /**
  * nginx as a reverse proxy on `port` in front of `upstream`, as people configure one: keep-alive to
@@ -10,6 +11,8 @@ import { scratchDir } from '@otp-suite/testing'
  */
 export async function startNginx(port: number, upstream: string) {
   if (spawnSync('nginx', ['-v']).status !== 0) return undefined
+  // An nginx left by a bench that was killed would answer in this one's place.
+  if (await accepts(port)) throw new Error(`port ${port} is already in use`)
   const prefix = scratchDir('nginx-bench-')
   writeFileSync(
     join(prefix, 'nginx.conf'),

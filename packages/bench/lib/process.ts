@@ -47,7 +47,8 @@ export async function startTarget(bundle: string, options: { cwd: string; port: 
   }
 }
 
-const accepts = (port: number) =>
+/** Whether something accepts connections on `port` of this host. */
+export const accepts = (port: number) =>
   new Promise<boolean>((resolve) => {
     const socket = connect(port, '127.0.0.1', () => resolve(socket.end() && true)).on('error', () => resolve(false))
   })
