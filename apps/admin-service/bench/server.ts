@@ -20,4 +20,4 @@ app.get(
   },
   async () => ({ ok: true }),
 )
-await listen(app, { host: config.HOST, port: config.PORT })
+await listen(app, config)

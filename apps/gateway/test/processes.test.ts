@@ -30,6 +30,7 @@ const alive = (pid: number) => {
   }
 }
 const parentOf = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1])
+const childrenOf = (pid: number) => readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number)
 
 /** The gateway in two processes (`env` added), once both listen; their pids. */
 async function inTwoProcesses(t: Test, env: Record<string, string> = {}): Promise<[RunningService, number, number]> {
@@ -76,9 +77,9 @@ t.test('a service in two processes: both serve the port, the metrics add up, a d
   t.ok(await until(() => ![supervisor, second, replacement].some(alive), 15_000), 'SIGTERM ended the supervisor and its processes')
 })
 
-t.test(
-  'Ctrl-C in a terminal (SIGINT to every process): each process closes once, a request in flight gets its answer, exit code 0',
-  async (t) => {
+// A terminal's Ctrl-C, a hang-up and a service manager's stop signal every process of the group.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  t.test(`${signal} to every process: each closes once, a request in flight gets its answer, exit code 0`, async (t) => {
     let release = () => {}
     const released = new Promise<void>((resolve) => {
       release = resolve
@@ -90,19 +91,25 @@ t.test(
     const [service, first, second] = await inTwoProcesses(t, { OTP_SERVICE_URLS: otpService.url })
     const answer = rawRequest(service.url, { method: 'POST', path: '/api/v1/otp/send', headers: json, body: '{}' })
     t.ok(await until(() => otpService.requests.length === 1, 5_000), 'the request is in flight')
-    for (const pid of [service.pid, first, second]) process.kill(pid, 'SIGINT')
+    for (const pid of [service.pid, first, second]) process.kill(pid, signal)
     await sleep(300)
     release()
     const { status, body } = await answer
     t.same({ status, body: JSON.parse(body) }, { status: 200, body: { answered: true } }, 'the request in flight was answered')
     t.equal(await service.exited, 0, 'the supervisor exited with code 0')
-    t.same(
-      pidsLogging(service.output(), 'closing', '"signal":"SIGTERM"').sort(),
-      [first, second].sort(),
-      'each process closed once, on SIGTERM',
-    )
-  },
-)
+    t.same(pidsLogging(service.output(), 'closing').sort(), [first, second].sort(), 'each process closed once')
+  })
+}
+
+t.test('a stop while a replacement process is starting still exits with code 0', async (t) => {
+  const [service, first, second] = await inTwoProcesses(t)
+  process.kill(first, 'SIGKILL')
+  t.ok(await until(() => childrenOf(service.pid).some((pid) => pid !== first && pid !== second), 10_000), 'a replacement is starting')
+  t.notOk(pidsLogging(service.output(), 'Server listening').length > 2, 'and does not listen yet')
+  process.kill(service.pid, 'SIGTERM')
+  t.equal(await service.exited, 0)
+  t.same(pidsLogging(service.output(), 'closing'), [second], 'the process that served closed')
+})
 
 t.test('a process that does not end is killed at a second signal, and the supervisor exits with code 1', async (t) => {
   const [service, first, second] = await inTwoProcesses(t)
@@ -117,7 +124,7 @@ t.test('a process that does not end is killed at a second signal, and the superv
 })
 
 t.test('a process that does not end is killed at the stop deadline, and the supervisor exits with code 1', async (t) => {
-  const [service, first] = await inTwoProcesses(t)
+  const [service, first] = await inTwoProcesses(t, { SHUTDOWN_TIMEOUT_MS: '500' })
   stall(t, first)
   process.kill(service.pid, 'SIGTERM')
   t.equal(await service.exited, 1)

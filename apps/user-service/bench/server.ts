@@ -19,4 +19,4 @@ app.get<{ Params: { id: string } }>('/bench/lookup/:id', async (request) => {
   return { found: rows.length === 1 }
 })
 app.addHook('onClose', () => pool.end())
-await listen(app, { host: config.HOST, port: config.PORT })
+await listen(app, config)

@@ -17,12 +17,12 @@ function heldRun() {
 
 t.test('a call still waiting for its batch at maxWaitMs fails and is never sent; the calls of its batch that came later go', async (t) => {
   const { run, sent, release } = heldRun()
-  const load = batched(run, { maxBatch: 64, concurrency: 1, maxWaitMs: 100 })
+  const load = batched(run, { maxBatch: 64, concurrency: 1, maxWaitMs: 500 })
   const first = load(1)
   await sleep(10)
   const late = load(2)
   const lateError = late.catch((error: unknown) => error)
-  await sleep(150)
+  await sleep(600)
   t.type(await lateError, BatchWaitTimeout, 'the call behind the batch out failed at its deadline')
   const third = load(3)
   release()

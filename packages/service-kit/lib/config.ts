@@ -25,6 +25,11 @@ export const baseConfigProperties = {
    * host has cores to spare. Their state is in PostgreSQL, as two instances' is.
    */
   PROCESSES: Type.Integer({ minimum: 1, maximum: 64, default: 1 }),
+  /**
+   * How long a process may take to close once stopped (its requests in flight, then its
+   * resources); past it, it exits with code 1.
+   */
+  SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10_000 }),
 }
 
 export function defineConfig<P extends TProperties>(properties: P) {

@@ -1,29 +1,42 @@
 import cluster, { type Worker } from 'node:cluster'
+import closeWithGrace, { type CloseWithGraceAsyncCallback } from 'close-with-grace'
 import Fastify from 'fastify'
 import { AggregatorRegistry, type Registry } from 'prom-client'
 import { type LogSettings, loggerOptions } from './logger.ts'
 
 const METRICS_ASKED = 'service-kit:metrics-asked'
 const METRICS_ANSWERED = 'service-kit:metrics-answered'
+/** The supervisor asks a process to close. */
+const STOP = 'service-kit:stop'
 type Message = { type?: string; id?: number; text?: string; error?: string }
 /** Set in the environment of the processes `inProcesses` starts. */
 const SUPERVISED = 'SERVICE_PROCESS_SUPERVISED'
+const supervised = () => process.env[SUPERVISED] === '1'
 
 /** How long a process that died waits before its replacement starts. */
 const RESTART_DELAY_MS = 1_000
 /** How long a process's /metrics waits for the figures of all of them (prom-client asks each for 5 s). */
 const METRICS_TIMEOUT_MS = 6_000
-/** How long a process may take to close after SIGTERM (its requests in flight, then its resources). */
-export const CLOSE_DELAY_MS = 10_000
-/** How long the supervisor waits for its processes to end before it kills those left. */
-const STOP_DEADLINE_MS = CLOSE_DELAY_MS + 5_000
+/** How long past its processes' own close deadline the supervisor waits before it kills those left. */
+const KILL_MARGIN_MS = 5_000
+/** The signals that stop a service: a terminal's (Ctrl-C, Ctrl-\, a hang-up) and a service manager's. */
+const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT'] as const
+
+/** This process's close, once `closeOnStop` has installed it. */
+let closeThisProcess: (() => void) | undefined
 
 /**
- * The signals on which this process does not close: a process the supervisor started leaves SIGINT
- * to it. Ctrl-C in a terminal signals every process of the group, and the supervisor passes the stop
- * on as SIGTERM, so each process gets one signal, not a second one that would cut its close short.
+ * Installs this process's close, `close`, run once (by close-with-grace) within `timeoutMs`, else
+ * the process exits with code 1, as it does at a second signal or an uncaught error. A process of
+ * its own closes on the stop signals. One the supervisor started leaves those to the supervisor
+ * and closes when the supervisor asks: a signal sent to the whole group (Ctrl-C in a terminal, a
+ * service manager's stop) would otherwise reach it twice, directly and passed on, and cut its
+ * close short.
  */
-export const signalsLeftToSupervisor = (): 'SIGINT'[] => (process.env[SUPERVISED] === '1' ? ['SIGINT'] : [])
+export function closeOnStop(timeoutMs: number, close: CloseWithGraceAsyncCallback) {
+  const closer = closeWithGrace({ delay: timeoutMs, skip: supervised() ? [...STOP_SIGNALS] : [] }, close)
+  if (supervised()) closeThisProcess = closer.close
+}
 
 /** A message to a process that may have died meanwhile: sent when it can be, else dropped. */
 const tell = (worker: Worker, message: Message) => {
@@ -35,40 +48,45 @@ const tell = (worker: Worker, message: Message) => {
  * one when `count` is 1. The first process only supervises: it starts the others, each accepting
  * connections on the shared socket (the kernel hands each new one to a process waiting for it),
  * starts another when one that was serving dies, and adds up their metrics for the one asked
- * (`serviceMetrics`). On SIGTERM or SIGINT it passes SIGTERM on and ends when they all have; those
- * still running at the deadline, or at a second signal, it kills. It exits with code 1 when any of
- * them did not close cleanly. A process that ends before it listens (a bad setting, a port taken)
- * ends them all, with exit code 1, as one process would: a supervisor does not start it again and
- * again.
+ * (`serviceMetrics`). On a stop signal it asks each to close and ends when they all have; those
+ * still running `shutdownTimeoutMs` and a margin later, or at a second signal, it kills. It exits
+ * with code 1 when any of them did not close cleanly. A process that ends before it listens (a bad
+ * setting, a port taken) ends them all, with exit code 1, as one process would: a supervisor does
+ * not start it again and again.
  */
-export async function inProcesses(count: number, logSettings: LogSettings, start: () => Promise<void>) {
-  if (process.env[SUPERVISED] === '1') {
+export async function inProcesses(count: number, settings: LogSettings & { SHUTDOWN_TIMEOUT_MS: number }, start: () => Promise<void>) {
+  if (supervised()) {
     // Answers the supervisor's requests for this process's figures from the start (empty until the
     // app's registry is set), so a scrape never waits on a process that is still starting.
     new AggregatorRegistry()
-    for (const signal of signalsLeftToSupervisor()) process.on(signal, () => {})
+    for (const signal of STOP_SIGNALS) process.on(signal, () => {})
+    process.on('message', (message: Message) => {
+      if (message?.type === STOP) closeThisProcess?.()
+    })
     return start()
   }
   if (count <= 1) return start()
-  const log = Fastify({ logger: loggerOptions(logSettings) }).log
+  const log = Fastify({ logger: loggerOptions(settings) }).log
   cluster.schedulingPolicy = cluster.SCHED_NONE
   const metrics = new AggregatorRegistry()
   const serving = new Set<number>()
+  const workers = () => Object.values(cluster.workers ?? {}).filter((worker) => worker !== undefined)
   let stopping = false
-  let exitCode = 0
-  const signalAll = (signal: NodeJS.Signals) => {
-    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal)
-  }
   const kill = (reason: string) => {
     log.error(reason)
-    exitCode = 1
-    signalAll('SIGKILL')
+    process.exitCode = 1
+    for (const worker of workers()) worker.process.kill('SIGKILL')
   }
   const stopAll = () => {
     if (stopping) return
     stopping = true
-    signalAll('SIGTERM')
-    setTimeout(() => kill('processes of the service still running at the stop deadline: killing them'), STOP_DEADLINE_MS).unref()
+    // One still starting has nothing in flight, and may not hear the request yet: it is ended.
+    for (const worker of workers()) {
+      if (serving.has(worker.id)) tell(worker, { type: STOP })
+      else worker.process.kill('SIGKILL')
+    }
+    const deadline = settings.SHUTDOWN_TIMEOUT_MS + KILL_MARGIN_MS
+    setTimeout(() => kill('processes of the service still running at the stop deadline: killing them'), deadline).unref()
   }
   cluster.on('message', (worker, message: Message) => {
     if (message?.type !== METRICS_ASKED) return
@@ -81,17 +99,17 @@ export async function inProcesses(count: number, logSettings: LogSettings, start
   cluster.on('exit', (worker, code, signal) => {
     if (!stopping && !serving.has(worker.id)) {
       log.error({ pid: worker.process.pid, code, signal }, 'a process of the service ended before it listened: stopping them all')
-      exitCode = 1
+      process.exitCode = 1
       stopAll()
     } else if (!stopping) {
       log.error({ pid: worker.process.pid, code, signal }, 'a process of the service died: starting another')
       setTimeout(() => stopping || cluster.fork({ [SUPERVISED]: '1' }), RESTART_DELAY_MS)
     }
+    if (stopping && code !== 0 && serving.has(worker.id)) process.exitCode = 1
     serving.delete(worker.id)
-    if (stopping && code !== 0) exitCode = 1
-    if (stopping && Object.keys(cluster.workers ?? {}).length === 0) process.exit(exitCode)
+    if (stopping && workers().length === 0) process.exit()
   })
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  for (const signal of STOP_SIGNALS) {
     process.on(signal, () => (stopping ? kill(`a second ${signal}: killing the processes of the service`) : stopAll()))
   }
   for (let i = 0; i < count; i++) cluster.fork({ [SUPERVISED]: '1' })

@@ -1,10 +1,9 @@
 import proxyAddr from '@fastify/proxy-addr'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import closeWithGrace from 'close-with-grace'
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, LogController } from 'fastify'
 import { answerError } from './error-handler.ts'
 import { type LogSettings, loggerOptions } from './logger.ts'
-import { CLOSE_DELAY_MS, inProcesses, signalsLeftToSupervisor } from './processes.ts'
+import { closeOnStop, inProcesses } from './processes.ts'
 import { requestIdFrom } from './request-id.ts'
 
 export type ServerSettings = LogSettings & {
@@ -59,17 +58,20 @@ export function createServer(settings: ServerSettings, { publicEntry = false } =
   return app
 }
 
-/** Listens, and on SIGINT/SIGTERM stops taking requests, finishes the ones in flight, closes resources. */
-export async function listen(app: FastifyInstance, options: { host: string; port: number }) {
-  closeWithGrace({ delay: CLOSE_DELAY_MS, skip: signalsLeftToSupervisor() }, async ({ err, signal }) => {
+/**
+ * Listens on HOST:PORT, and on a stop (SIGTERM, SIGINT…, see `closeOnStop`) stops taking requests,
+ * finishes the ones in flight and closes resources, within SHUTDOWN_TIMEOUT_MS.
+ */
+export async function listen(app: FastifyInstance, config: { HOST: string; PORT: number; SHUTDOWN_TIMEOUT_MS: number }) {
+  closeOnStop(config.SHUTDOWN_TIMEOUT_MS, async ({ err, signal }) => {
     if (err) app.log.error({ err }, 'closing after an uncaught error')
-    else app.log.info({ signal }, 'closing')
+    else app.log.info(signal ? { signal } : { askedBy: 'supervisor' }, 'closing')
     await app.close()
   })
-  await app.listen(options)
+  await app.listen({ host: config.HOST, port: config.PORT })
 }
 
-export type ServiceSettings = ServerSettings & { HOST: string; PORT: number; PROCESSES: number }
+export type ServiceSettings = ServerSettings & { HOST: string; PORT: number; PROCESSES: number; SHUTDOWN_TIMEOUT_MS: number }
 
 /**
  * Runs a service as production does: `app` with `config`, listening on HOST:PORT, in PROCESSES
@@ -83,6 +85,6 @@ export async function serve<C extends ServiceSettings>(
   await inProcesses(config.PROCESSES, config, async () => {
     const server = createServer(config, options)
     await server.register(app, { config })
-    await listen(server, { host: config.HOST, port: config.PORT })
+    await listen(server, config)
   })
 }
