@@ -24,7 +24,7 @@ if (unknown.length > 0 || !Number.isInteger(instances) || instances < 1 || insta
 let stopping = false
 // Ctrl-C while starting stops what has started; once ready, it stops everything (below).
 const starting = new AbortController()
-for (const signal of ['SIGINT', 'SIGTERM']) {
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.once(signal, () => {
     stopping = true
     starting.abort()
@@ -56,7 +56,7 @@ console.log(`  tail -n 1 ${suite.outbox}`)
 if (suite.embedded) console.log('Databases: embedded PostgreSQL under .data/pglite')
 console.log('Ctrl-C stops everything.\n')
 
-for (const signal of ['SIGINT', 'SIGTERM']) {
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.removeAllListeners(signal)
   process.once(signal, async () => {
     stopping = true

@@ -54,9 +54,13 @@ export function devSecrets(dataDir) {
   )
 }
 
-/** Runs `command` with every line of its output prefixed by `label`; resolves the child. */
+/**
+ * Runs `command` with every line of its output prefixed by `label`, in a process group of its own:
+ * a terminal's Ctrl-C then reaches this command only, which stops each child once (a signal from
+ * the terminal and then another from here would cut a service's close short). Resolves the child.
+ */
 function run(label, command, args, { cwd, env, log }) {
-  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => log(`[${label}] ${line}`))
   }

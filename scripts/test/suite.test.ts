@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { createSuiteClient } from '@otp-suite/client'
 import { signInByPhone, until } from '@otp-suite/testing'
 import t from 'tap'
@@ -49,6 +50,16 @@ t.test('an admin reads the dashboard and bans a user, who is refused from then o
   t.ok(await until(refused, 5000, 100), 'no more codes')
   t.equal((await fetch(`${gateway}/internal/v1/stats`)).status, 404, 'internal routes stay inside')
 })
+
+t.test(
+  "each process of the suite leads a process group of its own: a terminal's Ctrl-C reaches only the command, which stops each once",
+  async (t) => {
+    for (const { label, child } of suite.processes as { label: string; child: { pid: number } }[]) {
+      const processGroup = Number(readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[2])
+      t.equal(processGroup, child.pid, label)
+    }
+  },
+)
 
 t.test('one otp-service instance dies: the next sends still succeed', async (t) => {
   const [first] = suite.processes.filter((entry: { name: string }) => entry.name === 'otp-service')

@@ -70,6 +70,8 @@ export async function inProcesses(count: number, settings: LogSettings & { SHUTD
   cluster.schedulingPolicy = cluster.SCHED_NONE
   const metrics = new AggregatorRegistry()
   const serving = new Set<number>()
+  /** Processes ended at the stop while still starting: their end is no failure. */
+  const endedStarting = new Set<number>()
   const workers = () => Object.values(cluster.workers ?? {}).filter((worker) => worker !== undefined)
   let stopping = false
   const kill = (reason: string) => {
@@ -83,7 +85,10 @@ export async function inProcesses(count: number, settings: LogSettings & { SHUTD
     // One still starting has nothing in flight, and may not hear the request yet: it is ended.
     for (const worker of workers()) {
       if (serving.has(worker.id)) tell(worker, { type: STOP })
-      else worker.process.kill('SIGKILL')
+      else {
+        endedStarting.add(worker.id)
+        worker.process.kill('SIGKILL')
+      }
     }
     const deadline = settings.SHUTDOWN_TIMEOUT_MS + KILL_MARGIN_MS
     setTimeout(() => kill('processes of the service still running at the stop deadline: killing them'), deadline).unref()
@@ -96,6 +101,10 @@ export async function inProcesses(count: number, settings: LogSettings & { SHUTD
     )
   })
   cluster.on('listening', (worker) => serving.add(worker.id))
+  // A process that could not be started or sent to is logged; its exit (if any) is handled below.
+  cluster.on('fork', (worker) =>
+    worker.on('error', (error) => log.error({ err: error, pid: worker.process.pid }, 'a process of the service failed')),
+  )
   cluster.on('exit', (worker, code, signal) => {
     if (!stopping && !serving.has(worker.id)) {
       log.error({ pid: worker.process.pid, code, signal }, 'a process of the service ended before it listened: stopping them all')
@@ -105,7 +114,7 @@ export async function inProcesses(count: number, settings: LogSettings & { SHUTD
       log.error({ pid: worker.process.pid, code, signal }, 'a process of the service died: starting another')
       setTimeout(() => stopping || cluster.fork({ [SUPERVISED]: '1' }), RESTART_DELAY_MS)
     }
-    if (stopping && code !== 0 && serving.has(worker.id)) process.exitCode = 1
+    if (stopping && code !== 0 && !endedStarting.has(worker.id)) process.exitCode = 1
     serving.delete(worker.id)
     if (stopping && workers().length === 0) process.exit()
   })
