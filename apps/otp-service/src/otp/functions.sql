@@ -228,9 +228,6 @@ CREATE OR REPLACE FUNCTION otp_issue(
 ) RETURNS SETOF otp_issue_result
 LANGUAGE plpgsql AS $$
 BEGIN
-  -- An issued code that a database crash loses is simply asked for again, so this transaction
-  -- does not wait for its WAL flush. Verification, which must never be undone, does.
-  PERFORM set_config('synchronous_commit', 'off', true);
   PERFORM otp_lock(
     ARRAY(SELECT c || ':' || d FROM unnest(p_channel, p_destination) AS r(c, d))
     || ARRAY(SELECT 'ip:' || ip FROM unnest(p_client_ip) ip)
