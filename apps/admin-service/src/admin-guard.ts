@@ -41,22 +41,14 @@ export function createAdminGuard(userService: Upstream, revokedCacheSize: number
       const answers = new Map(unique.map((token, i) => [token, reply.results[i] as IntrospectReply]))
       return tokens.map((token) => answers.get(token) as IntrospectReply)
     },
-    { maxBatch: INTROSPECT_BATCH_MAX, concurrency: INTROSPECT_CALLS_OUT },
+    // Each request's answer within the upstream's timeout of its arrival, however many calls are ahead of it.
+    { maxBatch: INTROSPECT_BATCH_MAX, concurrency: INTROSPECT_CALLS_OUT, maxWaitMs: userService.timeoutMs, alsoWhenSent: true },
   )
 
-  /** One token's answer, within the upstream's timeout from this request's arrival, however many calls are ahead of it. */
   async function introspect(token: string): Promise<IntrospectReply> {
     // Longer than any access token the suite signs: not one of them.
     if (token.length > ACCESS_TOKEN_MAX_LENGTH) return { active: false }
-    let timer: NodeJS.Timeout | undefined
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(unavailable(new Error(`no answer within ${userService.timeoutMs} ms`))), userService.timeoutMs)
-    })
-    try {
-      return await Promise.race([introspectTogether(token), late])
-    } finally {
-      clearTimeout(timer)
-    }
+    return introspectTogether(token).catch((cause) => Promise.reject(unavailable(cause)))
   }
 
   /** The revocation check of @otp-suite/jwt: true refuses the token with 401 TOKEN_REVOKED. */

@@ -6,11 +6,14 @@ export type BatchOptions = {
   /** Batches of this kind out at once; the next one waits and grows. */
   concurrency: number
   /**
-   * How long a call may wait for its batch to leave: one still waiting then fails with a
-   * `BatchWaitTimeout` (the database counts as unavailable) and is never sent, so a wedged database
-   * does not pile up work for clients that have given up. Unset, calls wait as long as it takes.
+   * How long a call may wait: one whose batch has not left by then fails with a `BatchWaitTimeout`
+   * (a database then counts as unavailable) and is never sent, so a wedged dependency does not pile
+   * up work for clients that have given up. A call already sent waits for its answer (the
+   * dependency's own timeouts bound it), unless `alsoWhenSent`. Unset, calls wait as long as it takes.
    */
   maxWaitMs?: number
+  /** A call already sent fails at `maxWaitMs` too: every call is answered within it of its arrival. */
+  alsoWhenSent?: boolean
   /**
    * The error a call gets whose value the database refused to take (a NUL byte or a character it
    * cannot encode, 22021 and 22P05; a string too long for its column, 22001). The batch is then run
@@ -20,10 +23,10 @@ export type BatchOptions = {
   refused?: () => Error
 }
 
-/** A call that waited `maxWaitMs` for its batch to leave, and was not sent. */
+/** A call that waited `maxWaitMs`: not sent (the batches before it still out), or sent and not answered. */
 export class BatchWaitTimeout extends Error {
-  constructor(ms: number) {
-    super(`not sent to the database within ${ms} ms: the batches before it are still out`)
+  constructor(ms: number, sent: boolean) {
+    super(sent ? `no answer within ${ms} ms` : `not sent within ${ms} ms: the batches before it are still out`)
     this.name = 'BatchWaitTimeout'
   }
 }
@@ -40,7 +43,10 @@ const REFUSED_VALUES = new Set(['22021', '22P05', '22001'])
  * than `concurrency` batches are out, taking every call that arrived meanwhile: an idle service
  * sends a batch of one at once, a busy one fewer, larger batches. `run` answers the calls in order.
  */
-export function batched<I, O>(run: (items: readonly I[]) => Promise<O[]>, { maxBatch, concurrency, maxWaitMs, refused }: BatchOptions) {
+export function batched<I, O>(
+  run: (items: readonly I[]) => Promise<O[]>,
+  { maxBatch, concurrency, maxWaitMs, alsoWhenSent, refused }: BatchOptions,
+) {
   let out = 0
   const waiting: (() => void)[] = []
   const send = (dispatch: () => void) => {
@@ -67,7 +73,8 @@ export function batched<I, O>(run: (items: readonly I[]) => Promise<O[]>, { maxB
     if (sent.length === calls.length) return runIsolated(sent.map((call) => call.item))
     const answers = sent.length > 0 ? await runIsolated(sent.map((call) => call.item)) : []
     let next = 0
-    return calls.map((call) => (call.state === 'sent' ? (answers[next++] as O | Error) : new BatchWaitTimeout(maxWaitMs ?? 0)))
+    // A late call's promise has already failed: what stands in its place is never read.
+    return calls.map((call) => (call.state === 'sent' ? (answers[next++] as O | Error) : (undefined as O)))
   }
   const loader = new DataLoader(
     (calls: readonly Call<I>[]) =>
@@ -84,9 +91,9 @@ export function batched<I, O>(run: (items: readonly I[]) => Promise<O[]>, { maxB
     let timer: NodeJS.Timeout | undefined
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        if (call.state !== 'waiting') return
-        call.state = 'late'
-        reject(new BatchWaitTimeout(maxWaitMs))
+        if (call.state === 'waiting') call.state = 'late'
+        else if (!alsoWhenSent) return
+        reject(new BatchWaitTimeout(maxWaitMs, call.state === 'sent'))
       }, maxWaitMs)
     })
     return Promise.race([loader.load(call), late]).finally(() => clearTimeout(timer))

@@ -53,6 +53,22 @@ t.test('a batch whose calls all gave up is not run', async (t) => {
   t.equal(await next, 8, 'the next call is sent and answered')
 })
 
+t.test('with alsoWhenSent, a call already sent fails at maxWaitMs too, and its answer is dropped', async (t) => {
+  const { run, sent, release } = heldRun()
+  const load = batched(run, { maxBatch: 64, concurrency: 1, maxWaitMs: 200, alsoWhenSent: true })
+  const first = load(1).catch((error: unknown) => error)
+  await sleep(300)
+  const error = await first
+  t.type(error, BatchWaitTimeout)
+  t.match((error as Error).message, /no answer within 200 ms/)
+  t.same(sent, [[1]], 'it had been sent')
+  release()
+  const next = load(2)
+  await sleep(10)
+  release()
+  t.equal(await next, 4, 'the batch that answered late freed its place for the next')
+})
+
 t.test('without maxWaitMs a call waits for its batch as long as it takes', async (t) => {
   const { run, release } = heldRun()
   const load = batched(run, { maxBatch: 64, concurrency: 1 })
@@ -68,6 +84,6 @@ t.test('without maxWaitMs a call waits for its batch as long as it takes', async
 })
 
 t.test('a call that waited too long counts as the database being unavailable (a 503)', async (t) => {
-  t.ok(isDatabaseUnavailable(new BatchWaitTimeout(100)))
+  t.ok(isDatabaseUnavailable(new BatchWaitTimeout(100, false)))
   t.notOk(isDatabaseUnavailable(new Error('something else')))
 })

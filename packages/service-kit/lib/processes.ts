@@ -131,7 +131,7 @@ export async function inProcesses(count: number, settings: LogSettings & { SHUTD
  * must see the whole service); else `registry`'s own.
  */
 export function serviceMetrics(registry: Registry): () => Promise<string> {
-  if (process.env[SUPERVISED] !== '1') return () => registry.metrics()
+  if (!supervised()) return () => registry.metrics()
   AggregatorRegistry.setRegistries([registry])
   let asked = 0
   const answers = new Map<number, (message: Message) => void>()
