@@ -245,12 +245,14 @@ export function signInLoad({ gateway, outbox, adminClient }: Suite, concurrency:
     requests: 0,
   }
   let running = true
-  const step = async <T extends { response: Response }>(name: string, request: () => Promise<T>) => {
+  // A failure is counted with its error code: `logout 503 SERVICE_UNAVAILABLE`.
+  const step = async <T extends { response: Response; error?: unknown }>(name: string, request: () => Promise<T>) => {
     const started = Date.now()
     let status = 'no answer'
     try {
       const result = await request()
-      status = String(result.response.status)
+      const code = (result.error as { code?: string } | undefined)?.code
+      status = code ? `${result.response.status} ${code}` : String(result.response.status)
       return result
     } catch {
       return undefined

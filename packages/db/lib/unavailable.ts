@@ -8,7 +8,10 @@ const SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '57014'])
 const ADAPTER_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections'])
 // Prisma client error codes for "can't reach", "timed out", "server closed the connection".
 const PRISMA_CODES = new Set(['P1001', 'P1002', 'P1017'])
-const PG_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Query read timeout/
+// pg's own messages: a dropped connection, no connection in time, a silent server, and a client
+// whose connection broke (its next statement, a transaction's ROLLBACK say, fails at once).
+const PG_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|Query read timeout|encountered a connection error and is not queryable/
 
 function isUnavailableCode(code: unknown): boolean {
   if (typeof code !== 'string') return false

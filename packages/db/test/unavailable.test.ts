@@ -31,6 +31,23 @@ t.test('a statement past the statement timeout is an outage, and so is a server 
   t.equal((await pool.query('SELECT 1 AS one')).rows[0].one, 1, 'the pool still serves')
 })
 
+t.test('a client whose connection broke is an outage, at its next statement too', async (t) => {
+  const client = new pg.Client({ connectionString: SERVER_URL })
+  await client.connect()
+  // The server's notice, then the end of the connection: each an 'error' of the idle client.
+  client.on('error', () => {})
+  const broke = new Promise((resolve) => client.once('end', resolve))
+  const pid = (await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid
+  const admin = new pg.Client({ connectionString: SERVER_URL })
+  await admin.connect()
+  t.teardown(() => admin.end())
+  await admin.query('SELECT pg_terminate_backend($1)', [pid])
+  await broke
+  const next = await rejection(client.query('SELECT 1'))
+  t.match(next, { message: /not queryable/ })
+  t.ok(isDatabaseUnavailable(next))
+})
+
 t.test('a unique violation is not an outage', async (t) => {
   const client = new pg.Client({ connectionString: SERVER_URL })
   await client.connect()

@@ -35,8 +35,9 @@ export function answerError(error: ServiceError, request: FastifyRequest, reply:
   const publicError = toPublicError(error, isUnavailable)
   const statusCode = publicError.statusCode ?? 500
   // A client that went away (a proxied answer cut short, say) has nobody to answer and is no fault
-  // of the service: noted, not raised as an error.
-  if (request.raw.destroyed) request.log.info({ err: error }, 'the client went away before its answer')
+  // of the service: noted, not raised as an error. Its connection tells, not the request stream,
+  // which ends (destroyed) as soon as a body has been read.
+  if (request.socket.destroyed) request.log.info({ err: error }, 'the client went away before its answer')
   else if (statusCode >= 500) request.log.error({ err: error }, 'request failed')
   else request.log.info({ code: publicError.code, statusCode }, publicError.message)
 
