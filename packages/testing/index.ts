@@ -6,6 +6,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { SuiteClient } from '@otp-suite/client'
+import { createPool } from '@otp-suite/db'
 import { createTestDatabase } from '@otp-suite/db/testing'
 import type { Test } from 'tap'
 
@@ -22,6 +23,20 @@ export const spawnServer = (cwd: string, env: NodeJS.ProcessEnv) =>
     env,
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   })
+
+/**
+ * A fresh database of its own for one test file, migrated from `migrationsDir`, with a query
+ * function for the test's own checks; dropped when `t` ends.
+ */
+export async function testDatabase(t: Test, options: { migrationsDir: string; prefix: string }) {
+  const database = await createTestDatabase(options)
+  const pool = createPool({ connectionString: database.url, max: 2 })
+  t.teardown(async () => {
+    await pool.end()
+    await database.drop()
+  })
+  return { url: database.url, query: async <Row>(sql: string, values: unknown[] = []) => (await pool.query(sql, values)).rows as Row[] }
+}
 
 export type SuiteService = 'otp-service' | 'user-service' | 'admin-service' | 'gateway'
 

@@ -1,10 +1,7 @@
 import { randomBytes } from 'node:crypto'
-import { createTestDatabase } from '@otp-suite/db/testing'
 import { createTokenService } from '@otp-suite/jwt'
 import { createServer } from '@otp-suite/service-kit'
-import { otpServiceEnv, type RunningService, startService } from '@otp-suite/testing'
-
-import pg from 'pg'
+import { otpServiceEnv, type RunningService, testDatabase as sharedTestDatabase, startService } from '@otp-suite/testing'
 import type { Test } from 'tap'
 import adminServiceApp from '../src/app.ts'
 import { loadAdminServiceConfig } from '../src/config.ts'
@@ -19,16 +16,8 @@ export const tokens = createTokenService({ secret: jwtSecret })
 /** Phones that user-service makes admins when they first sign in. */
 export const ADMIN_PHONES = ['+14155550900', '+14155550901', '+14155550902']
 
-/** A fresh, migrated admin-service database for one test file, with a query function for the test's own checks. */
-export async function testDatabase(t: Test) {
-  const database = await createTestDatabase({ migrationsDir, prefix: 'admin_test' })
-  const pool = new pg.Pool({ connectionString: database.url, max: 2 })
-  t.teardown(async () => {
-    await pool.end()
-    await database.drop()
-  })
-  return { url: database.url, query: async <Row>(sql: string, values: unknown[] = []) => (await pool.query(sql, values)).rows as Row[] }
-}
+/** A fresh, migrated database of this service's own for one test file (see `testDatabase`). */
+export const testDatabase = (t: Test) => sharedTestDatabase(t, { migrationsDir, prefix: 'admin_test' })
 
 export type SignedIn = { accessToken: string; refreshToken: string; user: { id: string; role: string; status: string } }
 

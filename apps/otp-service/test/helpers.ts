@@ -2,10 +2,8 @@ import { randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createDatabase } from '@otp-suite/db'
-import { createTestDatabase } from '@otp-suite/db/testing'
 import { createServer } from '@otp-suite/service-kit'
-import { scratchDir } from '@otp-suite/testing'
-import pg from 'pg'
+import { scratchDir, testDatabase as sharedTestDatabase } from '@otp-suite/testing'
 import type { Test } from 'tap'
 import otpServiceApp from '../src/app.ts'
 import { loadOtpServiceConfig } from '../src/config.ts'
@@ -14,21 +12,8 @@ import { PrismaClient } from '../src/generated/prisma/client.ts'
 export const migrationsDir = new URL('../prisma/migrations', import.meta.url).pathname
 export const jwtSecret = randomBytes(32).toString('base64url')
 
-/** A fresh, migrated database of its own for one test file, with a pool for the test's own checks. */
-export async function testDatabase(t: Test) {
-  const database = await createTestDatabase({ migrationsDir, prefix: 'otp_test' })
-  const pool = new pg.Pool({ connectionString: database.url, max: 2 })
-  t.teardown(async () => {
-    await pool.end()
-    await database.drop()
-  })
-  return {
-    url: database.url,
-    async query<Row>(sql: string, values: unknown[] = []): Promise<Row[]> {
-      return (await pool.query(sql, values)).rows as Row[]
-    },
-  }
-}
+/** A fresh, migrated database of this service's own for one test file (see `testDatabase`). */
+export const testDatabase = (t: Test) => sharedTestDatabase(t, { migrationsDir, prefix: 'otp_test' })
 
 /** otp-service's pool and Prisma client on `url`, as the app makes them; closed when the test ends. */
 export function connectDatabase(t: Test, url: string) {

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto'
-import { createTestDatabase } from '@otp-suite/db/testing'
 import { createTokenService } from '@otp-suite/jwt'
 import { createServer } from '@otp-suite/service-kit'
-import pg from 'pg'
+import { testDatabase as sharedTestDatabase } from '@otp-suite/testing'
 import type { Test } from 'tap'
 import userServiceApp from '../src/app.ts'
 import { loadUserServiceConfig } from '../src/config.ts'
@@ -13,16 +12,8 @@ export const jwtSecret = randomBytes(32).toString('base64url')
 export const tokens = createTokenService({ secret: jwtSecret })
 export const serviceToken = () => tokens.sign('service', { sub: 'admin-service' }).token
 
-/** A fresh, migrated database of its own for one test file, with a query function for the test's own checks. */
-export async function testDatabase(t: Test) {
-  const database = await createTestDatabase({ migrationsDir, prefix: 'user_test' })
-  const pool = new pg.Pool({ connectionString: database.url, max: 2 })
-  t.teardown(async () => {
-    await pool.end()
-    await database.drop()
-  })
-  return { url: database.url, query: async <Row>(sql: string, values: unknown[] = []) => (await pool.query(sql, values)).rows as Row[] }
-}
+/** A fresh, migrated database of this service's own for one test file (see `testDatabase`). */
+export const testDatabase = (t: Test) => sharedTestDatabase(t, { migrationsDir, prefix: 'user_test' })
 
 export type UserEnv = Record<string, string | undefined>
 
