@@ -37,8 +37,11 @@ export function answerError(error: ServiceError, request: FastifyRequest, reply:
   // A client that went away (a proxied answer cut short, say) has nobody to answer and is no fault
   // of the service: noted, not raised as an error. Its connection tells, not the request stream,
   // which ends (destroyed) as soon as a body has been read.
+  // An internal error is a fault to fix, logged as an error; a dependency that is down (502, 503,
+  // 504) is a state the service answers fast and recovers from, a warning per request.
   if (request.socket.destroyed) request.log.info({ err: error }, 'the client went away before its answer')
-  else if (statusCode >= 500) request.log.error({ err: error }, 'request failed')
+  else if (statusCode === 500) request.log.error({ err: error }, 'request failed')
+  else if (statusCode > 500) request.log.warn({ err: error, code: publicError.code, statusCode }, publicError.message)
   else request.log.info({ code: publicError.code, statusCode }, publicError.message)
 
   const details = publicError.details ?? {}

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http'
 import proxyAddr from '@fastify/proxy-addr'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, LogController } from 'fastify'
@@ -50,6 +51,12 @@ export function createServer(settings: ServerSettings, { publicEntry = false } =
     // A path that cannot be decoded is answered in the documented shape, as any error is.
     frameworkErrors: answerError,
   }).withTypeProvider<TypeBoxTypeProvider>()
+  // The idle limit (connectionTimeout) is for a connection that has not sent its request: Node
+  // also applies it while a request is handled, and would cut the connection of a handler still
+  // within its own deadlines (the gateway waits up to UPSTREAM_TIMEOUT_MS for a service). Lifted
+  // once a request has come; the request and headers timeouts still bound a slow client, and
+  // keepAliveTimeout the wait for the next request.
+  app.server.on('request', (request: IncomingMessage) => request.socket.setTimeout(0))
   if (settings.NODE_ENV === 'production' && settings.TRUSTED_PROXIES.trim() === '' && !publicEntry) {
     // Right for a service clients reach directly; behind a proxy, every client would share the
     // proxy's address and its per-address limits.

@@ -83,12 +83,12 @@ t.test('without an isUnavailable check an outage is just an internal error', asy
   t.match(down.json(), { statusCode: 500, code: 'INTERNAL_ERROR' })
 })
 
-t.test('a failure after the client went away is noted, not logged as an error', async (t) => {
-  const app = await buildApp(t)
+t.test('a failure is logged by its kind: after the client went away, internal, or an outage', async (t) => {
+  const app = await buildApp(t, { isUnavailable: refused })
   const logged: string[] = []
   app.addHook('onRequest', async (request) => {
     const note = (level: string) => (_: unknown, message: string) => logged.push(`${level}: ${message}`)
-    request.log = Object.assign(Object.create(request.log), { error: note('error'), info: note('info') })
+    request.log = Object.assign(Object.create(request.log), { error: note('error'), warn: note('warn'), info: note('info') })
   })
   let failed: () => void = () => {}
   const failures = new Promise<void>((resolve) => {
@@ -100,11 +100,14 @@ t.test('a failure after the client went away is noted, not logged as an error', 
     setImmediate(failed)
     throw new Error('stream aborted')
   })
-  // Fails once its body has been read and a moment has passed, as a statement that fails does.
-  app.post('/boom', async () => {
-    await new Promise((resolve) => setTimeout(resolve, 50))
-    throw new Error('broken')
-  })
+  // Each fails once its body has been read and a moment has passed, as a statement that fails does.
+  const failing = (url: string, error: () => Error) =>
+    app.post(url, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      throw error()
+    })
+  failing('/boom', () => new Error('broken'))
+  failing('/down', connectionRefused)
   const base = await app.listen({ host: '127.0.0.1', port: 0 })
   const aborted = new AbortController()
   const pending = fetch(`${base}/abandoned`, { signal: aborted.signal }).catch((error: Error) => error.name)
@@ -112,9 +115,10 @@ t.test('a failure after the client went away is noted, not logged as an error', 
   aborted.abort()
   t.equal(await pending, 'AbortError')
   await failures
-  const boom = await fetch(`${base}/boom`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
-  t.equal(boom.status, 500)
-  t.same(logged, ['info: the client went away before its answer', 'error: request failed'])
+  const post = (path: string) => fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+  t.equal((await post('/boom')).status, 500)
+  t.equal((await post('/down')).status, 503)
+  t.same(logged, ['info: the client went away before its answer', 'error: request failed', 'warn: The service is temporarily unavailable'])
 })
 
 t.test('every response carries x-request-id, taken from the request when it is safe', async (t) => {
