@@ -254,7 +254,9 @@ export function signInLoad({ gateway, outbox, adminClient }: Suite, concurrency:
       const code = (result.error as { code?: string } | undefined)?.code
       status = code ? `${result.response.status} ${code}` : String(result.response.status)
       return result
-    } catch {
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string } }).cause
+      status = `no answer ${cause?.code ?? (error as Error).name}`
       return undefined
     } finally {
       ledger.requests += 1

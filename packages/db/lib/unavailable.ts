@@ -1,6 +1,10 @@
 import { BatchWaitTimeout } from './batched.ts'
 
-const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND'])
+// Refused, reset, broken or timed-out connections, and a host that cannot be reached or (for now) resolved.
+const SOCKET_CODES = new Set([
+  ...['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT'],
+  ...['EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN'],
+])
 // 57P01-03: admin/crash shutdown, cannot connect now; 53300: too many connections; 57014: a
 // statement cancelled, here by the statement timeout of a database too slow to answer.
 const SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '57014'])

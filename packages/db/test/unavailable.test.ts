@@ -68,6 +68,9 @@ t.test('shapes thrown by pg and Prisma', async (t) => {
     ['too many connections', { code: '53300' }, true],
     ['connection exception class', { code: '08006' }, true],
     ['host unreachable', { code: 'EHOSTUNREACH' }, true],
+    ['network unreachable', { code: 'ENETUNREACH' }, true],
+    ['name not resolved for now', { code: 'EAI_AGAIN' }, true],
+    ['written to a closed connection', { code: 'EPIPE' }, true],
     ['dual-stack refusal', new AggregateError([{ code: 'ECONNREFUSED' }]), true],
     ['wrapped in cause', new Error('request failed', { cause: { code: 'ECONNRESET' } }), true],
     [
