@@ -56,7 +56,7 @@ export function createServer(settings: ServerSettings, { publicEntry = false } =
   // within its own deadlines (the gateway waits up to UPSTREAM_TIMEOUT_MS for a service). Lifted
   // once a request has come; the request and headers timeouts still bound a slow client, and
   // keepAliveTimeout the wait for the next request.
-  app.server.on('request', (request: IncomingMessage) => request.socket.setTimeout(0))
+  app.server.prependListener('request', (request: IncomingMessage) => request.socket.setTimeout(0))
   if (settings.NODE_ENV === 'production' && settings.TRUSTED_PROXIES.trim() === '' && !publicEntry) {
     // Right for a service clients reach directly; behind a proxy, every client would share the
     // proxy's address and its per-address limits.
