@@ -1,8 +1,12 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { freePort, otpServiceEnv, startService, until } from '@otp-suite/testing'
 import t from 'tap'
 import { buildUserService, jwtSecret, login, serviceToken, testDatabase, testEnv } from './helpers.ts'
 
 const database = await testDatabase(t)
+/** Every queued change has been sent (or set aside). */
+const queueEmpty = async () => (await database.query('SELECT id FROM destination_blocks')).length === 0
 
 /** The real otp-service, as a process of its own on `port`, sharing the suite's JWT secret. */
 async function startOtpService(port: number) {
@@ -45,13 +49,12 @@ t.test('a ban made while otp-service is down still blocks new codes, once it is 
   t.ok(await until(tried, 3000), 'queued, and tried at once')
 
   const otp = await startOtpService(port)
-  const delivered = async () => (await database.query('SELECT id FROM destination_blocks')).length === 0
-  t.ok(await until(delivered, 5000), 'the repeating job delivered the block')
+  t.ok(await until(queueEmpty, 5000), 'the repeating job delivered the block')
   t.equal(await otp.send('+14155550400'), 403, 'no code for a banned user')
   t.equal(await otp.send('+14155550401'), 202, 'other destinations get codes')
 
   t.equal((await patch('active')).statusCode, 200)
-  t.ok(await until(delivered, 5000), 'the unblock is sent at once')
+  t.ok(await until(queueEmpty, 5000), 'the unblock is sent at once')
   t.equal(await otp.send('+14155550400'), 202, 'unbanned: codes again')
 })
 
@@ -65,6 +68,31 @@ t.test('with one of two otp-service instances gone, blocks go to the one left at
     t.ok(await until(async () => (await otp.send(phone)) === 403, 2000), `${phone}: blocked, whichever instance its turn started with`)
   }
   // Each block leaves the queue once its answer is back, a moment after otp-service applied it.
-  const emptied = async () => (await database.query('SELECT attempts FROM destination_blocks')).length === 0
-  t.ok(await until(emptied, 2000), 'nothing left to retry')
+  t.ok(await until(queueEmpty, 2000), 'nothing left to retry')
+})
+
+t.test('a ban queued while another is on its way is sent right after it, not at the next run', async (t) => {
+  // otp-service's block endpoint, answering each change after 300 ms: the second ban comes while
+  // the first is still out.
+  const received: string[] = []
+  const otp = createServer(async (request, response) => {
+    let body = ''
+    for await (const chunk of request) body += chunk
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    received.push(JSON.parse(body).destinations[0].to)
+    response.writeHead(204).end()
+  })
+  await new Promise<void>((resolve) => otp.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => otp.close())
+  const { port } = otp.address() as AddressInfo
+  // The repeating job is off (testEnv): only the send right after each ban can deliver it.
+  const app = await buildUserService(t, testEnv(database.url, { OTP_SERVICE_URL: `http://127.0.0.1:${port}` }))
+  const phones = ['+14155550420', '+14155550421']
+  for (const phone of phones) {
+    const user = await login(app, { sub: phone })
+    t.equal((await setStatus(app, user.user.id, 'banned')).statusCode, 200)
+  }
+  t.ok(await until(async () => received.length === 2, 3000), `both blocks sent, in order: ${received.join(', ')}`)
+  t.same(received, phones)
+  t.ok(await until(queueEmpty, 2000), 'nothing left to retry')
 })

@@ -16,8 +16,8 @@ class RefusedBlock extends Error {}
  * A banned user gets no more codes: their phone and email are blocked in otp-service, and unblocked
  * when the ban is lifted. Each change is queued in the transaction that bans or unbans, then sent
  * at once and, should otp-service be unreachable, again by a repeating job until it lands. Changes
- * go oldest first, by one instance at a time (a transaction lock), and a failure stops the run, so a
- * ban and the unban after it never arrive swapped.
+ * go oldest first, by one run at a time across instances (a transaction lock the next run waits
+ * for), and a failure stops the run, so a ban and the unban after it never arrive swapped.
  */
 export function createDestinationBlocks({ prisma, tokens, otpServiceUrls, timeoutMs, log }: Dependencies) {
   const authorization = serviceAuthorization(tokens, 'user-service')
@@ -45,10 +45,9 @@ export function createDestinationBlocks({ prisma, tokens, otpServiceUrls, timeou
   const flush = () =>
     prisma.$transaction(
       async (tx) => {
-        const [lock] = await tx.$queryRaw<
-          { taken: boolean }[]
-        >`SELECT pg_try_advisory_xact_lock(hashtextextended('destination_blocks', 0)) AS taken`
-        if (!lock?.taken) return 0
+        // A run under way (this instance's or another's) is waited for, not skipped: it may have
+        // read the queue before this change was queued, and a ban should not wait for the next run.
+        await tx.$queryRaw`SELECT true AS locked FROM pg_advisory_xact_lock(hashtextextended('destination_blocks', 0))`
         let sent = 0
         for (const block of await tx.destinationBlock.findMany({ orderBy: { id: 'asc' }, take: BATCH })) {
           try {
