@@ -71,28 +71,31 @@ t.test('with one of two otp-service instances gone, blocks go to the one left at
   t.ok(await until(queueEmpty, 2000), 'nothing left to retry')
 })
 
-t.test('a ban queued while another is on its way is sent right after it, not at the next run', async (t) => {
-  // otp-service's block endpoint, answering each change after 300 ms: the second ban comes while
+t.test('bans queued while a send is on its way go in the one send after it, in order', async (t) => {
+  // otp-service's block endpoint, answering each change after 400 ms: the later bans come while
   // the first is still out.
   const received: string[] = []
   const otp = createServer(async (request, response) => {
     let body = ''
     for await (const chunk of request) body += chunk
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    await new Promise((resolve) => setTimeout(resolve, 400))
     received.push(JSON.parse(body).destinations[0].to)
     response.writeHead(204).end()
   })
   await new Promise<void>((resolve) => otp.listen(0, '127.0.0.1', resolve))
   t.teardown(() => otp.close())
   const { port } = otp.address() as AddressInfo
-  // The repeating job is off (testEnv): only the send right after each ban can deliver it.
+  // The repeating job is off (testEnv): only the sends right after the bans can deliver them.
   const app = await buildUserService(t, testEnv(database.url, { OTP_SERVICE_URL: `http://127.0.0.1:${port}` }))
-  const phones = ['+14155550420', '+14155550421']
-  for (const phone of phones) {
-    const user = await login(app, { sub: phone })
-    t.equal((await setStatus(app, user.user.id, 'banned')).statusCode, 200)
-  }
-  t.ok(await until(async () => received.length === 2, 3000), `both blocks sent, in order: ${received.join(', ')}`)
-  t.same(received, phones)
+  const phones = ['+14155550420', '+14155550421', '+14155550422', '+14155550423']
+  const users = []
+  for (const phone of phones) users.push(await login(app, { sub: phone }))
+  for (const user of users) t.equal((await setStatus(app, user.user.id, 'banned')).statusCode, 200)
+  const [waiting] = await database.query<{ count: number }>(
+    "SELECT count(*)::int AS count FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'advisory'",
+  )
+  t.equal(waiting?.count, 0, 'no send waits on a connection of its own for the one under way')
+  t.ok(await until(async () => received.length === phones.length, 5000), `every block sent: ${received.join(', ')}`)
+  t.same(received, phones, 'in the order of the bans')
   t.ok(await until(queueEmpty, 2000), 'nothing left to retry')
 })

@@ -42,11 +42,11 @@ export function createDestinationBlocks({ prisma, tokens, otpServiceUrls, timeou
     )
 
   /** Sends what is queued; returns how many changes otp-service took. */
-  const flush = () =>
+  const sendQueued = () =>
     prisma.$transaction(
       async (tx) => {
-        // A run under way (this instance's or another's) is waited for, not skipped: it may have
-        // read the queue before this change was queued, and a ban should not wait for the next run.
+        // Another instance's send under way is waited for, not skipped: it may have read the queue
+        // before this change was queued, and a ban should not wait for the next retry.
         await tx.$queryRaw`SELECT true AS locked FROM pg_advisory_xact_lock(hashtextextended('destination_blocks', 0))`
         let sent = 0
         for (const block of await tx.destinationBlock.findMany({ orderBy: { id: 'asc' }, take: BATCH })) {
@@ -68,6 +68,26 @@ export function createDestinationBlocks({ prisma, tokens, otpServiceUrls, timeou
       },
       { timeout: (BATCH + 2) * timeoutMs },
     )
+
+  // One send at a time on this instance, so bans in a burst hold one connection, not one each: a
+  // call while a send is under way gets the one send after it, which takes whatever was queued meanwhile.
+  let current: Promise<number> | undefined
+  let next: Promise<number> | undefined
+  function flush(): Promise<number> {
+    if (!current) {
+      current = sendQueued().finally(() => {
+        current = undefined
+      })
+      return current
+    }
+    next ??= current
+      .catch(() => {})
+      .then(() => {
+        next = undefined
+        return flush()
+      })
+    return next
+  }
 
   return {
     /** Queues blocking (or unblocking) `user`'s destinations, inside the caller's transaction. */
