@@ -135,10 +135,11 @@ function proxyService(app: FastifyInstance, upstream: Upstream, prefixes: string
    * request that cannot run twice lost its connection after it left) says so with UPSTREAM_TIMEOUT,
    * so the client does not take it for one that never ran and simply send it again.
    */
-  const unavailable = (code: string, method: string) => {
+  const unavailable = (code: string, method: string, cause?: unknown) => {
     metrics.errors.inc({ service, code })
     const mayHaveRun = TIMEOUTS.has(code) || (CONNECTION_LOST.has(code) && !IDEMPOTENT.has(method))
-    return mayHaveRun ? new errors.UPSTREAM_TIMEOUT(service) : new errors.UPSTREAM_UNAVAILABLE(service)
+    // The cause goes in the answer's log line (a warning, as every outage).
+    return mayHaveRun ? new errors.UPSTREAM_TIMEOUT(service, { cause }) : new errors.UPSTREAM_UNAVAILABLE(service, { cause })
   }
 
   /**
@@ -174,8 +175,7 @@ function proxyService(app: FastifyInstance, upstream: Upstream, prefixes: string
       answer = await answerOf(request)
       if (answer.status > 599) throw new Error(`status ${answer.status} is not HTTP`)
     } catch (error) {
-      request.log.warn({ err: error, service }, 'no answer from the service')
-      throw unavailable(failureCode(error), request.method)
+      throw unavailable(failureCode(error), request.method, error)
     }
     metrics.requests.inc({ service, status: `${String(answer.status)[0]}xx` })
     return reply.code(answer.status).headers(returnedHeaders(request, answer.headers)).send(answer.body)
