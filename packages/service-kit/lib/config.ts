@@ -21,6 +21,11 @@ export const baseConfigProperties = {
   TRUSTED_PROXIES: Type.String({ default: '' }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 256, default: 16_384 }),
   /**
+   * Connections one process holds at once (clients' keep-alive ones included); a new one past it
+   * is closed at once, and counted in `http_connections_dropped_total`.
+   */
+  MAX_CONNECTIONS: Type.Integer({ minimum: 1, default: 10_000 }),
+  /**
    * How many processes serve the port: more than one where Node's one thread is the limit and the
    * host has cores to spare. Their state is in PostgreSQL, as two instances' is.
    */

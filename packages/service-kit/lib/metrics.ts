@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client'
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client'
 import { serviceMetrics } from './processes.ts'
 
 declare module 'fastify' {
@@ -20,6 +20,12 @@ export function installMetrics(app: FastifyInstance) {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   })
+  const dropped = new Counter({
+    name: 'http_connections_dropped_total',
+    help: 'Connections closed at once because the process held MAX_CONNECTIONS',
+    registers: [registry],
+  })
+  app.server.on('drop', () => dropped.inc())
   app.decorate('metricsRegistry', registry)
   const metrics = serviceMetrics(registry)
 

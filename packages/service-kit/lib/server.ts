@@ -10,6 +10,8 @@ import { requestIdFrom } from './request-id.ts'
 export type ServerSettings = LogSettings & {
   TRUSTED_PROXIES: string
   BODY_LIMIT_BYTES: number
+  /** Connections a process holds at once; past it a new one is closed at once. Unset: no cap. */
+  MAX_CONNECTIONS?: number
 }
 
 /**
@@ -57,6 +59,9 @@ export function createServer(settings: ServerSettings, { publicEntry = false } =
   // once a request has come; the request and headers timeouts still bound a slow client, and
   // keepAliveTimeout the wait for the next request.
   app.server.prependListener('request', (request: IncomingMessage) => request.socket.setTimeout(0))
+  // A flood of connections costs each its socket's memory until a timeout cuts it: capped, so
+  // memory stays bounded whatever the rate (Node closes the ones past it and emits 'drop').
+  if (settings.MAX_CONNECTIONS) app.server.maxConnections = settings.MAX_CONNECTIONS
   if (settings.NODE_ENV === 'production' && settings.TRUSTED_PROXIES.trim() === '' && !publicEntry) {
     // Right for a service clients reach directly; behind a proxy, every client would share the
     // proxy's address and its per-address limits.
