@@ -1,4 +1,4 @@
-import { defineConfig, instanceUrls, loadConfig } from '@otp-suite/service-kit'
+import { defineConfig, instanceUrls, loadConfig, type ServerOptions } from '@otp-suite/service-kit'
 import { type Static, Type } from 'typebox'
 
 export const GatewayConfig = defineConfig({
@@ -29,3 +29,9 @@ export const GatewayConfig = defineConfig({
 export type GatewayConfig = Static<typeof GatewayConfig>
 
 export const loadGatewayConfig = (env: NodeJS.ProcessEnv = process.env): GatewayConfig => loadConfig(GatewayConfig, env)
+
+/** The gateway's server: the public entry, whose requests wait up to UPSTREAM_TIMEOUT_MS for their service. */
+export const gatewayServerOptions = (config: GatewayConfig): ServerOptions => ({
+  publicEntry: true,
+  slowestAnswerMs: config.UPSTREAM_TIMEOUT_MS + 5_000,
+})

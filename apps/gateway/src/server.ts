@@ -1,5 +1,6 @@
 import { serve } from '@otp-suite/service-kit'
 import gatewayApp from './app.ts'
-import { loadGatewayConfig } from './config.ts'
+import { gatewayServerOptions, loadGatewayConfig } from './config.ts'
 
-await serve(loadGatewayConfig(), gatewayApp, { publicEntry: true })
+const config = loadGatewayConfig()
+await serve(config, gatewayApp, gatewayServerOptions(config))

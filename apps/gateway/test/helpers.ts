@@ -5,7 +5,7 @@ import { createServer } from '@otp-suite/service-kit'
 import { lastCode, otpServiceEnv, startService } from '@otp-suite/testing'
 import type { Test } from 'tap'
 import gatewayApp from '../src/app.ts'
-import { loadGatewayConfig } from '../src/config.ts'
+import { gatewayServerOptions, loadGatewayConfig } from '../src/config.ts'
 
 export { servedCount, until } from '@otp-suite/testing'
 
@@ -37,7 +37,7 @@ export const testEnv = (overrides: GatewayEnv = {}): GatewayEnv => ({
 /** A gateway built exactly as the server builds it, listening on a free port; closed when the test ends. */
 export async function startGateway(t: Test, env: GatewayEnv) {
   const config = loadGatewayConfig(env)
-  const app = createServer(config, { publicEntry: true })
+  const app = createServer(config, gatewayServerOptions(config))
   await app.register(gatewayApp, { config })
   await app.listen({ port: 0, host: '127.0.0.1' })
   t.teardown(() => app.close())

@@ -31,11 +31,19 @@ function trustedProxies(list: string): ReturnType<typeof proxyAddr.compile> | fa
   }
 }
 
-/**
- * The Fastify instance every service runs in: the same in production and in tests. The gateway,
- * which clients reach directly, says so with `publicEntry`.
- */
-export function createServer(settings: ServerSettings, { publicEntry = false } = {}) {
+/** How a service's server is made beyond its settings. */
+export type ServerOptions = {
+  /** The gateway, which clients reach directly, says so. */
+  publicEntry?: boolean
+  /**
+   * The longest a connection may stay silent while its request is handled: above the slowest
+   * answer the service still gives in time (its own deadlines), below forever.
+   */
+  slowestAnswerMs?: number
+}
+
+/** The Fastify instance every service runs in: the same in production and in tests. */
+export function createServer(settings: ServerSettings, { publicEntry = false, slowestAnswerMs = 30_000 }: ServerOptions = {}) {
   const app = Fastify({
     logger: loggerOptions(settings),
     requestIdHeader: false,
@@ -55,10 +63,11 @@ export function createServer(settings: ServerSettings, { publicEntry = false } =
   }).withTypeProvider<TypeBoxTypeProvider>()
   // The idle limit (connectionTimeout) is for a connection that has not sent its request: Node
   // also applies it while a request is handled, and would cut the connection of a handler still
-  // within its own deadlines (the gateway waits up to UPSTREAM_TIMEOUT_MS for a service). Lifted
-  // once a request has come; the request and headers timeouts still bound a slow client, and
-  // keepAliveTimeout the wait for the next request.
-  app.server.prependListener('request', (request: IncomingMessage) => request.socket.setTimeout(0))
+  // within its own deadlines (otp-service's delivery, the gateway's wait for a service). Once a
+  // request has come it is `slowestAnswerMs` instead, which still cuts a connection whose answer
+  // cannot be written (a client that stopped reading) or whose handler hangs; keepAliveTimeout
+  // then bounds the wait for the next request.
+  app.server.prependListener('request', (request: IncomingMessage) => request.socket.setTimeout(slowestAnswerMs))
   // A flood of connections costs each its socket's memory until a timeout cuts it: capped, so
   // memory stays bounded whatever the rate (Node closes the ones past it and emits 'drop').
   if (settings.MAX_CONNECTIONS) app.server.maxConnections = settings.MAX_CONNECTIONS
@@ -89,11 +98,7 @@ export type ServiceSettings = ServerSettings & { HOST: string; PORT: number; PRO
  * Runs a service as production does: `app` with `config`, listening on HOST:PORT, in PROCESSES
  * processes sharing the port (see `inProcesses`).
  */
-export async function serve<C extends ServiceSettings>(
-  config: C,
-  app: FastifyPluginAsync<{ config: C }>,
-  options: { publicEntry?: boolean } = {},
-) {
+export async function serve<C extends ServiceSettings>(config: C, app: FastifyPluginAsync<{ config: C }>, options: ServerOptions = {}) {
   await inProcesses(config.PROCESSES, config, async () => {
     const server = createServer(config, options)
     await server.register(app, { config })

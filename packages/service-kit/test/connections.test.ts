@@ -3,14 +3,16 @@ import t from 'tap'
 import { createServer } from '../index.ts'
 import { buildApp } from './build-app.ts'
 
-t.test('the idle limit closes a connection that sends nothing, not one whose handler is at work', async (t) => {
-  const app = createServer({ LOG_LEVEL: 'silent', TRUSTED_PROXIES: '', BODY_LIMIT_BYTES: 1024 })
+t.test('the idle limit closes a connection that sends nothing, not one whose handler is at work, and a hung one later', async (t) => {
+  const app = createServer({ LOG_LEVEL: 'silent', TRUSTED_PROXIES: '', BODY_LIMIT_BYTES: 1024 }, { slowestAnswerMs: 1500 })
   t.teardown(() => app.close())
   app.get('/fast', async () => ({ ok: true }))
   app.get('/slow', async () => {
     await new Promise((resolve) => setTimeout(resolve, 600))
     return { ok: true }
   })
+  // Never answers, as a handler stuck for good, or an answer a client never reads.
+  app.get('/hung', () => new Promise(() => {}))
   await app.ready()
   // The idle limit (10 s as shipped) made short, as a connection reads it when it opens.
   app.server.setTimeout(200)
@@ -30,6 +32,8 @@ t.test('the idle limit closes a connection that sends nothing, not one whose han
     await new Promise((resolve) => socket.once('close', resolve))
     return Date.now() - since
   }
+  const hung = await closedAfter('GET /hung HTTP/1.1\r\nhost: test\r\n\r\n')
+  t.ok(hung >= 1400 && hung < 4000, `a connection whose answer never comes is closed at slowestAnswerMs (${hung} ms)`)
   const idle = await closedAfter('')
   t.ok(idle >= 150 && idle < 2000, `a connection that sent nothing is closed at the idle limit (${idle} ms)`)
   // The wait for a kept-alive connection's next request keeps its own limit (72 s as shipped), to
