@@ -1,7 +1,8 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { freePort, otpServiceEnv, startService, until } from '@otp-suite/testing'
-import t from 'tap'
+import pg from 'pg'
+import t, { type Test } from 'tap'
 import { buildUserService, jwtSecret, login, serviceToken, testDatabase, testEnv } from './helpers.ts'
 
 const database = await testDatabase(t)
@@ -71,22 +72,26 @@ t.test('with one of two otp-service instances gone, blocks go to the one left at
   t.ok(await until(queueEmpty, 2000), 'nothing left to retry')
 })
 
-t.test('bans queued while a send is on its way go in the one send after it, in order', async (t) => {
-  // otp-service's block endpoint, answering each change after 400 ms: the later bans come while
-  // the first is still out.
+/** otp-service's block endpoint, answering each change after `delayMs`; `received` lists the destinations in the order they came. */
+async function blockEndpoint(t: Test, delayMs: number) {
   const received: string[] = []
-  const otp = createServer(async (request, response) => {
+  const server = createServer(async (request, response) => {
     let body = ''
     for await (const chunk of request) body += chunk
-    await new Promise((resolve) => setTimeout(resolve, 400))
+    await new Promise((resolve) => setTimeout(resolve, delayMs))
     received.push(JSON.parse(body).destinations[0].to)
     response.writeHead(204).end()
   })
-  await new Promise<void>((resolve) => otp.listen(0, '127.0.0.1', resolve))
-  t.teardown(() => otp.close())
-  const { port } = otp.address() as AddressInfo
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => server.close())
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received }
+}
+
+t.test('bans queued while a send is on its way go in the one send after it, in order', async (t) => {
+  // Each change answered after 400 ms: the later bans come while the first is still out.
+  const otp = await blockEndpoint(t, 400)
   // The repeating job is off (testEnv): only the sends right after the bans can deliver them.
-  const app = await buildUserService(t, testEnv(database.url, { OTP_SERVICE_URL: `http://127.0.0.1:${port}` }))
+  const app = await buildUserService(t, testEnv(database.url, { OTP_SERVICE_URL: otp.url }))
   const phones = ['+14155550420', '+14155550421', '+14155550422', '+14155550423']
   const users = []
   for (const phone of phones) users.push(await login(app, { sub: phone }))
@@ -95,7 +100,31 @@ t.test('bans queued while a send is on its way go in the one send after it, in o
     "SELECT count(*)::int AS count FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'advisory'",
   )
   t.equal(waiting?.count, 0, 'no send waits on a connection of its own for the one under way')
-  t.ok(await until(async () => received.length === phones.length, 5000), `every block sent: ${received.join(', ')}`)
-  t.same(received, phones, 'in the order of the bans')
+  t.ok(await until(async () => otp.received.length === phones.length, 5000), `every block sent: ${otp.received.join(', ')}`)
+  t.same(otp.received, phones, 'in the order of the bans')
+  t.ok(await until(queueEmpty, 2000), 'nothing left to retry')
+})
+
+t.test("a ban made while another instance's send holds the queue is sent once it is let go, no statement waiting for it", async (t) => {
+  const otp = await blockEndpoint(t, 0)
+  const app = await buildUserService(t, testEnv(database.url, { OTP_SERVICE_URL: otp.url, DATABASE_STATEMENT_TIMEOUT_MS: '1000' }))
+  // A first ban, with nothing held, prepares the statements.
+  const first = await login(app, { sub: '+14155550430' })
+  t.equal((await setStatus(app, first.user.id, 'banned')).statusCode, 200)
+  t.ok(await until(async () => otp.received.length === 1, 3000), 'the first ban is sent')
+
+  // Another instance's send as the database sees it: a transaction holding the queue's lock.
+  const other = new pg.Client({ connectionString: database.url })
+  await other.connect()
+  t.teardown(() => other.end())
+  await other.query('BEGIN')
+  await other.query("SELECT pg_advisory_xact_lock(hashtextextended('destination_blocks', 0))")
+  const second = await login(app, { sub: '+14155550431' })
+  t.equal((await setStatus(app, second.user.id, 'banned')).statusCode, 200)
+  // Held for two and a half statement timeouts.
+  await new Promise((resolve) => setTimeout(resolve, 2500))
+  t.same(otp.received, ['+14155550430'], 'nothing sent while the queue is held')
+  await other.query('COMMIT')
+  t.ok(await until(async () => otp.received.length === 2, 3000), `sent once the queue is let go: ${otp.received.join(', ')}`)
   t.ok(await until(queueEmpty, 2000), 'nothing left to retry')
 })

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import { serviceAuthorization, type TokenService } from '@otp-suite/jwt'
 import { createInstances } from '@otp-suite/service-kit'
 import type { FastifyBaseLogger } from 'fastify'
@@ -8,6 +9,9 @@ type Dependencies = { prisma: PrismaClient; tokens: TokenService; otpServiceUrls
 
 /** Most queued changes one run sends; the rest wait for the next run. */
 const BATCH = 20
+/** How long a send waits for another instance's under way, and how often it looks. */
+const LOCK_WAIT_MS = 5_000
+const LOCK_POLL_MS = 100
 
 /** otp-service refused the change itself (it will refuse it again): it is set aside, not retried. */
 class RefusedBlock extends Error {}
@@ -41,13 +45,14 @@ export function createDestinationBlocks({ prisma, tokens, otpServiceUrls, timeou
       (error) => !(error instanceof RefusedBlock),
     )
 
-  /** Sends what is queued; returns how many changes otp-service took. */
-  const sendQueued = () =>
+  /** One send of what is queued, unless another instance's is under way (null then); returns how many changes otp-service took. */
+  const sendOnce = () =>
     prisma.$transaction(
       async (tx) => {
-        // Another instance's send under way is waited for, not skipped: it may have read the queue
-        // before this change was queued, and a ban should not wait for the next retry.
-        await tx.$queryRaw`SELECT true AS locked FROM pg_advisory_xact_lock(hashtextextended('destination_blocks', 0))`
+        const [lock] = await tx.$queryRaw<
+          { taken: boolean }[]
+        >`SELECT pg_try_advisory_xact_lock(hashtextextended('destination_blocks', 0)) AS taken`
+        if (!lock?.taken) return null
         let sent = 0
         for (const block of await tx.destinationBlock.findMany({ orderBy: { id: 'asc' }, take: BATCH })) {
           try {
@@ -68,6 +73,22 @@ export function createDestinationBlocks({ prisma, tokens, otpServiceUrls, timeou
       },
       { timeout: (BATCH + 2) * timeoutMs },
     )
+
+  /**
+   * Sends what is queued. Another instance's send under way is waited for, not skipped: it may
+   * have read the queue before this change was queued, and a ban should not wait for the next
+   * retry. Its end is polled for, holding no connection meanwhile; one still under way after
+   * LOCK_WAIT_MS is a slow one (otp-service struggling), and the repeating job takes over.
+   */
+  async function sendQueued(): Promise<number> {
+    const giveUpAt = Date.now() + LOCK_WAIT_MS
+    for (;;) {
+      const sent = await sendOnce()
+      if (sent !== null) return sent
+      if (Date.now() >= giveUpAt) return 0
+      await sleep(LOCK_POLL_MS)
+    }
+  }
 
   // One send at a time on this instance, so bans in a burst hold one connection, not one each: a
   // call while a send is under way gets the one send after it, which takes whatever was queued meanwhile.
