@@ -17,6 +17,31 @@ const LOCK_POLL_MS = 100
 class RefusedBlock extends Error {}
 
 /**
+ * `run`, one call at a time: a call while one is under way gets the one run after it, shared by
+ * every call made meanwhile (it takes whatever they came for), so a burst costs two runs, not one each.
+ */
+export function oneRunAtATime<T>(run: () => Promise<T>): () => Promise<T> {
+  let current: Promise<T> | undefined
+  let next: Promise<T> | undefined
+  const call = (): Promise<T> => {
+    if (!current) {
+      current = run().finally(() => {
+        current = undefined
+      })
+      return current
+    }
+    next ??= current
+      .catch(() => {})
+      .then(() => {
+        next = undefined
+        return call()
+      })
+    return next
+  }
+  return call
+}
+
+/**
  * A banned user gets no more codes: their phone and email are blocked in otp-service, and unblocked
  * when the ban is lifted. Each change is queued in the transaction that bans or unbans, then sent
  * at once and, should otp-service be unreachable, again by a repeating job until it lands. Changes
@@ -90,25 +115,8 @@ export function createDestinationBlocks({ prisma, tokens, otpServiceUrls, timeou
     }
   }
 
-  // One send at a time on this instance, so bans in a burst hold one connection, not one each: a
-  // call while a send is under way gets the one send after it, which takes whatever was queued meanwhile.
-  let current: Promise<number> | undefined
-  let next: Promise<number> | undefined
-  function flush(): Promise<number> {
-    if (!current) {
-      current = sendQueued().finally(() => {
-        current = undefined
-      })
-      return current
-    }
-    next ??= current
-      .catch(() => {})
-      .then(() => {
-        next = undefined
-        return flush()
-      })
-    return next
-  }
+  // One send at a time on this instance, so bans in a burst poll as one, not one each.
+  const flush = oneRunAtATime(sendQueued)
 
   return {
     /** Queues blocking (or unblocking) `user`'s destinations, inside the caller's transaction. */
