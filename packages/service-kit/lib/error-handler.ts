@@ -34,11 +34,10 @@ function toPublicError(error: ServiceError, isUnavailable: IsUnavailable): Servi
 export function answerError(error: ServiceError, request: FastifyRequest, reply: FastifyReply, isUnavailable: IsUnavailable = () => false) {
   const publicError = toPublicError(error, isUnavailable)
   const statusCode = publicError.statusCode ?? 500
-  // A client that went away (a proxied answer cut short, say) has nobody to answer and is no fault
-  // of the service: noted, not raised as an error. Its connection tells, not the request stream,
-  // which ends (destroyed) as soon as a body has been read.
-  // An internal error is a fault to fix, logged as an error; a dependency that is down (502, 503,
-  // 504) is a state the service answers fast and recovers from, a warning per request.
+  // Logged by kind. A client that went away (a proxied answer cut short, say) has nobody to answer
+  // and is no fault of the service: noted (its connection tells, not the request stream, which
+  // ends as soon as a body has been read). An internal error is a fault to fix: an error. A
+  // dependency that is down (502, 503, 504) is a state answered fast and recovered from: a warning.
   if (request.socket.destroyed) request.log.info({ err: error }, 'the client went away before its answer')
   else if (statusCode === 500) request.log.error({ err: error }, 'request failed')
   else if (statusCode > 500) request.log.warn({ err: error, code: publicError.code, statusCode }, publicError.message)
