@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs'
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
+import { createServer as createHttpServer, type RequestListener } from 'node:http'
+import { type AddressInfo, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { SuiteClient } from '@otp-suite/client'
@@ -225,4 +226,25 @@ export async function signInByPhone(client: SuiteClient, outbox: string, phone: 
   const login = await client.login(verified.data.proof)
   if (!login.data) throw new Error(`login: ${login.response.status} ${JSON.stringify(login.error)}`)
   return login.data
+}
+
+/**
+ * An HTTP server on a free port standing in for something the test does not run (an instance, a
+ * provider), answering with `handle`; closed with its connections when the test ends. Its URL.
+ */
+export async function standIn(t: Test, handle: RequestListener) {
+  const server = createHttpServer(handle)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => {
+    server.closeAllConnections()
+    server.close()
+  })
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+}
+
+/** A process's parent and process group, from /proc. */
+export function processStat(pid: number) {
+  // After the command's name in parentheses: state, parent pid, process group.
+  const [, parent, group] = (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1] ?? '').split(' ')
+  return { parent: Number(parent), group: Number(group) }
 }

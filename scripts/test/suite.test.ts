@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs'
 import { createSuiteClient } from '@otp-suite/client'
-import { signInByPhone, until } from '@otp-suite/testing'
+import { processStat, signInByPhone, until } from '@otp-suite/testing'
 import t from 'tap'
 import { startTestSuite } from './test-suite.ts'
 
@@ -55,8 +54,7 @@ t.test(
   "each process of the suite leads a process group of its own: a terminal's Ctrl-C reaches only the command, which stops each once",
   async (t) => {
     for (const { label, child } of suite.processes as { label: string; child: { pid: number } }[]) {
-      const processGroup = Number(readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[2])
-      t.equal(processGroup, child.pid, label)
+      t.equal(processStat(child.pid).group, child.pid, label)
     }
   },
 )

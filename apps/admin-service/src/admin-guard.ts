@@ -32,11 +32,11 @@ export function createAdminGuard(userService: Upstream, revokedCacheSize: number
   const introspectTogether = batched(
     async (tokens: readonly string[]) => {
       const unique = [...new Set(tokens)]
-      const reply = await userService
-        .call<IntrospectBatchReply>('POST', '/internal/v1/tokens/introspect/batch', { body: { tokens: unique } })
-        .catch((cause) => Promise.reject(unavailable(cause)))
+      const reply = await userService.call<IntrospectBatchReply>('POST', '/internal/v1/tokens/introspect/batch', {
+        body: { tokens: unique },
+      })
       if (!Array.isArray(reply.results) || reply.results.length !== unique.length) {
-        throw unavailable(new Error(`${reply.results?.length} answers to ${unique.length} tokens`))
+        throw new Error(`${reply.results?.length} answers to ${unique.length} tokens`)
       }
       const answers = new Map(unique.map((token, i) => [token, reply.results[i] as IntrospectReply]))
       return tokens.map((token) => answers.get(token) as IntrospectReply)
@@ -48,6 +48,7 @@ export function createAdminGuard(userService: Upstream, revokedCacheSize: number
   async function introspect(token: string): Promise<IntrospectReply> {
     // Longer than any access token the suite signs: not one of them.
     if (token.length > ACCESS_TOKEN_MAX_LENGTH) return { active: false }
+    // Whatever failed (the call, its answer, or the wait for it) is a 503 here.
     return introspectTogether(token).catch((cause) => Promise.reject(unavailable(cause)))
   }
 

@@ -1,6 +1,6 @@
-import { createServer, type RequestListener, request } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { request } from 'node:http'
 import { createTcpProxy } from '@otp-suite/db/testing'
+import { standIn } from '@otp-suite/testing'
 import t, { type Test } from 'tap'
 import { ADMIN_PHONES, bearer, buildAdminService, startUpstreams, testDatabase, testEnv, until } from './helpers.ts'
 
@@ -49,22 +49,11 @@ t.test('with its database down, an action is refused before it is carried out', 
   t.equal(await statusIn(app, user.user.id), 'active', 'not banned without its audit row')
 })
 
-/** An HTTP server on a free port, answering with `handle`, closed with its connections when the test ends; its URL. */
-async function serve(t: Test, handle: RequestListener) {
-  const server = createServer(handle)
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  t.teardown(() => {
-    server.closeAllConnections()
-    server.close()
-  })
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-}
-
 /** user-service behind a relay that holds each answer for `holdMs(method, path)` (Infinity: for good). */
 function relayedUsers(t: Test, holdMs: (method: string, path: string) => number) {
   const target = new URL(upstreams.users.url)
   const held = new Set<import('node:http').ServerResponse>()
-  return serve(t, (incoming, outgoing) => {
+  return standIn(t, (incoming, outgoing) => {
     const forwarded = request(
       { host: target.hostname, port: target.port, path: incoming.url, method: incoming.method, headers: incoming.headers },
       (answer) => {
@@ -113,7 +102,7 @@ t.test('user-service that never answers: every admin request gets a 503 within t
   const timeoutMs = 1000
   const app = await buildAdminService(
     t,
-    testEnv(database.url, upstreams, { USER_SERVICE_URL: await serve(t, () => {}), UPSTREAM_TIMEOUT_MS: String(timeoutMs) }),
+    testEnv(database.url, upstreams, { USER_SERVICE_URL: await standIn(t, () => {}), UPSTREAM_TIMEOUT_MS: String(timeoutMs) }),
   )
   // More waves than calls may be out at once: the later ones wait behind calls that hang.
   const waves = await Promise.all(
@@ -159,7 +148,7 @@ t.test('a user-service that refuses the batch or answers something else: 503 for
     ['fewer results than tokens', 200, { results: [] }],
   ]
   for (const [name, status, body] of answers) {
-    const url = await serve(t, (_, outgoing) =>
+    const url = await standIn(t, (_, outgoing) =>
       outgoing.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body)),
     )
     const app = await buildAdminService(t, testEnv(database.url, upstreams, { USER_SERVICE_URL: url }))

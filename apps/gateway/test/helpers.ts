@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto'
-import { createServer as createHttpServer, type IncomingHttpHeaders, type IncomingMessage, request, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { type IncomingHttpHeaders, type IncomingMessage, request, type ServerResponse } from 'node:http'
 import { createServer } from '@otp-suite/service-kit'
-import { lastCode, otpServiceEnv, startService } from '@otp-suite/testing'
+import { lastCode, otpServiceEnv, standIn, startService } from '@otp-suite/testing'
 import type { Test } from 'tap'
 import gatewayApp from '../src/app.ts'
 import { gatewayServerOptions, loadGatewayConfig } from '../src/config.ts'
@@ -56,17 +55,12 @@ export async function stubInstance(
   ready: () => boolean = () => true,
 ) {
   const requests: string[] = []
-  const server = createHttpServer((request, response) => {
+  const url = await standIn(t, (request, response) => {
     if (request.url === '/health/ready') return response.writeHead(ready() ? 200 : 503).end(`{"status":"${ready() ? 'ok' : 'down'}"}`)
     requests.push(`${request.method} ${request.url}`)
     handle(request, response)
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  t.teardown(() => {
-    server.closeAllConnections()
-    server.close()
-  })
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests }
+  return { url, requests }
 }
 
 /** A request sent exactly as given (fetch would clean up its path and refuse some headers and methods). */

@@ -28,7 +28,6 @@ export const alive = (pid: number) => {
     return false
   }
 }
-export const parentOf = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1])
 export const childrenOf = (pid: number) => readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number)
 
 /** The gateway in two processes (`env` added), once both listen; their pids. */

@@ -1,6 +1,4 @@
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { freePort, otpServiceEnv, startService, until } from '@otp-suite/testing'
+import { freePort, otpServiceEnv, standIn, startService, until } from '@otp-suite/testing'
 import pg from 'pg'
 import t, { type Test } from 'tap'
 import { oneRunAtATime } from '../src/users/destination-blocks.ts'
@@ -76,16 +74,14 @@ t.test('with one of two otp-service instances gone, blocks go to the one left at
 /** otp-service's block endpoint, answering each change after `delayMs`; `received` lists the destinations in the order they came. */
 async function blockEndpoint(t: Test, delayMs: number) {
   const received: string[] = []
-  const server = createServer(async (request, response) => {
+  const url = await standIn(t, async (request, response) => {
     let body = ''
     for await (const chunk of request) body += chunk
     await new Promise((resolve) => setTimeout(resolve, delayMs))
     received.push(JSON.parse(body).destinations[0].to)
     response.writeHead(204).end()
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  t.teardown(() => server.close())
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received }
+  return { url, received }
 }
 
 t.test('bans queued while a send is on its way are sent right after it, in order', async (t) => {
