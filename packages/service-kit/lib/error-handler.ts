@@ -30,15 +30,25 @@ function toPublicError(error: ServiceError, isUnavailable: IsUnavailable): Servi
   return new errors.INTERNAL_ERROR()
 }
 
+/** What Node raises on a stream whose other end went away. */
+const CONNECTION_CUT = new Set(['ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE', 'ABORT_ERR'])
+
+/**
+ * Whether `error` is the client's going away: its connection is gone (the connection tells, not
+ * the request stream, which ends as soon as a body has been read) and the error is a cut stream's.
+ */
+const cutShortByClient = (error: ServiceError, request: FastifyRequest) =>
+  request.socket.destroyed && CONNECTION_CUT.has(String(error.code))
+
 /** Answers `error` in the documented shape, noted in the log by its kind. */
 export function answerError(error: ServiceError, request: FastifyRequest, reply: FastifyReply, isUnavailable: IsUnavailable = () => false) {
   const publicError = toPublicError(error, isUnavailable)
   const statusCode = publicError.statusCode ?? 500
-  // Logged by kind. A client that went away (a proxied answer cut short, say) has nobody to answer
-  // and is no fault of the service: noted (its connection tells, not the request stream, which
-  // ends as soon as a body has been read). An internal error is a fault to fix: an error. A
-  // dependency that is down (502, 503, 504) is a state answered fast and recovered from: a warning.
-  if (request.socket.destroyed) request.log.info({ err: error }, 'the client went away before its answer')
+  // Logged by kind. A failure the client caused by going away (its stream cut short) has nobody to
+  // answer and is no fault of the service: noted. An internal error is a fault to fix: an error,
+  // whether or not the client is still there. A dependency that is down (502, 503, 504) is a state
+  // answered fast and recovered from: a warning.
+  if (cutShortByClient(error, request)) request.log.info({ err: error }, 'the client went away before its answer')
   else if (statusCode === 500) request.log.error({ err: error }, 'request failed')
   else if (statusCode > 500) request.log.warn({ err: error, code: publicError.code, statusCode }, publicError.message)
   else request.log.info({ code: publicError.code, statusCode }, publicError.message)

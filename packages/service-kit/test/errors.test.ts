@@ -83,7 +83,7 @@ t.test('without an isUnavailable check an outage is just an internal error', asy
   t.match(down.json(), { statusCode: 500, code: 'INTERNAL_ERROR' })
 })
 
-t.test('a failure is logged by its kind: after the client went away, internal, or an outage', async (t) => {
+t.test('a failure is logged by its kind: cut short by the client, internal (even once the client has gone), or an outage', async (t) => {
   const app = await buildApp(t, { isUnavailable: refused })
   const logged: string[] = []
   app.addHook('onRequest', async (request) => {
@@ -94,12 +94,17 @@ t.test('a failure is logged by its kind: after the client went away, internal, o
   const failures = new Promise<void>((resolve) => {
     failed = resolve
   })
-  // Fails once its client has hung up, as a proxied answer does when the client closes mid-way.
-  app.get('/abandoned', async (request) => {
-    await new Promise((resolve) => request.raw.once('close', resolve))
-    setImmediate(failed)
-    throw new Error('stream aborted')
-  })
+  // Each fails once its client has hung up: one as a stream the client cut short does, one with a
+  // fault of its own, which stays an error.
+  let abandoned = 0
+  const failAfterHangUp = (url: string, error: () => Error) =>
+    app.get(url, async (request) => {
+      await new Promise((resolve) => request.raw.once('close', resolve))
+      if (++abandoned === 2) setImmediate(failed)
+      throw error()
+    })
+  failAfterHangUp('/abandoned', () => Object.assign(new Error('aborted'), { code: 'ECONNRESET' }))
+  failAfterHangUp('/abandoned-broken', () => new TypeError('broken after the client left'))
   // Each fails once its body has been read and a moment has passed, as a statement that fails does.
   const failing = (url: string, error: () => Error) =>
     app.post(url, async () => {
@@ -109,16 +114,23 @@ t.test('a failure is logged by its kind: after the client went away, internal, o
   failing('/boom', () => new Error('broken'))
   failing('/down', connectionRefused)
   const base = await app.listen({ host: '127.0.0.1', port: 0 })
-  const aborted = new AbortController()
-  const pending = fetch(`${base}/abandoned`, { signal: aborted.signal }).catch((error: Error) => error.name)
-  await new Promise((resolve) => setTimeout(resolve, 100))
-  aborted.abort()
-  t.equal(await pending, 'AbortError')
+  for (const path of ['/abandoned', '/abandoned-broken']) {
+    const aborted = new AbortController()
+    const pending = fetch(`${base}${path}`, { signal: aborted.signal }).catch((error: Error) => error.name)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    aborted.abort()
+    t.equal(await pending, 'AbortError')
+  }
   await failures
   const post = (path: string) => fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
   t.equal((await post('/boom')).status, 500)
   t.equal((await post('/down')).status, 503)
-  t.same(logged, ['info: the client went away before its answer', 'error: request failed', 'warn: The service is temporarily unavailable'])
+  t.same(logged, [
+    'info: the client went away before its answer',
+    'error: request failed',
+    'error: request failed',
+    'warn: The service is temporarily unavailable',
+  ])
 })
 
 t.test('every response carries x-request-id, taken from the request when it is safe', async (t) => {

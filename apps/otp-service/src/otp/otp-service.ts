@@ -16,8 +16,8 @@ import { loadTestCodes } from './test-codes.ts'
 const statOf = { verified: 'verified', invalid: 'failed', locked: 'locked', client_locked: 'locked', expired: 'expired' } as const
 
 export type OtpRequest = Omit<OtpKey, 'destination'> & { to: string }
-/** Who is asking: the limit key of the client's address, and the request's logger. */
-export type Caller = { clientIp: string | null; log: FastifyBaseLogger }
+/** Who is asking: the limit key of the client's address. */
+export type Caller = { clientIp: string | null }
 
 type Dependencies = {
   config: OtpServiceConfig
@@ -62,7 +62,11 @@ export function createOtpService({ config, store, senders, tokens, metrics, stat
     return { callingCode: '*', countryBudget: countryBudget.get('*') ?? null }
   }
 
-  async function deliver(key: OtpKey, code: string, caller: Caller) {
+  /**
+   * Delivers the code. A failure is answered as DELIVERY_FAILED, logged once (as an outage) with
+   * its cause and channel; the client's answer carries neither.
+   */
+  async function deliver(key: OtpKey, code: string) {
     const minutes = Math.ceil(config.OTP_TTL_SECONDS / 60)
     try {
       await senders[key.channel].send({
@@ -75,8 +79,7 @@ export function createOtpService({ config, store, senders, tokens, metrics, stat
         ttlSeconds: config.OTP_TTL_SECONDS,
       })
     } catch (error) {
-      caller.log.warn({ err: error, channel: key.channel }, 'OTP delivery failed')
-      throw new errors.DELIVERY_FAILED({ cause: error })
+      throw Object.assign(new errors.DELIVERY_FAILED({ cause: error }), { channel: key.channel })
     }
   }
 
@@ -110,7 +113,7 @@ export function createOtpService({ config, store, senders, tokens, metrics, stat
           throw withDetails(new errors.OTP_SEND_LIMIT('sent to this country this hour'), { retryAfter: result.retryAfter })
       }
       if (testCode === undefined) {
-        await deliver(key, code, options).catch(async (error) => {
+        await deliver(key, code).catch(async (error) => {
           metrics.sends.inc({ channel: key.channel, result: 'delivery_failed' })
           // A refused message takes its send back; one that timed out may still arrive, so it counts.
           if (!(error.cause instanceof DeliveryTimeoutError)) await store.release(issue, result.issuedAt)

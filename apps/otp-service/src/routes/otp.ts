@@ -15,7 +15,7 @@ const sendRefusals = [
   errors.DELIVERY_FAILED,
 ]
 // Without a known address (a socket already gone) the request still counts, under one shared key.
-const callerOf = (request: FastifyRequest) => ({ clientIp: clientAddress(request) ?? 'unknown', log: request.log })
+const callerOf = (request: FastifyRequest) => ({ clientIp: clientAddress(request) ?? 'unknown' })
 
 export const otpRoutes: FastifyPluginAsyncTypebox<{ otp: OtpService; codeLength: number }> = async (app, { otp, codeLength }) => {
   const tags = ['otp']
