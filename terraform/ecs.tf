@@ -13,6 +13,8 @@ locals {
 
   # Every app's tasks: size, and the fewest and most of them.
   tasks = var.tasks
+  # One process per whole vCPU of a task (PROCESSES), at least one.
+  processes = { for app, size in var.tasks : app => tostring(max(1, floor(size.cpu / 1024))) }
 
   # The gateway believes the X-Forwarded-For of the load balancer (its nodes are in the public
   # subnets); the services believe the gateway's (its tasks are in the private subnets) and their
@@ -27,6 +29,7 @@ locals {
       environment = {
         NODE_ENV        = "production"
         LOG_LEVEL       = var.log_level
+        PROCESSES       = local.processes["otp-service"]
         TRUSTED_PROXIES = local.services_trusted_proxies
         SMS_PROVIDER    = "msg91"
         EMAIL_PROVIDER  = "smtp"
@@ -45,6 +48,7 @@ locals {
       environment = {
         NODE_ENV         = "production"
         LOG_LEVEL        = var.log_level
+        PROCESSES        = local.processes["user-service"]
         TRUSTED_PROXIES  = local.services_trusted_proxies
         OTP_SERVICE_URL  = "http://otp-service:3000"
         ADMIN_BOOTSTRAP  = join(",", var.admin_bootstrap)
@@ -62,6 +66,7 @@ locals {
       environment = {
         NODE_ENV         = "production"
         LOG_LEVEL        = var.log_level
+        PROCESSES        = local.processes["admin-service"]
         TRUSTED_PROXIES  = local.services_trusted_proxies
         OTP_SERVICE_URL  = "http://otp-service:3000"
         USER_SERVICE_URL = "http://user-service:3000"
@@ -75,6 +80,7 @@ locals {
       environment = {
         NODE_ENV           = "production"
         LOG_LEVEL          = var.log_level
+        PROCESSES          = local.processes["gateway"]
         TRUSTED_PROXIES    = local.gateway_trusted_proxies
         OTP_SERVICE_URLS   = "http://otp-service:3000"
         USER_SERVICE_URLS  = "http://user-service:3000"
