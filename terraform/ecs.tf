@@ -13,8 +13,8 @@ locals {
 
   # Every app's tasks: size, and the fewest and most of them.
   tasks = var.tasks
-  # One process per whole vCPU of a task (PROCESSES), at least one.
-  processes = { for app, size in var.tasks : app => tostring(max(1, floor(size.cpu / 1024))) }
+  # The processes of each task (PROCESSES): as given, or one per whole vCPU, at least one.
+  processes = { for app, size in var.tasks : app => tostring(coalesce(size.processes, max(1, floor(size.cpu / 1024)))) }
 
   # The gateway believes the X-Forwarded-For of the load balancer (its nodes are in the public
   # subnets); the services believe the gateway's (its tasks are in the private subnets) and their

@@ -305,12 +305,13 @@ variable "db_performance_insights" {
 # ---------------------------------------------------------------------------------------------
 
 variable "tasks" {
-  description = "Each app's tasks: Fargate CPU units and memory (MiB) of each, and the fewest and most tasks autoscaling keeps. Give every app when changing it."
+  description = "Each app's tasks: Fargate CPU units and memory (MiB) of each, the fewest and most tasks autoscaling keeps, and the processes each task runs (PROCESSES; one per whole vCPU, at least one, when not given). Give every app when changing it."
   type = map(object({
     cpu       = optional(number, 256)
     memory    = optional(number, 512)
     min_tasks = optional(number, 1)
     max_tasks = optional(number, 4)
+    processes = optional(number)
   }))
   default = {
     "otp-service"   = {}
@@ -327,6 +328,10 @@ variable "tasks" {
   validation {
     condition     = alltrue([for size in values(var.tasks) : contains([256, 512, 1024, 2048, 4096, 8192, 16384], size.cpu) && size.memory >= 2 * size.cpu && size.memory <= 8 * size.cpu])
     error_message = "tasks: cpu is 256, 512, 1024, 2048, 4096, 8192 or 16384, and memory from twice to eight times cpu (a Fargate size)."
+  }
+  validation {
+    condition     = alltrue([for size in values(var.tasks) : size.processes == null || try(size.processes >= 1 && floor(size.processes) == size.processes, false)])
+    error_message = "tasks: processes is a whole number, 1 or more."
   }
   validation {
     condition     = alltrue([for size in values(var.tasks) : size.min_tasks >= 1 && size.min_tasks <= size.max_tasks])

@@ -348,7 +348,7 @@ t.test('the apps get docker compose’s settings, and reach each other by its na
     )
     t.equal(container?.environment.NODE_ENV, 'production', `${app}: in production`)
     t.ok(container?.environment.TRUSTED_PROXIES, `${app}: believes the proxy in front of it`)
-    t.equal(container?.environment.PROCESSES, tf(`local.processes["${app}"]`), `${app}: as many processes as its tasks have vCPUs`)
+    t.equal(container?.environment.PROCESSES, tf(`local.processes["${app}"]`), `${app}: runs the processes its tasks are given`)
 
     const [serviceName, service] = ecsServiceOf(app) ?? []
     for (const [name, value] of Object.entries(container?.environment ?? {})) {
@@ -365,8 +365,8 @@ t.test('the apps get docker compose’s settings, and reach each other by its na
   }
   t.equal(
     locals.processes,
-    tf('{ for app, size in var.tasks : app => tostring(max(1, floor(size.cpu / 1024))) }'),
-    'one process per whole vCPU of a task, at least one',
+    tf('{ for app, size in var.tasks : app => tostring(coalesce(size.processes, max(1, floor(size.cpu / 1024)))) }'),
+    '(as written) the processes given, or one per whole vCPU of a task, at least one',
   )
   // Every app but the gateway registers under its own name, on 3000.
   t.match(perApp, /discoverable\s*=\s*(\w+) != "gateway"/, 'the services are registered, the gateway is a client only')

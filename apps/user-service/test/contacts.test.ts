@@ -91,5 +91,6 @@ t.test('an SMTP server that refuses: 502, nothing changed', async (t) => {
     payload: { email: 'refused@example.com' },
   })
   t.equal(asked.statusCode, 502)
+  t.same(Object.keys(asked.json()).sort(), ['code', 'error', 'message', 'statusCode'], 'neither cause nor channel in the answer')
   t.equal(asked.json().code, 'DELIVERY_FAILED')
 })

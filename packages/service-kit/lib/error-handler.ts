@@ -44,11 +44,11 @@ const cutShortByClient = (error: ServiceError, request: FastifyRequest) =>
 export function answerError(error: ServiceError, request: FastifyRequest, reply: FastifyReply, isUnavailable: IsUnavailable = () => false) {
   const publicError = toPublicError(error, isUnavailable)
   const statusCode = publicError.statusCode ?? 500
-  // Logged by kind. A failure the client caused by going away (its stream cut short) has nobody to
-  // answer and is no fault of the service: noted. An internal error is a fault to fix: an error,
-  // whether or not the client is still there. A dependency that is down (502, 503, 504) is a state
-  // answered fast and recovered from: a warning.
-  if (cutShortByClient(error, request)) request.log.info({ err: error }, 'the client went away before its answer')
+  // Logged by kind. An internal error is a fault to fix: an error, whether or not the client is
+  // still there, unless the client caused it by going away (its stream cut short): it has nobody to
+  // answer and is no fault of the service, so it is noted. A dependency that is down (502, 503,
+  // 504) is a state answered fast and recovered from: a warning, also when the client has gone.
+  if (statusCode === 500 && cutShortByClient(error, request)) request.log.info({ err: error }, 'the client went away before its answer')
   else if (statusCode === 500) request.log.error({ err: error }, 'request failed')
   else if (statusCode > 500) request.log.warn({ err: error, code: publicError.code, statusCode }, publicError.message)
   else request.log.info({ code: publicError.code, statusCode }, publicError.message)

@@ -113,6 +113,8 @@ t.test('a failure is logged by its kind: cut short by the client, internal (even
     })
   failing('/boom', () => new Error('broken'))
   failing('/down', connectionRefused)
+  // The code of a cut stream, while the client is still there: a fault of the service's own.
+  failing('/reset', () => Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }))
   const base = await app.listen({ host: '127.0.0.1', port: 0 })
   for (const path of ['/abandoned', '/abandoned-broken']) {
     const aborted = new AbortController()
@@ -125,11 +127,13 @@ t.test('a failure is logged by its kind: cut short by the client, internal (even
   const post = (path: string) => fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
   t.equal((await post('/boom')).status, 500)
   t.equal((await post('/down')).status, 503)
+  t.equal((await post('/reset')).status, 500)
   t.same(logged, [
     'info: the client went away before its answer',
     'error: request failed',
     'error: request failed',
     'warn: The service is temporarily unavailable',
+    'error: request failed',
   ])
 })
 

@@ -78,7 +78,7 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ users: Users; contacts: Conta
       },
     },
     async (request, reply) => {
-      await contacts.requestEmailVerification(currentUser(request), request.body.email, request.log)
+      await contacts.requestEmailVerification(currentUser(request), request.body.email)
       // An empty answer, as documented (`send(null)` would send the text "null").
       return reply.code(202).send(undefined as never)
     },

@@ -2,7 +2,6 @@ import type { Sender } from '@otp-suite/delivery'
 import { normalizeEmail } from '@otp-suite/destination'
 import type { TokenService, VerifiedClaims } from '@otp-suite/jwt'
 import { withDetails } from '@otp-suite/service-kit'
-import type { FastifyBaseLogger } from 'fastify'
 import { errors } from '../errors.ts'
 import type { PrismaClient, User } from '../generated/prisma/client.ts'
 import { toUserReply } from './user.ts'
@@ -58,7 +57,7 @@ export function createContacts({ prisma, tokens, mailer, verifyUrl, subject, hou
     },
 
     /** Mails a confirmation link for `input` to that address; the address is only set when the link is used. */
-    async requestEmailVerification(user: User, input: string, log: FastifyBaseLogger) {
+    async requestEmailVerification(user: User, input: string) {
       const email = normalizeEmail(input)
       const owner = await prisma.user.findUnique({ where: { userType_email: { userType: user.userType, email } } })
       if (owner && owner.id !== user.id) throw new errors.EMAIL_TAKEN()
@@ -87,8 +86,8 @@ export function createContacts({ prisma, tokens, mailer, verifyUrl, subject, hou
           record: { purpose: 'verify_email', link: `${verifyUrl}${link.token}` },
         })
         .catch((error: unknown) => {
-          log.warn({ err: error }, 'email verification link not delivered')
-          throw new errors.DELIVERY_FAILED({ cause: error })
+          // Logged once, as the answer's outage, with its cause and channel; the answer carries neither.
+          throw Object.assign(new errors.DELIVERY_FAILED({ cause: error }), { channel: 'email' })
         })
     },
 
