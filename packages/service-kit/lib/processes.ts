@@ -8,6 +8,11 @@ const METRICS_ASKED = 'service-kit:metrics-asked'
 const METRICS_ANSWERED = 'service-kit:metrics-answered'
 /** The supervisor asks a process to close. */
 const STOP = 'service-kit:stop'
+/** A process tells the supervisor, every HEARTBEAT_MS, that its event loop still turns. */
+const ALIVE = 'service-kit:alive'
+const HEARTBEAT_MS = 1_000
+/** How long a serving process may stay silent before it is taken for hung, killed and replaced. */
+const HUNG_AFTER_MS = 10_000
 type Message = { type?: string; id?: number; text?: string; error?: string }
 /** Set in the environment of the processes `inProcesses` starts. */
 const SUPERVISED = 'SERVICE_PROCESS_SUPERVISED'
@@ -47,12 +52,12 @@ const tell = (worker: Worker, message: Message) => {
  * Runs `start` (which builds the app and listens) in `count` processes sharing its port, or in this
  * one when `count` is 1. The first process only supervises: it starts the others, each accepting
  * connections on the shared socket (the kernel hands each new one to a process waiting for it),
- * starts another when one that was serving dies, and adds up their metrics for the one asked
- * (`serviceMetrics`). On a stop signal it asks each to close and ends when they all have; those
- * still running `shutdownTimeoutMs` and a margin later, or at a second signal, it kills. It exits
- * with code 1 when any of them did not close cleanly. A process that ends before it listens (a bad
- * setting, a port taken) ends them all, with exit code 1, as one process would: a supervisor does
- * not start it again and again.
+ * starts another when one that was serving dies (or, silent for HUNG_AFTER_MS, is killed), and
+ * adds up their metrics for the one asked (`serviceMetrics`). On a stop signal it asks each to
+ * close and ends when they all have; those still running `shutdownTimeoutMs` and a margin later,
+ * or at a second signal, it kills. It exits with code 1 when any of them did not close cleanly. A
+ * process that ends before it listens (a bad setting, a port taken) ends them all, with exit code
+ * 1, as one process would: a supervisor does not start it again and again.
  */
 export async function inProcesses(count: number, settings: LogSettings & { SHUTDOWN_TIMEOUT_MS: number }, start: () => Promise<void>) {
   if (supervised()) {
@@ -63,6 +68,8 @@ export async function inProcesses(count: number, settings: LogSettings & { SHUTD
     process.on('message', (message: Message) => {
       if (message?.type === STOP) closeThisProcess?.()
     })
+    // With a callback, a channel closed meanwhile (the supervisor gone) is no uncaught error.
+    setInterval(() => process.send?.({ type: ALIVE }, undefined, {}, () => {}), HEARTBEAT_MS).unref()
     return start()
   }
   if (count <= 1) return start()
@@ -93,14 +100,37 @@ export async function inProcesses(count: number, settings: LogSettings & { SHUTD
     const deadline = settings.SHUTDOWN_TIMEOUT_MS + KILL_MARGIN_MS
     setTimeout(() => kill('processes of the service still running at the stop deadline: killing them'), deadline).unref()
   }
+  /** When each serving process was last heard from. */
+  const heard = new Map<number, number>()
   cluster.on('message', (worker, message: Message) => {
+    if (message?.type === ALIVE && serving.has(worker.id)) heard.set(worker.id, Date.now())
     if (message?.type !== METRICS_ASKED) return
     metrics.clusterMetrics().then(
       (text) => tell(worker, { type: METRICS_ANSWERED, id: message.id, text }),
       (error: Error) => tell(worker, { type: METRICS_ANSWERED, id: message.id, error: error.message }),
     )
   })
-  cluster.on('listening', (worker) => serving.add(worker.id))
+  cluster.on('listening', (worker) => {
+    serving.add(worker.id)
+    heard.set(worker.id, Date.now())
+  })
+  // A process whose event loop no longer turns (a loop that never ends, a process stopped) answers
+  // nothing on the connections it holds while the others still pass the health checks: killed, it
+  // is replaced as one that died.
+  let lastLook = Date.now()
+  setInterval(() => {
+    const now = Date.now()
+    // Looking late, the supervisor was held up itself (the host paused, say): no process could be heard.
+    if (now - lastLook > 2 * HEARTBEAT_MS) for (const id of heard.keys()) heard.set(id, now)
+    lastLook = now
+    for (const worker of stopping ? [] : workers()) {
+      const silentMs = now - (heard.get(worker.id) ?? now)
+      if (silentMs <= HUNG_AFTER_MS) continue
+      heard.delete(worker.id)
+      log.error({ pid: worker.process.pid, silentMs }, 'a process of the service stopped answering: killing it')
+      worker.process.kill('SIGKILL')
+    }
+  }, HEARTBEAT_MS).unref()
   // A process that could not be started or sent to is logged; its exit (if any) is handled below.
   cluster.on('fork', (worker) =>
     worker.on('error', (error) => log.error({ err: error, pid: worker.process.pid }, 'a process of the service failed')),
@@ -116,6 +146,7 @@ export async function inProcesses(count: number, settings: LogSettings & { SHUTD
     }
     if (stopping && code !== 0 && !endedStarting.has(worker.id)) process.exitCode = 1
     serving.delete(worker.id)
+    heard.delete(worker.id)
     if (stopping && workers().length === 0) process.exit()
   })
   for (const signal of STOP_SIGNALS) {
