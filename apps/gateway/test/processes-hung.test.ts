@@ -6,10 +6,19 @@ import { alive, inTwoProcesses, onNewConnection, pidsLogging, stall } from './pr
 t.test('a process that stops answering (stalled, as a hung one is) is killed and replaced; the other serves meanwhile', async (t) => {
   const [service, first, second] = await inTwoProcesses(t)
   const supervisor = processStat(first).parent
+  const stalledAt = Date.now()
   stall(t, first)
   t.equal(await onNewConnection(service.url), 200, 'the other one answers')
   t.ok(await until(() => pidsLogging(service.output(), 'Server listening').length === 3, 30_000), 'a replacement listens')
   t.same(pidsLogging(service.output(), 'a process of the service stopped answering'), [first], 'killed as silent')
+  const killed = service
+    .output()
+    .split('\n')
+    .find((line) => line.includes('"msg":"a process of the service stopped answering'))
+  const { time, silentLooks } = JSON.parse(killed as string) as { time: number; silentLooks: number }
+  t.equal(silentLooks, 10, 'after ten looks in a row without a word from it')
+  // Its last word may have come up to a look before it stalled.
+  t.ok(time - stalledAt >= 8_000, `${time - stalledAt} ms after it stalled`)
   t.notOk(alive(first), 'it is gone')
   t.ok(alive(second), 'the other one lived on')
   const replacement = pidsLogging(service.output(), 'Server listening').find((pid) => pid !== first && pid !== second) as number

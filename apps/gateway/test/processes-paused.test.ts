@@ -1,14 +1,23 @@
 import t from 'tap'
 import { alive, inTwoProcesses, onNewConnection, pidsLogging } from './processes-helpers.ts'
 
-// A service in two processes (PROCESSES=2) whose supervisor is itself held up, as by a paused host.
-t.test('a supervisor held up longer than a silence it kills for kills no process once it runs again', async (t) => {
+// A service in two processes (PROCESSES=2) held up whole, as by a paused host.
+t.test('a service held up longer than the silence a process is killed for loses no process once it runs again', async (t) => {
   const [service, first, second] = await inTwoProcesses(t)
-  process.kill(service.pid, 'SIGSTOP')
-  await new Promise((resolve) => setTimeout(resolve, 12_000))
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+  // The whole service held up, then the supervisor running again before its processes do: nothing
+  // they sent waits for it, and its first looks find them silent.
+  const held = [service.pid, first, second]
+  t.teardown(() => {
+    for (const pid of held) if (alive(pid)) process.kill(pid, 'SIGCONT')
+  })
+  for (const pid of held) process.kill(pid, 'SIGSTOP')
+  await pause(12_000)
   process.kill(service.pid, 'SIGCONT')
-  // Past a few of its looks at the processes.
-  await new Promise((resolve) => setTimeout(resolve, 3_000))
+  await pause(2_000)
+  for (const pid of [first, second]) process.kill(pid, 'SIGCONT')
+  // Past a few more of its looks.
+  await pause(3_000)
   t.same(pidsLogging(service.output(), 'a process of the service stopped answering'), [], 'none taken for hung')
   t.ok(alive(first) && alive(second), 'both live on')
   t.equal(await onNewConnection(service.url), 200)

@@ -11,8 +11,11 @@ const STOP = 'service-kit:stop'
 /** A process tells the supervisor, every HEARTBEAT_MS, that its event loop still turns. */
 const ALIVE = 'service-kit:alive'
 const HEARTBEAT_MS = 1_000
-/** How long a serving process may stay silent before it is taken for hung, killed and replaced. */
-const HUNG_AFTER_MS = 10_000
+/**
+ * The supervisor's looks (one every HEARTBEAT_MS) in a row a serving process may stay silent for
+ * before it is taken for hung, killed and replaced: about 10 s.
+ */
+const HUNG_AFTER_LOOKS = 10
 type Message = { type?: string; id?: number; text?: string; error?: string }
 /** Set in the environment of the processes `inProcesses` starts. */
 const SUPERVISED = 'SERVICE_PROCESS_SUPERVISED'
@@ -52,7 +55,7 @@ const tell = (worker: Worker, message: Message) => {
  * Runs `start` (which builds the app and listens) in `count` processes sharing its port, or in this
  * one when `count` is 1. The first process only supervises: it starts the others, each accepting
  * connections on the shared socket (the kernel hands each new one to a process waiting for it),
- * starts another when one that was serving dies (or, silent for HUNG_AFTER_MS, is killed), and
+ * starts another when one that was serving dies (or, silent for HUNG_AFTER_LOOKS, is killed), and
  * adds up their metrics for the one asked (`serviceMetrics`). On a stop signal it asks each to
  * close and ends when they all have; those still running `shutdownTimeoutMs` and a margin later,
  * or at a second signal, it kills. It exits with code 1 when any of them did not close cleanly. A
@@ -68,8 +71,16 @@ export async function inProcesses(count: number, settings: LogSettings & { SHUTD
     process.on('message', (message: Message) => {
       if (message?.type === STOP) closeThisProcess?.()
     })
-    // With a callback, a channel closed meanwhile (the supervisor gone) is no uncaught error.
-    setInterval(() => process.send?.({ type: ALIVE }, undefined, {}, () => {}), HEARTBEAT_MS).unref()
+    // One at a time (a supervisor that reads none meanwhile gets no pile of them), with a callback,
+    // so a channel closed meanwhile (the supervisor gone) is no uncaught error.
+    let beating = false
+    setInterval(() => {
+      if (beating || !process.send) return
+      beating = true
+      process.send({ type: ALIVE }, undefined, {}, () => {
+        beating = false
+      })
+    }, HEARTBEAT_MS).unref()
     return start()
   }
   if (count <= 1) return start()
@@ -100,36 +111,34 @@ export async function inProcesses(count: number, settings: LogSettings & { SHUTD
     const deadline = settings.SHUTDOWN_TIMEOUT_MS + KILL_MARGIN_MS
     setTimeout(() => kill('processes of the service still running at the stop deadline: killing them'), deadline).unref()
   }
-  /** When each serving process was last heard from. */
-  const heard = new Map<number, number>()
+  /** The serving processes heard from since the supervisor's last look, and how many looks in a row each was not. */
+  const heard = new Set<number>()
+  const unheard = new Map<number, number>()
   cluster.on('message', (worker, message: Message) => {
-    if (message?.type === ALIVE && serving.has(worker.id)) heard.set(worker.id, Date.now())
+    if (message?.type === ALIVE) heard.add(worker.id)
     if (message?.type !== METRICS_ASKED) return
     metrics.clusterMetrics().then(
       (text) => tell(worker, { type: METRICS_ANSWERED, id: message.id, text }),
       (error: Error) => tell(worker, { type: METRICS_ANSWERED, id: message.id, error: error.message }),
     )
   })
-  cluster.on('listening', (worker) => {
-    serving.add(worker.id)
-    heard.set(worker.id, Date.now())
-  })
-  // A process whose event loop no longer turns (a loop that never ends, a process stopped) answers
-  // nothing on the connections it holds while the others still pass the health checks: killed, it
-  // is replaced as one that died.
-  let lastLook = Date.now()
+  cluster.on('listening', (worker) => serving.add(worker.id))
+  // A serving process whose event loop no longer turns (a loop that never ends, a process stopped)
+  // answers nothing on the connections it holds while the others still pass the health checks:
+  // killed, it is replaced as one that died. Silence is counted in looks, not in time: a supervisor
+  // held up itself (a paused host, say) looks less often and takes no process for hung. Neither one
+  // still starting nor any once the service is stopping is watched.
   setInterval(() => {
-    const now = Date.now()
-    // Looking late, the supervisor was held up itself (the host paused, say): no process could be heard.
-    if (now - lastLook > 2 * HEARTBEAT_MS) for (const id of heard.keys()) heard.set(id, now)
-    lastLook = now
     for (const worker of stopping ? [] : workers()) {
-      const silentMs = now - (heard.get(worker.id) ?? now)
-      if (silentMs <= HUNG_AFTER_MS) continue
-      heard.delete(worker.id)
-      log.error({ pid: worker.process.pid, silentMs }, 'a process of the service stopped answering: killing it')
+      if (!serving.has(worker.id)) continue
+      const looks = heard.has(worker.id) ? 0 : (unheard.get(worker.id) ?? 0) + 1
+      unheard.set(worker.id, looks)
+      if (looks < HUNG_AFTER_LOOKS) continue
+      unheard.delete(worker.id)
+      log.error({ pid: worker.process.pid, silentLooks: looks }, 'a process of the service stopped answering: killing it')
       worker.process.kill('SIGKILL')
     }
+    heard.clear()
   }, HEARTBEAT_MS).unref()
   // A process that could not be started or sent to is logged; its exit (if any) is handled below.
   cluster.on('fork', (worker) =>
@@ -146,7 +155,7 @@ export async function inProcesses(count: number, settings: LogSettings & { SHUTD
     }
     if (stopping && code !== 0 && !endedStarting.has(worker.id)) process.exitCode = 1
     serving.delete(worker.id)
-    heard.delete(worker.id)
+    unheard.delete(worker.id)
     if (stopping && workers().length === 0) process.exit()
   })
   for (const signal of STOP_SIGNALS) {
