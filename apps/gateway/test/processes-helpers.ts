@@ -5,12 +5,15 @@ import { type RunningService, startService, until } from '@otp-suite/testing'
 import type { Test } from 'tap'
 import { testEnv } from './helpers.ts'
 
-/** The pids of the processes that logged a line with `message` (and `extra`), in the order they did. */
-export const pidsLogging = (output: string, message: string, extra = '') =>
+/** The lines logged with `message` (and `extra`), in the order they were, parsed. */
+export const linesLogging = (output: string, message: string, extra = '') =>
   output
     .split('\n')
     .filter((line) => line.includes(`"msg":"${message}`) && line.includes(extra))
-    .map((line) => (JSON.parse(line) as { pid: number }).pid)
+    .map((line) => JSON.parse(line) as { pid: number; time: number } & Record<string, unknown>)
+
+/** The pids of the processes that logged a line with `message` (and `extra`), in the order they did. */
+export const pidsLogging = (output: string, message: string, extra = '') => linesLogging(output, message, extra).map((line) => line.pid)
 
 /** One request on a connection of its own, so the kernel hands it to whichever process takes it first. */
 export const onNewConnection = (url: string) =>

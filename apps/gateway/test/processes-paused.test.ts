@@ -1,10 +1,10 @@
+import { setTimeout as pause } from 'node:timers/promises'
 import t from 'tap'
 import { alive, inTwoProcesses, onNewConnection, pidsLogging } from './processes-helpers.ts'
 
 // A service in two processes (PROCESSES=2) held up whole, as by a paused host.
 t.test('a service held up longer than the silence a process is killed for loses no process once it runs again', async (t) => {
   const [service, first, second] = await inTwoProcesses(t)
-  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
   // The whole service held up, then the supervisor running again before its processes do: nothing
   // they sent waits for it, and its first looks find them silent.
   const held = [service.pid, first, second]

@@ -12,8 +12,8 @@ const STOP = 'service-kit:stop'
 const ALIVE = 'service-kit:alive'
 const HEARTBEAT_MS = 1_000
 /**
- * The supervisor's looks (one every HEARTBEAT_MS) in a row a serving process may stay silent for
- * before it is taken for hung, killed and replaced: about 10 s.
+ * How many of the supervisor's looks (one every HEARTBEAT_MS) may come since a serving process's
+ * last word; at the next it is taken for hung, killed and replaced: 10 to 11 s of silence.
  */
 const HUNG_AFTER_LOOKS = 10
 type Message = { type?: string; id?: number; text?: string; error?: string }
@@ -111,11 +111,10 @@ export async function inProcesses(count: number, settings: LogSettings & { SHUTD
     const deadline = settings.SHUTDOWN_TIMEOUT_MS + KILL_MARGIN_MS
     setTimeout(() => kill('processes of the service still running at the stop deadline: killing them'), deadline).unref()
   }
-  /** The serving processes heard from since the supervisor's last look, and how many looks in a row each was not. */
-  const heard = new Set<number>()
-  const unheard = new Map<number, number>()
+  /** How many looks of the supervisor have come since each serving process's last word. */
+  const silentLooks = new Map<number, number>()
   cluster.on('message', (worker, message: Message) => {
-    if (message?.type === ALIVE) heard.add(worker.id)
+    if (message?.type === ALIVE && serving.has(worker.id)) silentLooks.set(worker.id, 0)
     if (message?.type !== METRICS_ASKED) return
     metrics.clusterMetrics().then(
       (text) => tell(worker, { type: METRICS_ANSWERED, id: message.id, text }),
@@ -131,14 +130,13 @@ export async function inProcesses(count: number, settings: LogSettings & { SHUTD
   setInterval(() => {
     for (const worker of stopping ? [] : workers()) {
       if (!serving.has(worker.id)) continue
-      const looks = heard.has(worker.id) ? 0 : (unheard.get(worker.id) ?? 0) + 1
-      unheard.set(worker.id, looks)
-      if (looks < HUNG_AFTER_LOOKS) continue
-      unheard.delete(worker.id)
-      log.error({ pid: worker.process.pid, silentLooks: looks }, 'a process of the service stopped answering: killing it')
+      const looks = (silentLooks.get(worker.id) ?? 0) + 1
+      silentLooks.set(worker.id, looks)
+      if (looks <= HUNG_AFTER_LOOKS) continue
+      silentLooks.delete(worker.id)
+      log.error({ pid: worker.process.pid, looksSinceWord: looks }, 'a process of the service stopped answering: killing it')
       worker.process.kill('SIGKILL')
     }
-    heard.clear()
   }, HEARTBEAT_MS).unref()
   // A process that could not be started or sent to is logged; its exit (if any) is handled below.
   cluster.on('fork', (worker) =>
@@ -155,7 +153,7 @@ export async function inProcesses(count: number, settings: LogSettings & { SHUTD
     }
     if (stopping && code !== 0 && !endedStarting.has(worker.id)) process.exitCode = 1
     serving.delete(worker.id)
-    unheard.delete(worker.id)
+    silentLooks.delete(worker.id)
     if (stopping && workers().length === 0) process.exit()
   })
   for (const signal of STOP_SIGNALS) {
