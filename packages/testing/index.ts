@@ -242,9 +242,16 @@ export async function standIn(t: Test, handle: RequestListener) {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 }
 
-/** A process's parent and process group, from /proc. */
+/**
+ * A process's parent and process group, and the clock ticks of CPU it has used (user and system)
+ * and its exited children have (once reaped), from /proc.
+ */
 export function processStat(pid: number) {
-  // After the command's name in parentheses: state, parent pid, process group.
-  const [, parent, group] = (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1] ?? '').split(' ')
-  return { parent: Number(parent), group: Number(group) }
+  // After the command's name in parentheses: state, parent pid, process group… (proc(5)).
+  const fields = (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1] ?? '').split(' ').map(Number)
+  const at = (field: number) => fields[field] as number
+  return { parent: at(1), group: at(2), cpuTicks: at(11) + at(12), reapedCpuTicks: at(13) + at(14) }
 }
+
+/** The processes `pid` started that still run, from /proc. */
+export const childrenOf = (pid: number) => readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number)

@@ -1,5 +1,4 @@
-// Helpers of the tests of a service in several processes: reading their logs and /proc.
-import { readFileSync } from 'node:fs'
+// Helpers of the tests of a service in several processes: reading their logs, telling whether a process lives, stalling one.
 import { get } from 'node:http'
 import { type RunningService, startService, until } from '@otp-suite/testing'
 import type { Test } from 'tap'
@@ -31,7 +30,6 @@ export const alive = (pid: number) => {
     return false
   }
 }
-export const childrenOf = (pid: number) => readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number)
 
 /** The gateway in two processes (`env` added), once both listen; their pids. */
 export async function inTwoProcesses(t: Test, env: Record<string, string> = {}): Promise<[RunningService, number, number]> {

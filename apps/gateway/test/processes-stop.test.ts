@@ -1,7 +1,7 @@
-import { until } from '@otp-suite/testing'
+import { childrenOf, until } from '@otp-suite/testing'
 import t from 'tap'
 import { json, rawRequest, stubInstance } from './helpers.ts'
-import { alive, childrenOf, inTwoProcesses, pidsLogging, stall } from './processes-helpers.ts'
+import { alive, inTwoProcesses, pidsLogging, stall } from './processes-helpers.ts'
 
 // Stopping a service that runs in two processes (PROCESSES=2): the supervisor asks each to close.
 t.test('a stop while a replacement process is starting still exits with code 0', async (t) => {

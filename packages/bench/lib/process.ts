@@ -2,6 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { join } from 'node:path'
+import { childrenOf, processStat } from '@otp-suite/testing'
 
 const buildApp = new URL('../../../scripts/build-app.mjs', import.meta.url).pathname
 
@@ -65,9 +66,8 @@ async function waitForPort(port: number, child: ChildProcess) {
 const ticksPerSecond = 100
 /** CPU seconds used so far by a process (utime + stime from /proc), and with `reaped` by its exited children too. */
 export const cpuSeconds = (pid: number, reaped = false) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
-  const own = Number(fields[11]) + Number(fields[12])
-  return (reaped ? own + Number(fields[13]) + Number(fields[14]) : own) / ticksPerSecond
+  const { cpuTicks, reapedCpuTicks } = processStat(pid)
+  return (reaped ? cpuTicks + reapedCpuTicks : cpuTicks) / ticksPerSecond
 }
 
 /**
@@ -89,7 +89,7 @@ export const postgresCpuSeconds = () =>
 const withChildren = (pid: number) => {
   let children: number[] = []
   try {
-    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number)
+    children = childrenOf(pid)
   } catch {}
   return [pid, ...children]
 }
