@@ -1,7 +1,6 @@
 import fastifyJwt, { type JwtHeader, type JwtVerifyFunction, type TokenOrHeader } from '@fastify/jwt'
 import type { FastifyPluginAsync, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
-import { LRUCache } from 'lru-cache'
 import { TOKEN_KINDS, type TokenKind, toVerifiedClaims, type VerifiedClaims } from './claims.ts'
 import { errors, toTokenError } from './errors.ts'
 import { rulesOf, type TokenService } from './token-service.ts'
@@ -35,10 +34,9 @@ const bearerOf = (request: FastifyRequest) => /^Bearer ([\w.-]{1,4096})$/.exec(r
 
 const tokenPlugin: FastifyPluginAsync<TokenPluginOptions> = async (fastify, { tokens, isRevoked }) => {
   const rules = rulesOf(tokens)
-  // A service calls with one token for its whole life (minutes), on every request: once its signature
-  // checked out, the same string is taken at its word until it expires. Service tokens cannot be
-  // revoked, so nothing is skipped but the repeated HMAC and parse.
-  const verifiedServiceTokens = new LRUCache<string, VerifiedClaims<'service'>>({ max: 1000 })
+  const refuseRevoked = async (claims: VerifiedClaims, request: FastifyRequest) => {
+    if (claims.typ === 'access' && isRevoked && (await isRevoked(claims, request))) throw new errors.TOKEN_REVOKED()
+  }
 
   // One @fastify/jwt namespace per kind, each verifying with that kind's audience and the shared
   // keys, so requireToken('access') can never accept a proof or refresh token.
@@ -52,8 +50,7 @@ const tokenPlugin: FastifyPluginAsync<TokenPluginOptions> = async (fastify, { to
       verify: rules.verifierOptions(kind),
       // Async on purpose: @fastify/jwt routes a rejected promise to the request, a sync throw it does not.
       trusted: async (request, payload) => {
-        const claims = toVerifiedClaims(kind, payload)
-        if (claims.typ === 'access' && isRevoked && (await isRevoked(claims, request))) throw new errors.TOKEN_REVOKED()
+        await refuseRevoked(toVerifiedClaims(kind, payload), request)
         return true
       },
       // Runs after trusted accepted the same payload, so it cannot throw here.
@@ -66,9 +63,11 @@ const tokenPlugin: FastifyPluginAsync<TokenPluginOptions> = async (fastify, { to
     if (!TOKEN_KINDS.includes(kind)) throw new TypeError(`Unknown token kind: ${String(kind)}`)
     const method = verifyMethodOf(kind)
     return async function requireToken(request: FastifyRequest) {
-      const token = kind === 'service' ? bearerOf(request) : undefined
-      const known = token ? verifiedServiceTokens.get(token) : undefined
-      if (known && known.exp * 1000 > Date.now()) {
+      // A token verified before is taken at its word until it expires; its revocation is checked every time.
+      const token = bearerOf(request)
+      const known = token && rules.remembered(kind, token)
+      if (known) {
+        await refuseRevoked(known, request)
         request.tokenClaims = known
         return
       }
@@ -77,7 +76,7 @@ const tokenPlugin: FastifyPluginAsync<TokenPluginOptions> = async (fastify, { to
       } catch (error) {
         throw toTokenError(error)
       }
-      if (token && request.tokenClaims?.typ === 'service') verifiedServiceTokens.set(token, request.tokenClaims)
+      if (token && request.tokenClaims) rules.remember(kind, token, request.tokenClaims)
     }
   })
 }

@@ -1,5 +1,6 @@
 import { createHmac, createSecretKey, randomUUID } from 'node:crypto'
 import { createDecoder, createVerifier, type VerifierOptions } from 'fast-jwt'
+import { LRUCache } from 'lru-cache'
 import {
   AUDIENCES,
   DEFAULT_LIFETIMES,
@@ -46,6 +47,39 @@ export interface TokenService {
 export interface VerificationRules {
   verifierOptions(kind: TokenKind): VerifierOptions
   secretFor(header: { kid?: unknown }): string
+  /** The claims of `token` as verified before, while it has not expired. */
+  remembered<K extends TokenKind>(kind: K, token: string): VerifiedClaims<K> | undefined
+  /** Keeps `claims`, just verified from `token`, for the kinds a client shows again and again. */
+  remember<K extends TokenKind>(kind: K, token: string, claims: VerifiedClaims<K>): void
+}
+
+/**
+ * The kinds a client shows on request after request: an access token on each of its user's
+ * requests for its minutes, a service token on each call for its hour. The same string is the same
+ * token, so once one has been verified only the clock needs to be read again: the decode, HMAC and
+ * claim checks are skipped. Revocation is not remembered (callers check it every time); proof,
+ * refresh and email tokens are spent once and never remembered.
+ */
+const REMEMBERED_KINDS: readonly TokenKind[] = ['access', 'service']
+/** Verified tokens remembered per kind, the least recently shown forgotten first (about 1 KB each). */
+const REMEMBERED_TOKENS = 10_000
+
+function rememberedTokens() {
+  const byKind = new Map(REMEMBERED_KINDS.map((kind) => [kind, new LRUCache<string, VerifiedClaims>({ max: REMEMBERED_TOKENS })]))
+  return {
+    remembered<K extends TokenKind>(kind: K, token: string) {
+      const tokens = byKind.get(kind)
+      const claims = tokens?.get(token)
+      if (!claims || claims.exp * 1000 > Date.now()) return claims as VerifiedClaims<K> | undefined
+      // Expired: forgotten, and verified again for the error that says so.
+      tokens?.delete(token)
+      return undefined
+    },
+    remember<K extends TokenKind>(kind: K, token: string, claims: VerifiedClaims<K>) {
+      // Shared by every request that shows the token: none may change it.
+      byKind.get(kind)?.set(token, Object.freeze(claims) as VerifiedClaims)
+    },
+  }
 }
 
 // Kept off the public object so that holding a TokenService never hands out the raw secrets.
@@ -76,6 +110,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       clockTolerance: clockToleranceSeconds * 1000,
     }),
     secretFor: keys.secretFor,
+    ...rememberedTokens(),
   }
 
   // HS256 under one fixed header is a few lines of node:crypto, and on a busy server a fraction of
@@ -114,12 +149,17 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
 
     verify(kind, token) {
       if (!token) throw new errors.TOKEN_MISSING()
+      const known = rules.remembered(kind, token)
+      if (known) return known
+      let claims: VerifiedClaims<typeof kind>
       try {
         const { header } = decode(token)
-        return toVerifiedClaims(kind, verifierFor(kind, header)(token))
+        claims = toVerifiedClaims(kind, verifierFor(kind, header)(token))
       } catch (error) {
         throw toTokenError(error)
       }
+      rules.remember(kind, token, claims)
+      return claims
     },
   }
   rulesByService.set(service, rules)
