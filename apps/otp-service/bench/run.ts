@@ -42,11 +42,13 @@ const service: Target = {
     DATABASE_POOL_MAX: process.env.BENCH_POOL_MAX ?? '10',
   },
 }
+// otp-service and the baseline it is held against next to each other, in both orders of the turns, so
+// each round's ratio compares two turns seconds apart.
 const targets: Target[] = [
   service,
+  { name: 'baseline (seed 000)', script: 'bench/baseline-server.ts', env: {} },
   // Where its one thread is the limit: two processes sharing the port.
   { ...service, name: 'otp-service, 2 processes', env: { ...service.env, PROCESSES: '2' } },
-  { name: 'baseline (seed 000)', script: 'bench/baseline-server.ts', env: {} },
   { name: 'baseline (Redis)', script: 'bench/redis-baseline-server.ts', env: {} },
   { name: 'one lookup + validation', script: 'bench/noop-server.ts', env: { BENCH_LOOKUP: '1' } },
   { name: 'no-op + validation', script: 'bench/noop-server.ts', env: {} },
