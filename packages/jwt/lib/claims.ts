@@ -30,10 +30,11 @@ export type TokenClaims = {
 
 /**
  * What verification hands back. Distributes over kinds, so `VerifiedClaims` with no argument is
- * a union discriminated by `typ`.
+ * a union discriminated by `typ`. Read-only: the claims of a token shown again are the ones every
+ * request that showed it shares.
  */
 export type VerifiedClaims<K extends TokenKind = TokenKind> = K extends TokenKind
-  ? TokenClaims[K] & { typ: K; jti: string; iat: number; exp: number }
+  ? Readonly<TokenClaims[K] & { typ: K; jti: string; iat: number; exp: number }>
   : never
 
 export const TOKEN_KINDS = Object.keys(CLAIM_SHAPES) as TokenKind[]

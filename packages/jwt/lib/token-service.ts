@@ -55,7 +55,7 @@ export interface VerificationRules {
 
 /**
  * The kinds a client shows on request after request: an access token on each of its user's
- * requests for its minutes, a service token on each call for its hour. The same string is the same
+ * requests for its minutes, a service token on each call for its minutes. The same string is the same
  * token, so once one has been verified only the clock needs to be read again: the decode, HMAC and
  * claim checks are skipped. Revocation is not remembered (callers check it every time); proof,
  * refresh and email tokens are spent once and never remembered.
@@ -76,6 +76,8 @@ function rememberedTokens() {
       return undefined
     },
     remember<K extends TokenKind>(kind: K, token: string, claims: VerifiedClaims<K>) {
+      // Past its exp but within the clock leeway: verified in full each time, not kept to be dropped.
+      if (claims.exp * 1000 <= Date.now()) return
       // Shared by every request that shows the token: none may change it.
       byKind.get(kind)?.set(token, Object.freeze(claims) as VerifiedClaims)
     },

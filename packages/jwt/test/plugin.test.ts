@@ -133,10 +133,16 @@ t.test(
 t.test('an access token shown again is asked about revocation on every request', async (t) => {
   const tokens = createTokenService({ secret: randomSecret() })
   const revoked = new Set<string>()
-  const app = await buildApp(t, { tokens, isRevoked: (claims) => revoked.has(claims.jti) })
+  const asked: VerifiedClaims[] = []
+  const app = await buildApp(t, { tokens, isRevoked: (claims) => asked.push(claims) > 0 && revoked.has(claims.jti) })
   const { token, jti } = tokens.sign('access', SAMPLE_CLAIMS.access)
   t.equal((await app.inject({ url: '/me', headers: bearer(token) })).statusCode, 200)
   t.equal((await app.inject({ url: '/me', headers: bearer(token) })).statusCode, 200)
+  t.same(
+    asked.map((claims) => Object.isFrozen(claims)),
+    [false, true],
+    'asked about the claims just verified, then about the ones remembered',
+  )
   revoked.add(jti)
   t.match((await app.inject({ url: '/me', headers: bearer(token) })).json(), { statusCode: 401, code: 'TOKEN_REVOKED' }, 'logged out')
   t.equal((await app.inject({ url: '/internal/stats', headers: bearer(token) })).statusCode, 401, 'still no service token')
