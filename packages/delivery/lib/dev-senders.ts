@@ -1,4 +1,4 @@
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs'
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { Sender } from './sender.ts'
 
@@ -13,27 +13,34 @@ export function consoleSender(log: DeliveryLog): Sender {
   }
 }
 
-/** Development and end-to-end tests: one JSON line per message, read back by the test or the developer. */
+/**
+ * Development and end-to-end tests: one JSON line per message, read back by the test or the
+ * developer. Each line is one write to a descriptor in append mode, whole or failed (lines of
+ * processes sharing the file never interleave), made at once: a line to the page cache takes
+ * microseconds, less than a hop to libuv's thread pool and back. A send that cannot write fails;
+ * the next one tries again.
+ */
 export function outboxSender(file: string): Sender {
-  let stream: WriteStream | undefined
-  const open = () => {
-    mkdirSync(dirname(file), { recursive: true })
-    // One file descriptor in append mode for the process: each line is a single atomic write.
-    // A failed stream is dropped (the pending sends get the error) and the next send reopens it.
-    return createWriteStream(file, { flags: 'a' }).on('error', () => {
-      stream = undefined
-    })
-  }
+  let fd: number | undefined
   return {
-    send({ channel, to, record }) {
-      stream ??= open()
-      const line = `${JSON.stringify({ channel, to, ...record, at: new Date().toISOString() })}\n`
-      return new Promise((resolve, reject) => {
-        stream?.write(line, (error) => (error ? reject(error) : resolve()))
-      })
+    async send({ channel, to, record }) {
+      const line = Buffer.from(`${JSON.stringify({ channel, to, ...record, at: new Date().toISOString() })}\n`)
+      if (fd === undefined) {
+        mkdirSync(dirname(file), { recursive: true })
+        fd = openSync(file, 'a')
+      }
+      try {
+        if (writeSync(fd, line) !== line.length) throw new Error(`the outbox ${file} took part of a line`)
+      } catch (error) {
+        // The send fails; the next one opens the file again.
+        closeSync(fd)
+        fd = undefined
+        throw error
+      }
     },
     async close() {
-      await new Promise((resolve) => (stream ? stream.end(resolve) : resolve(undefined)))
+      if (fd !== undefined) closeSync(fd)
+      fd = undefined
     },
   }
 }

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises'
+import { readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
 import { createEmailSender, type DeliveryConfig, DeliveryTimeoutError, developmentSender, type Message, withTimeout } from '../index.ts'
@@ -65,6 +65,16 @@ t.test('the outbox appends one JSON line per message with its record', async (t)
     { channel: 'email', to: 'victim@example.com', purpose: 'login', code: '123456', at: String },
     { channel: 'email', to: 'b@example.com', purpose: 'verify_email', link: 'https://x/y' },
   ])
+})
+
+t.test('a send the outbox cannot take fails, and the next one is written once it can', async (t) => {
+  const dir = t.testdir({ blocked: 'a file where the outbox folder should be' })
+  const sender = developmentSender('outbox', config({ OTP_OUTBOX_FILE: join(dir, 'blocked', 'outbox.jsonl') }), silent)
+  await t.rejects(sender.send(message), { code: 'EEXIST' })
+  await rm(join(dir, 'blocked'))
+  await sender.send(message)
+  await sender.close?.()
+  t.match(JSON.parse(await readFile(join(dir, 'blocked', 'outbox.jsonl'), 'utf8')), { to: 'victim@example.com', code: '123456' })
 })
 
 t.test('the console delivery logs the message', async (t) => {
