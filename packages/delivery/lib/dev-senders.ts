@@ -15,32 +15,41 @@ export function consoleSender(log: DeliveryLog): Sender {
 
 /**
  * Development and end-to-end tests: one JSON line per message, read back by the test or the
- * developer. Each line is one write to a descriptor in append mode, whole or failed (lines of
- * processes sharing the file never interleave), made at once: a line to the page cache takes
- * microseconds, less than a hop to libuv's thread pool and back. A send that cannot write fails;
- * the next one tries again.
+ * developer. Each line is one write to a descriptor in append mode (so on a local file system the
+ * lines of processes sharing the file never interleave), made at once: a line to the page cache
+ * takes microseconds, less than a hop to libuv's thread pool and back. A send that cannot write
+ * fails, and the next one opens the file again; after `close`, sends fail.
  */
 export function outboxSender(file: string): Sender {
   let fd: number | undefined
+  let closed = false
+  const release = () => {
+    const open = fd
+    fd = undefined
+    if (open !== undefined) closeSync(open)
+  }
   return {
     async send({ channel, to, record }) {
-      const line = Buffer.from(`${JSON.stringify({ channel, to, ...record, at: new Date().toISOString() })}\n`)
+      if (closed) throw new Error(`the outbox ${file} is closed`)
+      const line = `${JSON.stringify({ channel, to, ...record, at: new Date().toISOString() })}\n`
       if (fd === undefined) {
         mkdirSync(dirname(file), { recursive: true })
         fd = openSync(file, 'a')
       }
       try {
-        if (writeSync(fd, line) !== line.length) throw new Error(`the outbox ${file} took part of a line`)
+        writeSync(fd, line)
       } catch (error) {
-        // The send fails; the next one opens the file again.
-        closeSync(fd)
-        fd = undefined
+        try {
+          release()
+        } catch {
+          // The write's error is the one to report.
+        }
         throw error
       }
     },
     async close() {
-      if (fd !== undefined) closeSync(fd)
-      fd = undefined
+      closed = true
+      release()
     },
   }
 }

@@ -75,6 +75,13 @@ t.test('a send the outbox cannot take fails, and the next one is written once it
   await sender.send(message)
   await sender.close?.()
   t.match(JSON.parse(await readFile(join(dir, 'blocked', 'outbox.jsonl'), 'utf8')), { to: 'victim@example.com', code: '123456' })
+  await t.rejects(sender.send(message), /closed/, 'nothing is written after close')
+
+  // /dev/full opens and refuses every write.
+  const full = developmentSender('outbox', config({ OTP_OUTBOX_FILE: '/dev/full' }), silent)
+  await t.rejects(full.send(message), { code: 'ENOSPC' })
+  await t.rejects(full.send(message), { code: 'ENOSPC' }, 'and the next send too')
+  await full.close?.()
 })
 
 t.test('the console delivery logs the message', async (t) => {
