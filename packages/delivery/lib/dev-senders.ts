@@ -23,10 +23,15 @@ export function consoleSender(log: DeliveryLog): Sender {
 export function outboxSender(file: string): Sender {
   let fd: number | undefined
   let closed = false
+  // Forgets the descriptor before closing it, so a number the system may hand out again is never
+  // written to; a close that fails leaves nothing to do for a development outbox.
   const release = () => {
     const open = fd
     fd = undefined
-    if (open !== undefined) closeSync(open)
+    if (open === undefined) return
+    try {
+      closeSync(open)
+    } catch {}
   }
   return {
     async send({ channel, to, record }) {
@@ -39,11 +44,7 @@ export function outboxSender(file: string): Sender {
       try {
         writeSync(fd, line)
       } catch (error) {
-        try {
-          release()
-        } catch {
-          // The write's error is the one to report.
-        }
+        release()
         throw error
       }
     },

@@ -61,25 +61,26 @@ export interface VerificationRules {
  * refresh and email tokens are spent once and never remembered.
  */
 const REMEMBERED_KINDS: readonly TokenKind[] = ['access', 'service']
-/** Verified tokens remembered per kind, the least recently shown forgotten first (about 1 KB each). */
+/** Verified tokens remembered, the least recently shown forgotten first (about 1 KB each). */
 const REMEMBERED_TOKENS = 10_000
 
 function rememberedTokens() {
-  const byKind = new Map(REMEMBERED_KINDS.map((kind) => [kind, new LRUCache<string, VerifiedClaims>({ max: REMEMBERED_TOKENS })]))
+  // One for both kinds: a token's claims name its kind, and a string is a token of one kind only.
+  const known = new LRUCache<string, VerifiedClaims>({ max: REMEMBERED_TOKENS })
   return {
     remembered<K extends TokenKind>(kind: K, token: string) {
-      const tokens = byKind.get(kind)
-      const claims = tokens?.get(token)
-      if (!claims || claims.exp * 1000 > Date.now()) return claims as VerifiedClaims<K> | undefined
+      const claims = known.get(token)
+      if (claims?.typ !== kind) return undefined
+      if (claims.exp * 1000 > Date.now()) return claims as VerifiedClaims<K>
       // Expired: forgotten, and verified again for the error that says so.
-      tokens?.delete(token)
+      known.delete(token)
       return undefined
     },
     remember<K extends TokenKind>(kind: K, token: string, claims: VerifiedClaims<K>) {
       // Past its exp but within the clock leeway: verified in full each time, not kept to be dropped.
-      if (claims.exp * 1000 <= Date.now()) return
+      if (!REMEMBERED_KINDS.includes(kind) || claims.exp * 1000 <= Date.now()) return
       // Shared by every request that shows the token: none may change it.
-      byKind.get(kind)?.set(token, Object.freeze(claims) as VerifiedClaims)
+      known.set(token, Object.freeze(claims) as VerifiedClaims)
     },
   }
 }
