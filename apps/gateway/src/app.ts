@@ -73,6 +73,7 @@ async function gatewayApp(app: FastifyInstance, { config }: { config: GatewayCon
         connectTimeoutMs: config.UPSTREAM_CONNECT_TIMEOUT_MS,
         timeoutMs: config.UPSTREAM_TIMEOUT_MS,
         connections: config.UPSTREAM_CONNECTIONS,
+        queueTimeoutMs: config.UPSTREAM_QUEUE_TIMEOUT_MS,
         healthCheckIntervalMs: config.HEALTH_CHECK_INTERVAL_MS,
         log: app.log,
         metrics,

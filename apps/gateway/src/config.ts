@@ -12,6 +12,11 @@ export const GatewayConfig = defineConfig({
   UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 15_000 }),
   /** Keep-alive connections per instance. */
   UPSTREAM_CONNECTIONS: Type.Integer({ minimum: 1, default: 64 }),
+  /**
+   * The longest a request may wait for one of those connections (every one busy with a slow
+   * answer, say); past it, it is answered 503 and never sent.
+   */
+  UPSTREAM_QUEUE_TIMEOUT_MS: Type.Integer({ minimum: 10, default: 2000 }),
   /** How often each instance's readiness is checked; one that fails is taken out until it passes. */
   HEALTH_CHECK_INTERVAL_MS: Type.Integer({ minimum: 100, default: 2000 }),
   /** Where clients reach the gateway (https://api.example.com), the server the API document names; empty names it relatively ("/"). */

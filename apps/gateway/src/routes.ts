@@ -3,7 +3,7 @@ import { failureCode, neverSent } from '@otp-suite/service-kit'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Dispatcher } from 'undici'
 import { errors } from './errors.ts'
-import type { Upstream, UpstreamMetrics } from './upstreams.ts'
+import type { Answer, Upstream, UpstreamMetrics } from './upstreams.ts'
 
 /** Which service serves which public path prefixes (paths are passed on as they are). */
 export const ROUTES: Record<string, string[]> = {
@@ -93,36 +93,6 @@ function ambiguousTarget(url: string) {
   return /[\\\x00-\x1f]/.test(decoded) || decoded.split('/').some((segment) => segment === '.' || segment === '..')
 }
 
-type Answer = { status: number; headers: IncomingHttpHeaders; body: Buffer }
-
-/**
- * One request to a service, its answer read whole: a dispatch whose handler keeps the chunks, with
- * no stream made for a body that is bounded JSON.
- */
-function exchange(dispatcher: Dispatcher, options: Dispatcher.DispatchOptions): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    let status = 0
-    let headers: IncomingHttpHeaders = {}
-    const chunks: Buffer[] = []
-    dispatcher.dispatch(options, {
-      onRequestStart() {},
-      onResponseStart(_controller, statusCode, responseHeaders) {
-        status = statusCode
-        headers = responseHeaders
-      },
-      onResponseData(_controller, chunk) {
-        chunks.push(chunk)
-      },
-      onResponseEnd() {
-        resolve({ status, headers, body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks) })
-      },
-      onResponseError(_controller, error) {
-        reject(error)
-      },
-    })
-  })
-}
-
 /**
  * One service's public prefixes, passed on to its instances with the path as it came. Bodies
  * arrive read (within the body limit) and answers are read whole (the services answer bounded
@@ -149,7 +119,7 @@ function proxyService(app: FastifyInstance, upstream: Upstream, prefixes: string
    */
   async function answerOf(request: FastifyRequest): Promise<Answer> {
     const tries = upstream.instances()
-    const options = {
+    const options: Dispatcher.DispatchOptions = {
       method: request.method as Dispatcher.HttpMethod,
       path: request.url,
       headers: forwardedHeaders(request),
@@ -157,7 +127,7 @@ function proxyService(app: FastifyInstance, upstream: Upstream, prefixes: string
     }
     for (let attempt = 1; ; attempt++) {
       try {
-        return await exchange(upstream.dispatcher, options)
+        return await upstream.exchange(options, () => request.socket.destroyed)
       } catch (error) {
         void upstream.checkAll()
         const retryable = neverSent(error) || (CONNECTION_LOST.has(failureCode(error)) && IDEMPOTENT.has(request.method))

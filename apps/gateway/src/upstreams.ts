@@ -1,10 +1,20 @@
+import type { IncomingHttpHeaders } from 'node:http'
 import type { CheckResult } from '@otp-suite/service-kit'
 import type { FastifyBaseLogger } from 'fastify'
 import { Counter, Gauge, type Registry } from 'prom-client'
-import { Agent, BalancedPool, request } from 'undici'
+import { Agent, BalancedPool, type Dispatcher, request } from 'undici'
 
 /** The largest answer a service may give (its API document is the largest, some tens of kB). */
 const MAX_ANSWER_BYTES = 1024 * 1024
+
+export type Answer = { status: number; headers: IncomingHttpHeaders; body: Buffer }
+
+/** A request given up before it left the gateway: it waited too long for a connection, or its client left. */
+class NotSent extends Error {
+  constructor(readonly code: 'UPSTREAM_QUEUE_TIMEOUT' | 'CLIENT_GONE') {
+    super(code === 'CLIENT_GONE' ? 'the client left while the request waited for a connection' : 'no connection free in time')
+  }
+}
 
 export type UpstreamOptions = {
   /** "otp-service". */
@@ -13,6 +23,8 @@ export type UpstreamOptions = {
   connectTimeoutMs: number
   timeoutMs: number
   connections: number
+  /** The longest a request may wait for a free connection before it is given up, unsent. */
+  queueTimeoutMs: number
   healthCheckIntervalMs: number
   log: FastifyBaseLogger
   metrics: UpstreamMetrics
@@ -56,6 +68,7 @@ export function createUpstream({
   connectTimeoutMs,
   timeoutMs,
   connections,
+  queueTimeoutMs,
   healthCheckIntervalMs,
   log,
   metrics,
@@ -97,6 +110,58 @@ export function createUpstream({
     metrics.instanceUp.set({ service: name, instance: url }, up ? 1 : 0)
   }
 
+  // Requests the pool holds, sent or waiting for a connection.
+  let held = 0
+  /**
+   * One request to an instance, its answer read whole: a dispatch whose handler keeps the chunks,
+   * with no stream made for a body that is bounded JSON. When every connection is taken, it waits
+   * for one at most queueTimeoutMs; given up then, or its client gone by the time a connection is
+   * free, it is never sent.
+   */
+  function exchange(options: Dispatcher.DispatchOptions, clientGone: () => boolean): Promise<Answer> {
+    return new Promise((resolve, reject) => {
+      let status = 0
+      let headers: IncomingHttpHeaders = {}
+      const chunks: Buffer[] = []
+      let givenUp = false
+      // Timed only when it must wait, so a request that finds a connection sets no timer.
+      const timer =
+        held >= connections * inRotation.size
+          ? setTimeout(() => {
+              givenUp = true
+              reject(new NotSent('UPSTREAM_QUEUE_TIMEOUT'))
+            }, queueTimeoutMs)
+          : undefined
+      held++
+      const settle = () => {
+        held--
+        clearTimeout(timer)
+      }
+      dispatcher.dispatch(options, {
+        onRequestStart(controller) {
+          clearTimeout(timer)
+          if (givenUp) controller.abort(new NotSent('UPSTREAM_QUEUE_TIMEOUT'))
+          else if (clientGone()) controller.abort(new NotSent('CLIENT_GONE'))
+        },
+        onResponseStart(_controller, statusCode, responseHeaders) {
+          status = statusCode
+          headers = responseHeaders
+        },
+        onResponseData(_controller, chunk) {
+          chunks.push(chunk)
+        },
+        onResponseEnd() {
+          settle()
+          resolve({ status, headers, body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks) })
+        },
+        onResponseError(_controller, error) {
+          settle()
+          reject(error)
+        },
+      })
+    })
+  }
+
   let checking: Promise<void> | undefined
   /** Checks every instance now (one round at a time), and places each by its answer. */
   const checkAll = () =>
@@ -112,6 +177,7 @@ export function createUpstream({
   return {
     name,
     dispatcher,
+    exchange,
     /** How many instances are in rotation. */
     instances: () => inRotation.size,
     checkAll,

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http'
 import t from 'tap'
 import { json, servedCount, startGateway, startOtpInstances, stubInstance, testEnv, until } from './helpers.ts'
 
@@ -114,4 +115,45 @@ t.test('an answer no service of the API gives (over 1 MiB, a status beyond HTTPâ
     t.equal(reply.status, 503)
     t.equal(((await reply.json()) as { code: string }).code, 'UPSTREAM_UNAVAILABLE')
   }
+})
+
+t.test('every connection to a service busy: a request waits at most UPSTREAM_QUEUE_TIMEOUT_MS, then 503, never sent later', async (t) => {
+  const held: ServerResponse[] = []
+  const slow = await stubInstance(t, (_request, response) => held.push(response))
+  const { url } = await startGateway(
+    t,
+    testEnv({ OTP_SERVICE_URLS: slow.url, UPSTREAM_CONNECTIONS: '1', UPSTREAM_QUEUE_TIMEOUT_MS: '300', UPSTREAM_TIMEOUT_MS: '10000' }),
+  )
+  const first = post(url, '+14155550700')
+  t.ok(await until(async () => held.length === 1, 2000), 'the first send holds the one connection')
+
+  const started = Date.now()
+  const waited = await post(url, '+14155550701')
+  t.equal(waited.status, 503)
+  t.equal(((await waited.json()) as { code: string }).code, 'UPSTREAM_UNAVAILABLE', 'it never ran, so it may be sent again')
+  t.ok(Date.now() - started < 2000, `answered in ${Date.now() - started} ms`)
+
+  // Two more wait; the client of the second leaves before the connection frees.
+  const stays = post(url, '+14155550702')
+  const leaving = new AbortController()
+  const leaves = fetch(`${url}/api/v1/otp/send`, { method: 'POST', headers: json, body: sendBody('+14155550703'), signal: leaving.signal })
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  leaving.abort()
+  await t.rejects(leaves)
+  await new Promise((resolve) => setTimeout(resolve, 20))
+  held[0]?.writeHead(202, json).end('{"success":true}')
+  t.equal((await first).status, 202)
+  t.ok(await until(async () => held.length === 2, 2000), 'the request whose client stayed is sent once the connection frees')
+  held[1]?.writeHead(202, json).end('{"success":true}')
+  t.equal((await stays).status, 202)
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  t.same(
+    slow.requests,
+    ['POST /api/v1/otp/send', 'POST /api/v1/otp/send'],
+    'the one given up and the one whose client left were never sent',
+  )
+  t.match(
+    await (await fetch(`${url}/metrics`)).text(),
+    /gateway_upstream_errors_total\{service="otp-service",code="UPSTREAM_QUEUE_TIMEOUT"\} 1/,
+  )
 })
