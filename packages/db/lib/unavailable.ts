@@ -12,6 +12,10 @@ const SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '57014'])
 const ADAPTER_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections'])
 // Prisma client error codes for "can't reach", "timed out", "server closed the connection".
 const PRISMA_CODES = new Set(['P1001', 'P1002', 'P1017'])
+// Prisma's P2028 (a TransactionManagerError) when no connection came in time to start a
+// transaction (its maxWait: every pooled connection taken, or a database that does not answer),
+// or when one ran past its timeout; its other P2028s are the program's own mistakes.
+const PRISMA_TRANSACTION_STARVED = /Unable to start a transaction in the given time|executed on an expired transaction/
 // pg's own messages: a dropped connection, no connection in time, a silent server, and a client
 // whose connection broke (its next statement, a transaction's ROLLBACK say, fails at once).
 const PG_MESSAGES =
@@ -29,7 +33,7 @@ function isUnavailableOne(err: object): boolean {
     isUnavailableCode(code) ||
     isUnavailableCode(originalCode) ||
     (typeof kind === 'string' && ADAPTER_KINDS.has(kind)) ||
-    (typeof message === 'string' && PG_MESSAGES.test(message))
+    (typeof message === 'string' && (PG_MESSAGES.test(message) || (code === 'P2028' && PRISMA_TRANSACTION_STARVED.test(message))))
   )
 }
 

@@ -65,3 +65,30 @@ t.test('Prisma errors for an unreachable database are recognised', async (t) => 
   await close()
   t.ok(pool.ended, 'close ends the pool')
 })
+
+t.test('a transaction that cannot get a connection in time (every one taken) is an outage, not a bug', async (t) => {
+  const database = await createTestDatabase({ migrationsDir: join(fixture, 'prisma', 'migrations') })
+  const { pool, prisma, close } = createDatabase({ url: database.url, poolMax: 1 }, (adapter) => new PrismaClient({ adapter }))
+  t.teardown(async () => {
+    await close()
+    await database.drop()
+  })
+  const taken = await pool.connect()
+  const starved = await prisma.$transaction(async (tx) => tx.account.count(), { maxWait: 200 }).catch((err: unknown) => err)
+  taken.release()
+  t.match(starved, { code: 'P2028', message: /Unable to start a transaction/ })
+  t.ok(isDatabaseUnavailable(starved))
+
+  const expired = await prisma
+    .$transaction(
+      async (tx) => {
+        await tx.$queryRaw`SELECT pg_sleep(0.3)::text`
+        return tx.account.count()
+      },
+      { timeout: 100 },
+    )
+    .catch((err: unknown) => err)
+  t.match(expired, { code: 'P2028' })
+  t.ok(isDatabaseUnavailable(expired), 'one that outlived its timeout, the database too slow')
+  t.equal(await prisma.account.count(), 0, 'and the pool serves again')
+})
