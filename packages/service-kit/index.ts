@@ -12,7 +12,7 @@ export { addErrorResponses, type DocumentedError, errorReplies } from './lib/err
 export { type ErrorDetails, errors, withDetails } from './lib/errors.ts'
 export type { CheckResult, HealthChecks } from './lib/health.ts'
 export { createInstances, failureCode, instanceUrls, listOf, neverSent } from './lib/instances.ts'
-export type { Job } from './lib/jobs.ts'
+export { type Job, jobIntervalSeconds, MAX_JOB_INTERVAL_SECONDS } from './lib/jobs.ts'
 export { createServer, listen, type ServerOptions, type ServerSettings, type ServiceSettings, serve } from './lib/server.ts'
 export { type ServiceKitOptions, serviceKit } from './lib/service-plugin.ts'
 export { appVersion } from './lib/version.ts'

@@ -1,7 +1,7 @@
 import { databaseConfigProperties } from '@otp-suite/db'
 import { deliveryConfigProperties } from '@otp-suite/delivery'
 import { assertStrongSecret, jwtConfigProperties } from '@otp-suite/jwt'
-import { defineConfig, loadConfig } from '@otp-suite/service-kit'
+import { defineConfig, jobIntervalSeconds, loadConfig } from '@otp-suite/service-kit'
 import { type Static, Type } from 'typebox'
 
 const seconds = (defaultValue: number, minimum = 1) => Type.Integer({ minimum, default: defaultValue })
@@ -28,8 +28,8 @@ export const OtpServiceConfig = defineConfig({
   /** Wrong codes one client address (an IPv4 address or an IPv6 /64) may try per window, across destinations. */
   OTP_VERIFY_IP_WINDOW_SECONDS: seconds(3600),
   OTP_VERIFY_IP_MAX: count(30),
-  OTP_CLEANUP_INTERVAL_SECONDS: seconds(300, 0),
-  OTP_STATS_FLUSH_SECONDS: seconds(5, 0),
+  OTP_CLEANUP_INTERVAL_SECONDS: jobIntervalSeconds(300),
+  OTP_STATS_FLUSH_SECONDS: jobIntervalSeconds(5),
   OTP_CLEANUP_BATCH_SIZE: count(1000),
 
   OTP_DEFAULT_REGION: Type.String({ pattern: '^[A-Z]{2}$', default: 'US' }),

@@ -1,7 +1,7 @@
 import { databaseConfigProperties } from '@otp-suite/db'
 import { deliveryConfigProperties } from '@otp-suite/delivery'
 import { jwtConfigProperties } from '@otp-suite/jwt'
-import { defineConfig, instanceUrls, loadConfig } from '@otp-suite/service-kit'
+import { defineConfig, instanceUrls, jobIntervalSeconds, loadConfig } from '@otp-suite/service-kit'
 import { type Static, Type } from 'typebox'
 
 const seconds = (defaultValue: number, minimum = 1) => Type.Integer({ minimum, default: defaultValue })
@@ -32,11 +32,11 @@ export const UserServiceConfig = defineConfig({
   OTP_SERVICE_URL: instanceUrls('http://127.0.0.1:3001'),
   OTP_SERVICE_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 2000 }),
   /** How often blocks otp-service has not taken yet are sent again. */
-  DESTINATION_BLOCK_RETRY_SECONDS: seconds(10, 0),
-  USER_CLEANUP_INTERVAL_SECONDS: seconds(86_400, 0),
+  DESTINATION_BLOCK_RETRY_SECONDS: jobIntervalSeconds(10),
+  USER_CLEANUP_INTERVAL_SECONDS: jobIntervalSeconds(86_400),
   USER_CLEANUP_BATCH_SIZE: Type.Integer({ minimum: 1, default: 1000 }),
   /** How often the counts of new users, sign-ins and logouts reach the database. */
-  USER_STATS_FLUSH_SECONDS: seconds(5, 0),
+  USER_STATS_FLUSH_SECONDS: jobIntervalSeconds(5),
 })
 
 export type UserServiceConfig = Static<typeof UserServiceConfig>

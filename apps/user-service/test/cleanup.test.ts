@@ -11,6 +11,9 @@ t.test('the scheduled cleanup deletes what no check needs, and keeps what one do
     INSERT INTO blacklisted_tokens (token_hash, expires_at) VALUES ('\\x01', now() - interval '2 hours'), ('\\x02', now() - interval '10 minutes');
     INSERT INTO spent_tokens (jti, kind, expires_at) VALUES ('old', 'otp_proof', now() - interval '2 hours'), ('new', 'otp_proof', now() - interval '1 minute');
     UPDATE sessions SET ended_at = now() - interval '2 days' WHERE user_id = '${gone.user.id}';
+    INSERT INTO refresh_tokens (token_hash, session_id, expires_at)
+    SELECT hash, s.id, now() - age FROM sessions s, (VALUES ('\\x0a'::bytea, interval '2 hours'), ('\\x0b', interval '10 minutes')) r(hash, age)
+    WHERE s.user_id = '${kept.user.id}';
     INSERT INTO user_stats (bucket, kind, channel, count)
     SELECT date_trunc('day', now() - interval '3 days', 'UTC') + make_interval(mins => i), 'signIn', 'phone', i FROM generate_series(1, 4) i
     UNION ALL SELECT date_trunc('minute', now()) - interval '1 hour', 'signIn', 'phone', 1;`)
@@ -30,6 +33,21 @@ t.test('the scheduled cleanup deletes what no check needs, and keeps what one do
     sessions.map((row) => row.user_id),
     [kept.user.id],
     'a session ended two days ago goes, a live one stays',
+  )
+  t.same(
+    await database.query(
+      `SELECT encode(token_hash, 'hex') AS hash FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id
+       WHERE s.user_id = '${kept.user.id}' AND length(token_hash) = 1`,
+    ),
+    [{ hash: '0b' }],
+    "a live session's refresh token an hour past its expiry goes, one just expired stays",
+  )
+  t.same(
+    await database.query(
+      `SELECT count(*)::int AS n FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id WHERE s.user_id = '${kept.user.id}'`,
+    ),
+    [{ n: 2 }],
+    'and its current one stays',
   )
   t.same(
     await database.query('SELECT count(*)::int AS n FROM refresh_tokens r LEFT JOIN sessions s ON s.id = r.session_id WHERE s.id IS NULL'),

@@ -32,6 +32,25 @@ t.test('a phone proved by a verify_phone code is attached once; one taken by ano
   t.equal(taken.json().code, 'PHONE_TAKEN')
 })
 
+t.test('a user banned while attaching a phone: 401 as the next request gets, and the proof not spent', async (t) => {
+  const session = await login(app, { sub: 'banned-midway@example.com' })
+  const { sub } = tokens.verify('access', session.accessToken)
+  // The ban lands between the token's check and the update: the update finds no active user
+  // (a trigger skipping the row stands in for it).
+  await database.query(`
+    CREATE FUNCTION skip_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+    CREATE TRIGGER banned_midway BEFORE UPDATE ON users FOR EACH ROW WHEN (OLD.id = '${sub}') EXECUTE FUNCTION skip_row();`)
+  t.teardown(() => database.query('DROP TRIGGER IF EXISTS banned_midway ON users; DROP FUNCTION IF EXISTS skip_row()'))
+  const proof = proofFor({ sub: '+14155550350', purpose: 'verify_phone' })
+  const attach = () =>
+    app.inject({ method: 'POST', url: '/api/v1/users/me/phone', headers: bearer(session.accessToken), payload: { proof } })
+  const midway = await attach()
+  t.equal(midway.statusCode, 401)
+  t.equal(midway.json().code, 'TOKEN_REVOKED')
+  await database.query('DROP TRIGGER banned_midway ON users')
+  t.equal((await attach()).statusCode, 200, 'the proof was not spent by the attempt that failed')
+})
+
 t.test('email verification: a link mailed through real SMTP, confirmed once', async (t) => {
   const session = await login(app, { sub: '+14155550310' })
   const asked = await app.inject({
@@ -77,6 +96,23 @@ t.test('email links: taken, malformed, forged and expired', async (t) => {
   const shortLived = tokens.sign('email_verify', { sub: claims.sub, email: 'late@example.com' }, { expiresIn: 1 })
   await new Promise((resolve) => setTimeout(resolve, 6500))
   t.equal((await confirm(shortLived.token)).code, 'LINK_EXPIRED')
+})
+
+t.test('links a user may have mailed an hour, addresses that have accounts included, however many ask at once', async (t) => {
+  const session = await login(app, { sub: '+14155550340' })
+  await login(app, { sub: 'has-account@example.com' })
+  const ask = (email: string) =>
+    app.inject({ method: 'POST', url: '/api/v1/users/me/email/verification', headers: bearer(session.accessToken), payload: { email } })
+  const mailed = smtp.messages.length
+  const answers = await Promise.all(['has-account@example.com', ...Array.from({ length: 6 }, (_, i) => `free${i}@example.com`)].map(ask))
+  const codes = answers.map((answer) => (answer.statusCode === 202 ? 202 : answer.json().code)).sort()
+  t.same(codes.filter((code) => code !== 'EMAIL_LINK_LIMIT').length, 5, 'five of seven at once: the hourly limit (EMAIL_VERIFY_HOURLY_MAX)')
+  t.equal(codes.filter((code) => code === 'EMAIL_LINK_LIMIT').length, 2)
+  t.equal(smtp.messages.length - mailed, codes.filter((code) => code === 202).length, 'a mail for each 202 only')
+  const later = await ask('has-account@example.com')
+  t.equal(later.statusCode, 429, 'past the limit, an address with an account is not told apart')
+  t.equal(later.json().code, 'EMAIL_LINK_LIMIT')
+  t.ok(later.json().retryAfter > 3000 && later.json().retryAfter <= 3600)
 })
 
 t.test('an SMTP server that refuses: 502, nothing changed', async (t) => {

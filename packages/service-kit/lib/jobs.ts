@@ -1,4 +1,14 @@
 import type { FastifyInstance } from 'fastify'
+import { Type } from 'typebox'
+
+/** The longest interval Node's timers keep (2^31 - 1 ms): a longer one would fire every millisecond. */
+export const MAX_JOB_INTERVAL_SECONDS = 2_147_483
+/** A job's first run comes this long after start at most, at a random moment so instances started together spread. */
+const FIRST_RUN_WITHIN_SECONDS = 60
+
+/** A setting of seconds between a job's runs: 0 turns the job off. */
+export const jobIntervalSeconds = (defaultValue: number) =>
+  Type.Integer({ minimum: 0, maximum: MAX_JOB_INTERVAL_SECONDS, default: defaultValue })
 
 export type Job = {
   /** Names the job in its log lines; one job per name and app. */
@@ -15,7 +25,9 @@ export type Job = {
 declare module 'fastify' {
   interface FastifyInstance {
     /**
-     * Runs `job.run` every `job.everySeconds` seconds without keeping the process alive. Runs of
+     * Runs `job.run` every `job.everySeconds` seconds without keeping the process alive, the first
+     * time within a minute of start (or of one interval, when shorter), so a daily job still runs
+     * on a service restarted more often than that. Runs of
      * one job never overlap (a run due while the last is still going is skipped); a failure is
      * logged as a warning and the next run retries. Closing the app stops it, aborts the signal of
      * a run in flight and waits for that run, before any onClose hook (the one closing the
@@ -37,6 +49,10 @@ export function installJobs(app: FastifyInstance): () => Promise<void> {
     names.add(job.name)
     if (job.everySeconds <= 0) return
 
+    if (job.everySeconds > MAX_JOB_INTERVAL_SECONDS) {
+      throw new RangeError(`Job "${job.name}": everySeconds is over ${MAX_JOB_INTERVAL_SECONDS}`)
+    }
+
     const runOnce = async () => {
       try {
         const handled = await job.run(closing.signal)
@@ -45,15 +61,24 @@ export function installJobs(app: FastifyInstance): () => Promise<void> {
         app.log.warn({ job: job.name, err }, 'job failed; the next run retries')
       }
     }
-    const timer = setInterval(() => {
+    const due = () => {
       if (running.has(job.name)) return
       running.set(
         job.name,
         runOnce().finally(() => running.delete(job.name)),
       )
-    }, job.everySeconds * 1000)
-    timer.unref()
-    timers.push(timer)
+    }
+    const keep = (timer: NodeJS.Timeout) => {
+      timer.unref()
+      timers.push(timer)
+    }
+    const firstWithinMs = Math.min(job.everySeconds, FIRST_RUN_WITHIN_SECONDS) * 1000
+    keep(
+      setTimeout(() => {
+        due()
+        keep(setInterval(due, job.everySeconds * 1000))
+      }, Math.random() * firstWithinMs),
+    )
   })
   return async () => {
     for (const timer of timers) clearInterval(timer)

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
+import { defineConfig, jobIntervalSeconds, loadConfig, MAX_JOB_INTERVAL_SECONDS } from '../index.ts'
 import { buildApp } from './build-app.ts'
 
 const interval = 0.02
@@ -90,4 +91,41 @@ t.test('every 0 seconds is never; a name is one job', async (t) => {
   await app.ready()
   await sleep(50)
   t.equal(runs, 0)
+})
+
+t.test('a daily job first runs soon after start, at a random moment within its first minute', async (t) => {
+  const random = Math.random
+  t.teardown(() => {
+    Math.random = random
+  })
+  /** When a daily job scheduled under the draw `drawn` first ran, in ms after start (undefined: not within `waitMs`). */
+  const firstRun = async (drawn: number, waitMs: number) => {
+    Math.random = () => drawn
+    const app = await buildApp(t)
+    const started = Date.now()
+    let ranAt: number | undefined
+    app.scheduleJob({
+      name: 'daily',
+      everySeconds: 86_400,
+      run: async () => {
+        ranAt = Date.now() - started
+      },
+    })
+    Math.random = random
+    await app.ready()
+    for (let waited = 0; waited < waitMs && ranAt === undefined; waited += 5) await sleep(5)
+    await app.close()
+    return ranAt
+  }
+  const soonest = await firstRun(0, 2000)
+  t.ok(soonest !== undefined && soonest < 1000, `ran ${soonest} ms after start, not a day later`)
+  t.equal(await firstRun(0.5, 200), undefined, 'not at once when the draw says half a minute')
+})
+
+t.test('an interval longer than timers keep is refused, in the settings and by scheduleJob', async (t) => {
+  const app = await buildApp(t)
+  t.throws(() => app.scheduleJob({ name: 'rare', everySeconds: MAX_JOB_INTERVAL_SECONDS + 1, run: async () => {} }), RangeError)
+  const schema = defineConfig({ CLEANUP_SECONDS: jobIntervalSeconds(60) })
+  t.equal(loadConfig(schema, { CLEANUP_SECONDS: String(MAX_JOB_INTERVAL_SECONDS) }).CLEANUP_SECONDS, MAX_JOB_INTERVAL_SECONDS)
+  t.throws(() => loadConfig(schema, { CLEANUP_SECONDS: '99999999' }), /Invalid configuration: .*CLEANUP_SECONDS/)
 })

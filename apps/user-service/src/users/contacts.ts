@@ -1,12 +1,14 @@
 import type { Sender } from '@otp-suite/delivery'
 import { normalizeEmail } from '@otp-suite/destination'
-import type { TokenService, VerifiedClaims } from '@otp-suite/jwt'
+import { type TokenService, errors as tokenErrors, type VerifiedClaims } from '@otp-suite/jwt'
 import { withDetails } from '@otp-suite/service-kit'
 import { errors } from '../errors.ts'
 import type { PrismaClient, User } from '../generated/prisma/client.ts'
 import { toUserReply } from './user.ts'
 
 const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === 'P2002'
+/** Prisma's "no row to update": the user is no longer active. */
+const isNotFound = (error: unknown) => (error as { code?: string }).code === 'P2025'
 
 type Dependencies = {
   prisma: PrismaClient
@@ -49,7 +51,10 @@ export function createContacts({ prisma, tokens, mailer, verifyUrl, subject, hou
         throw new errors.PROOF_INVALID()
       const updated = await spendAndUpdate(claims, 'otp_proof', user.id, { phone: claims.sub, phoneVerified: true }).catch(
         (error: unknown) => {
-          throw isUniqueViolation(error) ? new errors.PHONE_TAKEN() : error
+          if (isUniqueViolation(error)) throw new errors.PHONE_TAKEN()
+          // Banned (or deleted) since the request's token was checked: as the next request would be.
+          if (isNotFound(error)) throw new tokenErrors.TOKEN_REVOKED()
+          throw error
         },
       )
       if (!updated) throw new errors.PROOF_INVALID()
@@ -59,10 +64,10 @@ export function createContacts({ prisma, tokens, mailer, verifyUrl, subject, hou
     /** Mails a confirmation link for `input` to that address; the address is only set when the link is used. */
     async requestEmailVerification(user: User, input: string) {
       const email = normalizeEmail(input)
-      const owner = await prisma.user.findUnique({ where: { userType_email: { userType: user.userType, email } } })
-      if (owner && owner.id !== user.id) throw new errors.EMAIL_TAKEN()
       // Each link is a mail to an address the user chose: a few an hour, counted in the user's row by
-      // one statement, so instances and concurrent requests cannot exceed it together.
+      // one statement, so instances and concurrent requests cannot exceed it together. An address
+      // another user has counts too (answered 409 below), so no one learns whose addresses have
+      // accounts faster than they could mail them.
       const [counted] = await prisma.$queryRaw<{ sent: Date[] }[]>`
         UPDATE users SET email_links_sent_at =
           ARRAY(SELECT t FROM unnest(email_links_sent_at) t WHERE t > now() - interval '1 hour' ORDER BY t) || now()
@@ -76,6 +81,8 @@ export function createContacts({ prisma, tokens, mailer, verifyUrl, subject, hou
         const retryAfter = Math.max(1, Math.ceil((oldest + 3_600_000 - Date.now()) / 1000))
         throw withDetails(new errors.EMAIL_LINK_LIMIT(), { retryAfter: Number.isFinite(retryAfter) ? retryAfter : 3600 })
       }
+      const owner = await prisma.user.findUnique({ where: { userType_email: { userType: user.userType, email } } })
+      if (owner && owner.id !== user.id) throw new errors.EMAIL_TAKEN()
       const link = tokens.sign('email_verify', { sub: user.id, email })
       await mailer
         .send({
@@ -102,7 +109,7 @@ export function createContacts({ prisma, tokens, mailer, verifyUrl, subject, hou
         (error: unknown) => {
           if (isUniqueViolation(error)) throw new errors.EMAIL_TAKEN()
           // The user was deleted since the link was mailed.
-          if ((error as { code?: string }).code === 'P2025') throw new errors.LINK_INVALID()
+          if (isNotFound(error)) throw new errors.LINK_INVALID()
           throw error
         },
       )
