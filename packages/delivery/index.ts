@@ -5,5 +5,5 @@
  */
 export { consoleSender, type DeliveryLog, outboxSender } from './lib/dev-senders.ts'
 export { createEmailSender, type DeliveryConfig, deliveryConfigProperties, developmentSender } from './lib/providers.ts'
-export { DeliveryTimeoutError, type Message, type Sender, withTimeout } from './lib/sender.ts'
+export { DeliveryUnconfirmedError, type Message, type Sender, withTimeout } from './lib/sender.ts'
 export { smtpSender } from './lib/smtp-sender.ts'

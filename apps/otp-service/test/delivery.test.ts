@@ -72,6 +72,36 @@ t.test('MSG91 stalling: the request fails fast instead of hanging, and the send 
   t.equal(again.json().code, 'OTP_SEND_COOLDOWN', 'a message that may have gone out is not refunded')
 })
 
+t.test('MSG91 giving no clear answer (an error page from its edge, a broken body): 502, and the send still counts', async (t) => {
+  const app = await buildOtpService(t, testEnv(database.url, msg91))
+  const unclear: [string, () => void][] = [
+    ['+14155556005', () => nock('https://api.msg91.com').get('/api/v5/otp').query(true).reply(502, '<html>Bad Gateway</html>')],
+    ['+14155556006', () => nock('https://api.msg91.com').get('/api/v5/otp').query(true).reply(200, '{"type":"succ')],
+    ['+14155556007', () => nock('https://api.msg91.com').get('/api/v5/otp').query(true).replyWithError({ code: 'ECONNRESET' })],
+  ]
+  for (const [to, answer] of unclear) {
+    answer()
+    const target = { channel: 'sms', to, purpose: 'login' }
+    t.equal((await post(app, 'send', target)).json().code, 'DELIVERY_FAILED')
+    t.equal((await post(app, 'send', target)).json().code, 'OTP_SEND_COOLDOWN', `${to}: a message that may have gone out is not refunded`)
+  }
+})
+
+t.test('a provider that refuses every message: its sends are refunded to the destination, not to the address asking', async (t) => {
+  // Behind a trusted proxy, as a client address of its own (the others here share 127.0.0.1).
+  const app = await buildOtpService(t, testEnv(database.url, { ...msg91, OTP_IP_MAX: '3', TRUSTED_PROXIES: '127.0.0.1' }))
+  const client = { 'x-forwarded-for': '203.0.113.61' }
+  nock('https://api.msg91.com').get('/api/v5/otp').query(true).times(3).reply(400, { type: 'error', message: 'Invalid number' })
+  const codes = []
+  for (let i = 0; i < 4; i++)
+    codes.push((await post(app, 'send', { channel: 'sms', to: `+1415555601${i}`, purpose: 'login' }, client)).json().code)
+  t.same(
+    codes,
+    ['DELIVERY_FAILED', 'DELIVERY_FAILED', 'DELIVERY_FAILED', 'OTP_SEND_LIMIT'],
+    'one address cannot call the provider without end',
+  )
+})
+
 t.test('MSG91 unreachable: 502', async (t) => {
   nock('https://api.msg91.com').get('/api/v5/otp').query(true).replyWithError({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' })
   const app = await buildOtpService(t, testEnv(database.url, msg91))

@@ -16,21 +16,22 @@ export type Sender<M extends Message = Message> = {
 }
 
 /**
- * A provider that did not answer in time. Unlike a refusal, the message may still arrive: the
- * caller should treat it as possibly sent.
+ * A delivery whose outcome is unknown: the provider did not answer in time, or answered neither yes
+ * nor no (an error page from its edge, a broken body, a connection lost after the request left).
+ * Unlike a refusal, the message may still arrive: the caller should treat it as possibly sent.
  */
-export class DeliveryTimeoutError extends Error {
-  override name = 'DeliveryTimeoutError'
+export class DeliveryUnconfirmedError extends Error {
+  override name = 'DeliveryUnconfirmedError'
 }
 
-/** A stalled provider must not hold the request: past the timeout the send rejects with DeliveryTimeoutError. */
+/** A stalled provider must not hold the request: past the timeout the send rejects with DeliveryUnconfirmedError. */
 export function withTimeout<M extends Message>(sender: Sender<M>, timeoutMs: number, name: string): Sender<M> {
   return {
     ...sender,
     send(message) {
       let timer: NodeJS.Timeout | undefined
       const timeout = new Promise<never>((_resolve, reject) => {
-        timer = setTimeout(() => reject(new DeliveryTimeoutError(`${name} did not answer within ${timeoutMs} ms`)), timeoutMs)
+        timer = setTimeout(() => reject(new DeliveryUnconfirmedError(`${name} did not answer within ${timeoutMs} ms`)), timeoutMs)
       })
       return Promise.race([sender.send(message), timeout]).finally(() => clearTimeout(timer))
     },

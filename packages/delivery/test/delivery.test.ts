@@ -1,7 +1,7 @@
 import { readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
-import { createEmailSender, type DeliveryConfig, DeliveryTimeoutError, developmentSender, type Message, withTimeout } from '../index.ts'
+import { createEmailSender, type DeliveryConfig, DeliveryUnconfirmedError, developmentSender, type Message, withTimeout } from '../index.ts'
 import { startTestSmtpServer } from '../testing.ts'
 
 const message: Message = {
@@ -98,6 +98,6 @@ t.test('development delivery is refused in production unless allowed', async (t)
 t.test('a stalled provider fails at its timeout', async (t) => {
   const stalled = withTimeout({ send: () => new Promise<void>(() => {}) }, 50, 'stalled provider')
   const started = Date.now()
-  await t.rejects(stalled.send(message), new DeliveryTimeoutError('stalled provider did not answer within 50 ms'))
+  await t.rejects(stalled.send(message), new DeliveryUnconfirmedError('stalled provider did not answer within 50 ms'))
   t.ok(Date.now() - started < 1000)
 })

@@ -139,20 +139,20 @@ BEGIN
 END
 $$;
 
--- Undoes a send whose delivery failed: its code is withdrawn, and exactly that one send leaves the
--- destination's, the client address's and the country's counts.
+-- Undoes a send whose delivery the provider refused: its code is withdrawn, and exactly that one
+-- send leaves the destination's and the country's counts, so its owner may ask again at once. The
+-- client address's count keeps it: one address cannot send without end to destinations a provider
+-- refuses, each a call to the provider.
 CREATE OR REPLACE FUNCTION otp_release(
   p_channel text, p_destination text, p_purpose text, p_user_type text, p_code_hash bytea,
-  p_client_ip text, p_calling_code text, p_country_counted boolean, p_issued_at timestamptz
+  p_calling_code text, p_country_counted boolean, p_issued_at timestamptz
 ) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM otp_lock(ARRAY[p_channel || ':' || p_destination, 'ip:' || p_client_ip,
-                         CASE WHEN p_country_counted THEN 'country:' || p_calling_code END]);
+  PERFORM otp_lock(ARRAY[p_channel || ':' || p_destination, CASE WHEN p_country_counted THEN 'country:' || p_calling_code END]);
   UPDATE otp_codes c
      SET code_hash = CASE WHEN c.code_hash = p_code_hash THEN NULL ELSE c.code_hash END,
          sent_at = otp_without_one(c.sent_at, p_issued_at)
    WHERE c.channel = p_channel AND c.destination = p_destination AND c.purpose = p_purpose AND c.user_type = p_user_type;
-  UPDATE otp_client_ips c SET sent_at = otp_without_one(c.sent_at, p_issued_at) WHERE c.ip = p_client_ip;
   IF p_country_counted THEN
     UPDATE otp_country_sends s SET count = s.count - 1
      WHERE s.calling_code = p_calling_code AND s.hour_start = date_trunc('hour', p_issued_at) AND s.count > 0;
@@ -162,8 +162,9 @@ $$;
 
 -- One verification; the caller holds the locks of the destination and the client address.
 -- Wrong guesses are capped per code (max_attempts) and per client address (its failures in the
--- window), never per destination across clients, so a stranger's guesses cannot lock the owner
--- out; guesses at one destination stay bounded because codes are (the send limits).
+-- window), never per destination across clients: a stranger's guesses can use up a code's
+-- attempts (its owner then asks for a new one) but never lock the destination itself; guesses at
+-- one destination stay bounded because codes are (the send limits).
 CREATE OR REPLACE FUNCTION otp_verify_one(
   p_channel text, p_destination text, p_purpose text, p_user_type text, p_code_hash bytea, p_client_ip text,
   p_cooldown_seconds integer, p_ip_failure_window_seconds integer, p_ip_failure_max integer

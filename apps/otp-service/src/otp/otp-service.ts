@@ -1,4 +1,4 @@
-import { DeliveryTimeoutError } from '@otp-suite/delivery'
+import { DeliveryUnconfirmedError } from '@otp-suite/delivery'
 import { normalizeDestination, type PhonePolicy, parseAllowedCountries, parsePhoneTypes, readPhone } from '@otp-suite/destination'
 import type { TokenService } from '@otp-suite/jwt'
 import { withDetails } from '@otp-suite/service-kit'
@@ -115,8 +115,8 @@ export function createOtpService({ config, store, senders, tokens, metrics, stat
       if (testCode === undefined) {
         await deliver(key, code).catch(async (error) => {
           metrics.sends.inc({ channel: key.channel, result: 'delivery_failed' })
-          // A refused message takes its send back; one that timed out may still arrive, so it counts.
-          if (!(error.cause instanceof DeliveryTimeoutError)) await store.release(issue, result.issuedAt)
+          // A refused message takes its send back; one that may still arrive (a timeout, an unclear answer) counts.
+          if (!(error.cause instanceof DeliveryUnconfirmedError)) await store.release(issue, result.issuedAt)
           throw error
         })
       }

@@ -62,7 +62,7 @@ const verifyParams = [
 const verifySql = call('otp_verify', verifyParams)
 const releaseParams = [
   ...['p_channel', 'p_destination', 'p_purpose', 'p_user_type', 'p_code_hash'],
-  ...['p_client_ip', 'p_calling_code', 'p_country_counted', 'p_issued_at'],
+  ...['p_calling_code', 'p_country_counted', 'p_issued_at'],
 ]
 const releaseSql = call('otp_release', releaseParams)
 
@@ -130,13 +130,16 @@ export function createOtpStore(pool: Pick<pg.Pool, 'query'>, limits: OtpLimits, 
   return {
     issue,
 
-    /** Undoes an issue whose delivery failed: the code is gone and exactly this send no longer counts. */
+    /**
+     * Undoes an issue whose delivery was refused: the code is gone and exactly this send no longer
+     * counts for its destination and country (it still does for the client's address).
+     */
     async release(request: IssueRequest, issuedAt: string): Promise<void> {
-      const { channel, destination, purpose, userType, codeHash, clientIp, callingCode, countryBudget } = request
+      const { channel, destination, purpose, userType, codeHash, callingCode, countryBudget } = request
       await pool.query({
         name: 'otp_release',
         text: releaseSql,
-        values: [channel, destination, purpose, userType, codeHash, clientIp, callingCode, countryBudget !== null, issuedAt],
+        values: [channel, destination, purpose, userType, codeHash, callingCode, countryBudget !== null, issuedAt],
       })
     },
 
