@@ -10,8 +10,11 @@ export const GatewayConfig = defineConfig({
   UPSTREAM_CONNECT_TIMEOUT_MS: Type.Integer({ minimum: 50, default: 1000 }),
   /** The longest an instance may take to answer (and then between chunks of its answer). */
   UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 15_000 }),
-  /** Keep-alive connections per instance. */
-  UPSTREAM_CONNECTIONS: Type.Integer({ minimum: 1, default: 64 }),
+  /**
+   * Connections per instance, opened as requests need them: as many requests in flight at once,
+   * so a route held up (sends waiting on a stalled SMS or mail provider) leaves the others room.
+   */
+  UPSTREAM_CONNECTIONS: Type.Integer({ minimum: 1, default: 256 }),
   /**
    * The longest a request may wait for one of those connections (every one busy with a slow
    * answer, say); past it, it is answered 503 and never sent.

@@ -157,3 +157,20 @@ t.test('every connection to a service busy: a request waits at most UPSTREAM_QUE
     /gateway_upstream_errors_total\{service="otp-service",code="UPSTREAM_QUEUE_TIMEOUT"\} 1/,
   )
 })
+
+t.test("a route held up (sends waiting on a stalled provider) leaves the service's other routes answering", async (t) => {
+  const held: ServerResponse[] = []
+  const instance = await stubInstance(t, (request, response) => {
+    if (request.url === '/api/v1/otp/send') held.push(response)
+    else response.writeHead(200, json).end('{"answered":true}')
+  })
+  const { url } = await startGateway(t, testEnv({ OTP_SERVICE_URLS: instance.url }))
+  const stalled = Array.from({ length: 150 }, (_, i) => post(url, `+1415555${String(800 + i).padStart(4, '0')}`))
+  t.ok(await until(async () => held.length === 150, 5000), 'more sends held at once than the connections of a small pool')
+  const started = Date.now()
+  const other = await fetch(`${url}/api/v1/otp/anything`)
+  t.equal(other.status, 200)
+  t.ok(Date.now() - started < 1000, `another route answered in ${Date.now() - started} ms`)
+  for (const response of held) response.writeHead(202, json).end('{"success":true}')
+  t.same(new Set((await Promise.all(stalled)).map((reply) => reply.status)), new Set([202]))
+})
