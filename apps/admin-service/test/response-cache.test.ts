@@ -18,6 +18,17 @@ t.test('bounded in bytes: the least recently used answers go first', async (t) =
   t.equal(loads, 4)
 })
 
+t.test('keys count toward the bytes: long query strings with empty answers cannot fill memory unseen', async (t) => {
+  const registry = new Registry()
+  const cache = cacheOf({ maxBytes: 10_000, registry })
+  const key = (i: number) => `users?q=${String(i).padEnd(2000, 'x')}`
+  for (let i = 0; i < 10; i++) await cache.get({ key: key(i), family: 'users', ttlSeconds: 60, load: async () => ({}) })
+  const bytes = /admin_cache_bytes (\d+)/.exec(await registry.metrics())
+  t.ok(Number(bytes?.[1]) <= 10_000, `held ${bytes?.[1]} bytes`)
+  t.equal((await cache.get({ key: key(9), family: 'users', ttlSeconds: 60, load: async () => ({}) })).outcome, 'HIT')
+  t.equal((await cache.get({ key: key(0), family: 'users', ttlSeconds: 60, load: async () => ({}) })).outcome, 'MISS', 'the oldest went')
+})
+
 t.test('a load that is invalidated while it runs is not stored; its waiters get a fresh load', async (t) => {
   const cache = cacheOf()
   const answers = ['before the ban', 'after the ban']

@@ -41,7 +41,8 @@ export function createResponseCache({ maxEntries, maxBytes, maxStaleSeconds, reg
   const entries = new LRUCache<string, Entry, Loading>({
     max: maxEntries,
     maxSize: maxBytes,
-    sizeCalculation: (entry) => entry.bytes,
+    // The key counts too: a long query string (q, cursor) with an empty answer is not free.
+    sizeCalculation: (entry, key) => entry.bytes + Buffer.byteLength(key),
     fetchMethod: async (key, stale, { signal, context: { load, ttlMs, maxStaleMs } }) => {
       signal.addEventListener('abort', () => invalidatedLoads.add(signal.reason))
       loading.set(key, (loading.get(key) ?? 0) + 1)
@@ -75,7 +76,7 @@ export function createResponseCache({ maxEntries, maxBytes, maxStaleSeconds, reg
   })
   new Gauge({
     name: 'admin_cache_bytes',
-    help: 'Bytes the cached answers take, as JSON',
+    help: 'Bytes the cached answers take, as JSON, with their keys',
     registers: [registry],
     collect() {
       this.set(entries.calculatedSize)
