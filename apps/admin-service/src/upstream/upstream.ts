@@ -68,6 +68,9 @@ export function createUpstream({ name, urls, timeoutMs, connections, authorizati
   async function call<T>(method: 'GET' | 'POST' | 'PATCH', path: string, { query, body }: Call = {}): Promise<T> {
     let statusCode: number
     let text: string
+    // One deadline for the call, whichever instances it tries: one that cannot be connected to
+    // leaves the next only what remains.
+    const signal = AbortSignal.timeout(timeoutMs)
     try {
       ;({ statusCode, text } = await viaInstances(async (url) => {
         const response = await (pools.get(url) as Pool).request({
@@ -76,7 +79,7 @@ export function createUpstream({ name, urls, timeoutMs, connections, authorizati
           query,
           headers: { authorization: authorization(), ...(body !== undefined && { 'content-type': 'application/json' }) },
           body: body === undefined ? undefined : JSON.stringify(body),
-          signal: AbortSignal.timeout(timeoutMs),
+          signal,
         })
         return { statusCode: response.statusCode, text: await response.body.text() }
       }))
