@@ -48,6 +48,14 @@ const errorCodeOf = async (response: Response) => {
 export function createSuiteClient({ fetch: baseFetch = globalThis.fetch, onSessionChange, ...options }: SuiteClientOptions) {
   let session: Session | null = null
   let refreshing: { of: Session; done: Promise<boolean> } | undefined
+  // The session each refresh made, by the one it replaced: a request sent with the old one may go
+  // again with the new, never with the session of another sign-in.
+  const refreshedFrom = new WeakMap<Session, Session>()
+  /** Whether `current` came from `sent` by one refresh or more. */
+  function refreshedSince(sent: Session, current: Session): boolean {
+    for (let earlier = refreshedFrom.get(current); earlier; earlier = refreshedFrom.get(earlier)) if (earlier === sent) return true
+    return false
+  }
   // Tokens are traded without the session's fetch: a refresh never refreshes itself.
   const plain: Client<paths> = createClient<paths>({
     ...options,
@@ -67,18 +75,27 @@ export function createSuiteClient({ fetch: baseFetch = globalThis.fetch, onSessi
     const current = session
     if (!current) return Promise.resolve(false)
     if (refreshing?.of !== current) {
-      const done = plain.POST('/api/v1/auth/refresh', { body: { refreshToken: current.refreshToken } }).then(({ data, response }) => {
-        // The app may have signed out or in meanwhile: an answer about a session it left is dropped.
-        if (session !== current) return false
-        if (data) setSession({ accessToken: data.accessToken, refreshToken: data.refreshToken })
-        // Refused: the session is over (spent, expired, revoked). A network or server failure keeps it.
-        else if (response.status === 401) setSession(null)
-        return data !== undefined
-      })
+      const done = plain.POST('/api/v1/auth/refresh', { body: { refreshToken: current.refreshToken } }).then(
+        ({ data, response }) => {
+          // The app may have signed out or in meanwhile: an answer about a session it left is dropped.
+          if (session !== current) return false
+          if (data) {
+            const next = { accessToken: data.accessToken, refreshToken: data.refreshToken }
+            refreshedFrom.set(next, current)
+            setSession(next)
+          }
+          // Refused: the session is over (spent, expired, revoked). A server failure keeps it.
+          else if (response.status === 401) setSession(null)
+          return data !== undefined
+        },
+        // No answer (the network): the session is kept, and the request gets its own refusal.
+        () => false,
+      )
       refreshing = { of: current, done }
-      done.finally(() => {
+      const settled = () => {
         if (refreshing?.done === done) refreshing = undefined
-      })
+      }
+      done.then(settled, settled)
     }
     return refreshing?.done as Promise<boolean>
   }
@@ -90,18 +107,21 @@ export function createSuiteClient({ fetch: baseFetch = globalThis.fetch, onSessi
   async function sessionFetch(input: Request, init?: RequestInit): Promise<Response> {
     if (!session || input.headers.has('authorization') || !isSuite(input)) return baseFetch(input, init)
     const again = input.clone()
-    const sentWith = session.accessToken
+    const sent = session
+    // On a copy: the request openapi-fetch hands its middleware never carries the token.
     const withToken = (request: Request, token: string) => {
-      request.headers.set('authorization', `Bearer ${token}`)
-      return baseFetch(request, init)
+      const headers = new Headers(request.headers)
+      headers.set('authorization', `Bearer ${token}`)
+      return baseFetch(new Request(request, { headers }), init)
     }
-    const response = await withToken(input, sentWith)
+    const response = await withToken(input, sent.accessToken)
     if (response.status !== 401 || (await errorCodeOf(response)) !== 'TOKEN_EXPIRED') return response
-    // Another request may have refreshed while this one was out.
-    const renewed = session?.accessToken !== sentWith || (await refresh())
-    if (!renewed || !session) return response
+    // Another request may have refreshed while this one was out; a session of another sign-in is not its.
+    if (session === sent) await refresh()
+    const current = session as Session | null
+    if (!current || !refreshedSince(sent, current)) return response
     await response.body?.cancel()
-    return withToken(again, session.accessToken)
+    return withToken(again, current.accessToken)
   }
 
   const api: Client<paths> = createClient<paths>({ ...options, fetch: sessionFetch })

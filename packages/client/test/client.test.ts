@@ -16,6 +16,8 @@ async function tokenServer(t: Test) {
     revoked: new Set<string>(),
     refreshes: 0,
     spent: new Set<string>(),
+    patchDelayMs: 0,
+    patchedWith: [] as (string | undefined)[],
   }
   const pair = () => {
     state.generation++
@@ -41,6 +43,8 @@ async function tokenServer(t: Test) {
     return undefined
   }
   app.patch('/api/v1/users/me', async (request, reply) => {
+    state.patchedWith.push(request.headers.authorization)
+    await new Promise((resolve) => setTimeout(resolve, state.patchDelayMs))
     const refused = authenticate(request.headers.authorization)
     if (refused) return reply.code(401).send(refuse(refused))
     return { id: 'u1', token: request.headers.authorization, body: request.body }
@@ -150,6 +154,64 @@ t.test('a refresh that ends after the app signed out or in again changes nothing
   await racing
   t.equal(state.refreshes, 2, 'the refresh did happen, after the new sign-in')
   t.equal(suite.session, signedInAgain, 'the new sign-in is kept, not the refreshed old one')
+})
+
+t.test('a request sent with one sign-in is never sent again with another', async (t) => {
+  const { baseUrl, state } = await tokenServer(t)
+  const suite = createSuiteClient({ baseUrl })
+  await suite.login('proof-of-a')
+  state.expired.add('access-1')
+  state.patchDelayMs = 60
+  const pending = patchMe(suite, 'Ada')
+  await new Promise((resolve) => setTimeout(resolve, 20))
+  await suite.login('proof-of-b')
+  const reply = await pending
+  t.equal(reply.response.status, 401, 'the refusal of the session it was sent with')
+  t.same(state.patchedWith, ['Bearer access-1'], 'not sent again as the other sign-in')
+  t.equal(state.refreshes, 0)
+  t.equal(suite.session?.accessToken, 'access-2')
+})
+
+t.test('a refresh that gets no answer keeps the session and fails nothing else', async (t) => {
+  const { baseUrl, state } = await tokenServer(t)
+  const unhandled: unknown[] = []
+  const note = (reason: unknown) => unhandled.push(reason)
+  process.on('unhandledRejection', note)
+  t.teardown(() => process.off('unhandledRejection', note))
+  let networkDown = false
+  const suite = createSuiteClient({
+    baseUrl,
+    fetch: (input, init) =>
+      networkDown && String(input instanceof Request ? input.url : input).endsWith('/refresh')
+        ? Promise.reject(new TypeError('fetch failed'))
+        : fetch(input, init),
+  })
+  await suite.login('a-proof')
+  state.expired.add('access-1')
+  networkDown = true
+  const reply = await patchMe(suite, 'Ada')
+  await new Promise((resolve) => setImmediate(resolve))
+  t.equal(reply.response.status, 401, 'the request gets its own refusal')
+  t.match(reply.error, { code: 'TOKEN_EXPIRED' })
+  t.same(suite.session, { accessToken: 'access-1', refreshToken: 'refresh-1' }, 'the session is kept for the next try')
+  t.same(unhandled, [], 'no rejection left unhandled (one would end a Node process)')
+  networkDown = false
+  t.equal((await patchMe(suite, 'Ada')).response.status, 200, 'the next request refreshes')
+})
+
+t.test('middleware never sees the access token', async (t) => {
+  const { baseUrl } = await tokenServer(t)
+  const suite = createSuiteClient({ baseUrl })
+  const seen: (string | null)[] = []
+  suite.use({
+    onResponse({ request }) {
+      seen.push(request.headers.get('authorization'))
+    },
+  })
+  await suite.login('a-proof')
+  const reply = await patchMe(suite, 'Ada')
+  t.match(reply.data, { token: 'Bearer access-1' }, 'the server got it')
+  t.same(seen, [null, null], "the login's request and the patch's, as openapi-fetch made them")
 })
 
 t.test('the token goes to the suite only; a logout the server could not carry out keeps the session', async (t) => {
