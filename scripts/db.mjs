@@ -2,6 +2,7 @@
 //   node scripts/db.mjs check          reachable? latency? migrations pending? (non-zero if any is not fine)
 //   node scripts/db.mjs migrate        applies every service's migrations
 //   node scripts/db.mjs reset --yes    drops, recreates and migrates every service's database
+//                                      (on another host than this one only with --remote too)
 import { forEachDatabase, resolveDatabases, root, SERVICE_NAMES } from './lib/suite.mjs'
 
 const [command, ...flags] = process.argv.slice(2)
@@ -19,6 +20,15 @@ if (command === 'reset' && (process.env.NODE_ENV === 'production' || !flags.incl
 }
 
 const databases = await resolveDatabases({ names: SERVICE_NAMES, dataDir: `${root}.data`, log: () => {} })
+// A URL left in the shell (staging, a managed database) must not be dropped out of habit.
+const remote = Object.values(databases.urls)
+  .map((url) => new URL(url).hostname)
+  .filter((host) => host !== '' && host !== 'localhost' && host !== '[::1]' && !host.startsWith('127.'))
+if (command === 'reset' && remote.length > 0 && !flags.includes('--remote')) {
+  console.error(`db:reset would drop databases on ${[...new Set(remote)].join(', ')}: run it again with --remote too if you mean it`)
+  await databases.stop()
+  process.exit(2)
+}
 let failed = false
 try {
   if (command === 'reset') {

@@ -44,6 +44,11 @@ t.test('check, migrate and reset every service database', async (t) => {
   t.equal(inProduction.code, 2)
   t.match(inProduction.output, /production/)
 
+  const elsewhere = await db(['reset', '--yes'], { USER_DATABASE_URL: 'postgres://postgres@db.example.com:5432/user_service' })
+  t.equal(elsewhere.code, 2, 'a database on another host is not dropped without --remote')
+  t.match(elsewhere.output, /db\.example\.com.*--remote/)
+  t.equal((await db(['check'])).code, 0, 'and nothing was dropped meanwhile')
+
   t.equal((await db(['reset', '--yes'])).code, 0)
   t.equal((await db(['check'])).code, 0, 'recreated and migrated')
 })
