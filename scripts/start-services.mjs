@@ -22,14 +22,20 @@ if (unknown.length > 0 || !Number.isInteger(instances) || instances < 1 || insta
 }
 
 let stopping = false
-// Ctrl-C while starting stops what has started; once ready, it stops everything (below).
+// Ctrl-C while starting stops what has started; once ready, it stops everything (below). Another
+// while stopping ends this process at once: the services, which watch it, end with it, and the
+// embedded databases stop cleanly.
 const starting = new AbortController()
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.once(signal, () => {
-    stopping = true
-    starting.abort()
-  })
+const onStop = (stop) => () => {
+  if (stopping) process.exit(130)
+  stopping = true
+  stop()
 }
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'])
+  process.on(
+    signal,
+    onStop(() => starting.abort()),
+  )
 const suite = await startSuite({
   names,
   instances,
@@ -58,9 +64,11 @@ console.log('Ctrl-C stops everything.\n')
 
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.removeAllListeners(signal)
-  process.once(signal, async () => {
-    stopping = true
-    await suite.stop()
-    process.exit(process.exitCode ?? 0)
-  })
+  process.on(
+    signal,
+    onStop(async () => {
+      await suite.stop()
+      process.exit(process.exitCode ?? 0)
+    }),
+  )
 }

@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline'
 
 export const root = new URL('../../', import.meta.url).pathname
 const suiteDb = join(root, 'packages/db/bin/suite-db.js')
+const exitWithParent = import.meta.resolve('@otp-suite/testing/exit-with-parent')
 
 /** The services in start order; instance k (from 0) of a service listens on port + 10k. */
 export const SERVICES = [
@@ -57,10 +58,13 @@ export function devSecrets(dataDir) {
 /**
  * Runs `command` with every line of its output prefixed by `label`, in a process group of its own:
  * a terminal's Ctrl-C then reaches this command only, which stops each child once (a signal from
- * the terminal and then another from here would cut a service's close short). Resolves the child.
+ * the terminal and then another from here would cut a service's close short). Each child has an
+ * IPC channel to this process, which closes however this one ends: the child then ends too (a
+ * service at once, an embedded database after a clean stop), so none outlives it. Resolves the child.
  */
 function run(label, command, args, { cwd, env, log }) {
-  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], detached: true })
+  child.channel?.unref()
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => log(`[${label}] ${line}`))
   }
@@ -196,7 +200,10 @@ export async function startSuite({
       ...env,
       EMAIL_VERIFY_URL: env.EMAIL_VERIFY_URL ?? `http://127.0.0.1:${portOf('gateway', 0)}/verify-email?token=`,
     }
-    const entrypoint = fromSources ? ['--import', 'tsx', 'src/server.ts'] : ['--enable-source-maps', 'dist/server.js']
+    const entrypoint = [
+      ...['--import', exitWithParent],
+      ...(fromSources ? ['--import', 'tsx', 'src/server.ts'] : ['--enable-source-maps', 'dist/server.js']),
+    ]
     // A port something else holds would make that process look ready: refuse before starting any.
     const busy = new Set()
     for (const name of names) {

@@ -26,6 +26,9 @@ async function serveEmbedded([dataDir, port]: string[]): Promise<void> {
   console.log(`Embedded PostgreSQL on ${embedded.url} (data in ${dataDir})`)
   await new Promise<void>((resolve) => {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve())
+    // Started with a channel (by `pnpm start`): its closing means the starter is gone, however it ended.
+    process.once('disconnect', () => resolve())
+    process.channel?.unref()
   })
   await embedded.stop()
 }
