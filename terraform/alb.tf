@@ -77,6 +77,23 @@ resource "aws_lb_listener_rule" "gateway" {
   }
 }
 
+# The admin dashboard's page, which the gateway serves (a rule of its own: a rule takes five paths).
+resource "aws_lb_listener_rule" "admin_dashboard" {
+  listener_arn = aws_lb_listener.https.arn
+  priority     = 11
+
+  condition {
+    path_pattern {
+      values = ["/admin", "/admin/*"]
+    }
+  }
+
+  action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.gateway.arn
+  }
+}
+
 resource "aws_lb_listener" "http" {
   load_balancer_arn = aws_lb.main.arn
   port              = 80

@@ -518,7 +518,7 @@ t.test('the load balancer fronts the gateway only, over HTTPS', async (t) => {
     https.default_action?.some((action: Body) => action.type === 'forward'),
     'only chosen paths are forwarded',
   )
-  for (const path of ['/api/v1/otp/send', '/health/ready', '/docs/json']) {
+  for (const path of ['/api/v1/otp/send', '/health/ready', '/docs/json', '/admin/', '/admin/assets/index.js']) {
     t.ok(
       forwarded.some((pattern) => pattern.test(path)),
       `${path} reaches the gateway`,
