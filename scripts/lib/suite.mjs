@@ -79,6 +79,7 @@ function run(label, command, args, { cwd, env, log }) {
  */
 export async function resolveDatabases({ names, env = process.env, dataDir, databasePrefix = '', log = console.log }) {
   const children = []
+  let embedded = false
   const configured = env.DATABASE_SERVER_URL
   const localServer = 'postgres://postgres@127.0.0.1:5432/postgres'
   const serverUrl = configured === 'embedded' ? null : (configured ?? ((await answers(5432)) ? localServer : null))
@@ -96,8 +97,13 @@ export async function resolveDatabases({ names, env = process.env, dataDir, data
         url.pathname = `/${databasePrefix}${service.database}`
         urls[service.name] = url.toString()
       } else {
-        if (await answers(service.embeddedPort))
-          throw new Error(`port ${service.embeddedPort} (embedded database of ${service.name}) is already in use`)
+        embedded = true
+        const url = `postgres://postgres@127.0.0.1:${service.embeddedPort}/postgres`
+        // Already served (by a `pnpm start` running, for `pnpm db:check` say): used as it is.
+        if (await answers(service.embeddedPort)) {
+          urls[service.name] = url
+          continue
+        }
         const label = `${service.name} db`
         const child = run(
           label,
@@ -116,14 +122,14 @@ export async function resolveDatabases({ names, env = process.env, dataDir, data
           up = await answers(service.embeddedPort)
         }
         if (!up) throw new Error(`the embedded database of ${service.name} did not start on port ${service.embeddedPort}`)
-        urls[service.name] = `postgres://postgres@127.0.0.1:${service.embeddedPort}/postgres`
+        urls[service.name] = url
       }
     }
   } catch (error) {
     await stop()
     throw error
   }
-  return { urls, embedded: children.length > 0, stop }
+  return { urls, embedded, stop }
 }
 
 /** Runs a suite-db command in each app folder for its database; returns each one's result. */
