@@ -102,6 +102,7 @@ export function createUpstream({
       dispatcher.addUpstream(url)
       inRotation.add(url)
       log.info({ service: name, instance: url }, 'instance ready: back in rotation')
+      startWaiting()
     } else {
       dispatcher.removeUpstream(url)
       inRotation.delete(url)
@@ -110,39 +111,32 @@ export function createUpstream({
     metrics.instanceUp.set({ service: name, instance: url }, up ? 1 : 0)
   }
 
-  // Requests the pool holds, sent or waiting for a connection.
-  let held = 0
+  // Requests out at the instances, at most one a connection; the others wait here, in order (a
+  // request given up leaves the line and never reaches undici, whose own queue has no deadline).
+  let sent = 0
+  const waiting = new Set<() => void>()
+  const hasRoom = () => sent < connections * inRotation.size
+  /** Starts the requests waiting, first come first, while there is a connection for each. */
+  function startWaiting() {
+    for (const start of waiting) {
+      if (!hasRoom()) return
+      waiting.delete(start)
+      start()
+    }
+  }
+
   /**
    * One request to an instance, its answer read whole: a dispatch whose handler keeps the chunks,
-   * with no stream made for a body that is bounded JSON. When every connection is taken, it waits
-   * for one at most queueTimeoutMs; given up then, or its client gone by the time a connection is
-   * free, it is never sent.
+   * with no stream made for a body that is bounded JSON.
    */
-  function exchange(options: Dispatcher.DispatchOptions, clientGone: () => boolean): Promise<Answer> {
-    return new Promise((resolve, reject) => {
+  function send(options: Dispatcher.DispatchOptions): Promise<Answer> {
+    sent++
+    return new Promise<Answer>((resolve, reject) => {
       let status = 0
       let headers: IncomingHttpHeaders = {}
       const chunks: Buffer[] = []
-      let givenUp = false
-      // Timed only when it must wait, so a request that finds a connection sets no timer.
-      const timer =
-        held >= connections * inRotation.size
-          ? setTimeout(() => {
-              givenUp = true
-              reject(new NotSent('UPSTREAM_QUEUE_TIMEOUT'))
-            }, queueTimeoutMs)
-          : undefined
-      held++
-      const settle = () => {
-        held--
-        clearTimeout(timer)
-      }
       dispatcher.dispatch(options, {
-        onRequestStart(controller) {
-          clearTimeout(timer)
-          if (givenUp) controller.abort(new NotSent('UPSTREAM_QUEUE_TIMEOUT'))
-          else if (clientGone()) controller.abort(new NotSent('CLIENT_GONE'))
-        },
+        onRequestStart() {},
         onResponseStart(_controller, statusCode, responseHeaders) {
           status = statusCode
           headers = responseHeaders
@@ -151,14 +145,36 @@ export function createUpstream({
           chunks.push(chunk)
         },
         onResponseEnd() {
-          settle()
           resolve({ status, headers, body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks) })
         },
         onResponseError(_controller, error) {
-          settle()
           reject(error)
         },
       })
+    }).finally(() => {
+      sent--
+      startWaiting()
+    })
+  }
+
+  /**
+   * Sends the request when a connection is free. When every one is taken, it waits for one at most
+   * queueTimeoutMs (timed only then, so a request that finds a connection sets no timer); given up
+   * then, or its client gone by the time a connection frees, it is never sent.
+   */
+  function exchange(options: Dispatcher.DispatchOptions, clientGone: () => boolean): Promise<Answer> {
+    if (hasRoom() && waiting.size === 0) return send(options)
+    return new Promise<Answer>((resolve, reject) => {
+      const start = () => {
+        clearTimeout(timer)
+        if (clientGone()) reject(new NotSent('CLIENT_GONE'))
+        else send(options).then(resolve, reject)
+      }
+      const timer = setTimeout(() => {
+        waiting.delete(start)
+        reject(new NotSent('UPSTREAM_QUEUE_TIMEOUT'))
+      }, queueTimeoutMs)
+      waiting.add(start)
     })
   }
 

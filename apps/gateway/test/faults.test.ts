@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { json, servedCount, startGateway, startOtpInstances, stubInstance, testEnv, until } from './helpers.ts'
 
 const sendBody = (to: string) => JSON.stringify({ channel: 'sms', to, purpose: 'login' })
@@ -117,15 +117,22 @@ t.test('an answer no service of the API gives (over 1 MiB, a status beyond HTTPâ
   }
 })
 
-t.test('every connection to a service busy: a request waits at most UPSTREAM_QUEUE_TIMEOUT_MS, then 503, never sent later', async (t) => {
+/** An instance that holds every request until the test answers it. */
+async function holdingInstance(t: Test) {
   const held: ServerResponse[] = []
-  const slow = await stubInstance(t, (_request, response) => held.push(response))
+  const instance = await stubInstance(t, (_request, response) => held.push(response))
+  const answer = (i: number) => held[i]?.writeHead(202, json).end('{"success":true}')
+  return { ...instance, held, answer }
+}
+
+t.test('every connection to a service busy: a request waits at most UPSTREAM_QUEUE_TIMEOUT_MS, then 503, never sent later', async (t) => {
+  const slow = await holdingInstance(t)
   const { url } = await startGateway(
     t,
     testEnv({ OTP_SERVICE_URLS: slow.url, UPSTREAM_CONNECTIONS: '1', UPSTREAM_QUEUE_TIMEOUT_MS: '300', UPSTREAM_TIMEOUT_MS: '10000' }),
   )
   const first = post(url, '+14155550700')
-  t.ok(await until(async () => held.length === 1, 2000), 'the first send holds the one connection')
+  t.ok(await until(async () => slow.held.length === 1, 2000), 'the first send holds the one connection')
 
   const started = Date.now()
   const waited = await post(url, '+14155550701')
@@ -133,29 +140,39 @@ t.test('every connection to a service busy: a request waits at most UPSTREAM_QUE
   t.equal(((await waited.json()) as { code: string }).code, 'UPSTREAM_UNAVAILABLE', 'it never ran, so it may be sent again')
   t.ok(Date.now() - started < 2000, `answered in ${Date.now() - started} ms`)
 
-  // Two more wait; the client of the second leaves before the connection frees.
-  const stays = post(url, '+14155550702')
-  const leaving = new AbortController()
-  const leaves = fetch(`${url}/api/v1/otp/send`, { method: 'POST', headers: json, body: sendBody('+14155550703'), signal: leaving.signal })
-  await new Promise((resolve) => setTimeout(resolve, 50))
-  leaving.abort()
-  await t.rejects(leaves)
-  await new Promise((resolve) => setTimeout(resolve, 20))
-  held[0]?.writeHead(202, json).end('{"success":true}')
+  slow.answer(0)
   t.equal((await first).status, 202)
-  t.ok(await until(async () => held.length === 2, 2000), 'the request whose client stayed is sent once the connection frees')
-  held[1]?.writeHead(202, json).end('{"success":true}')
-  t.equal((await stays).status, 202)
-  await new Promise((resolve) => setTimeout(resolve, 300))
-  t.same(
-    slow.requests,
-    ['POST /api/v1/otp/send', 'POST /api/v1/otp/send'],
-    'the one given up and the one whose client left were never sent',
-  )
+  const again = post(url, '+14155550702')
+  t.ok(await until(async () => slow.held.length === 2, 2000), 'the connection serves again')
+  slow.answer(1)
+  t.equal((await again).status, 202)
+  t.same(slow.requests, ['POST /api/v1/otp/send', 'POST /api/v1/otp/send'], 'the one given up was never sent')
   t.match(
     await (await fetch(`${url}/metrics`)).text(),
     /gateway_upstream_errors_total\{service="otp-service",code="UPSTREAM_QUEUE_TIMEOUT"\} 1/,
   )
+})
+
+t.test('a request whose client leaves while it waits for a connection is never sent; the one behind it is', async (t) => {
+  const slow = await holdingInstance(t)
+  const { url } = await startGateway(t, testEnv({ OTP_SERVICE_URLS: slow.url, UPSTREAM_CONNECTIONS: '1', UPSTREAM_TIMEOUT_MS: '10000' }))
+  const first = post(url, '+14155550710')
+  t.ok(await until(async () => slow.held.length === 1, 2000))
+  const leaving = new AbortController()
+  const leaves = fetch(`${url}/api/v1/otp/send`, { method: 'POST', headers: json, body: sendBody('+14155550711'), signal: leaving.signal })
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  const stays = post(url, '+14155550712')
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  leaving.abort()
+  await t.rejects(leaves)
+  // Time for the gateway to see the connection close (no deadline runs out meanwhile: 2 s).
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  slow.answer(0)
+  t.equal((await first).status, 202)
+  t.ok(await until(async () => slow.held.length === 2, 2000), 'the next in line is sent once the connection frees')
+  slow.answer(1)
+  t.equal((await stays).status, 202)
+  t.same(slow.requests, ['POST /api/v1/otp/send', 'POST /api/v1/otp/send'], 'the one whose client left was not')
 })
 
 t.test("a route held up (sends waiting on a stalled provider) leaves the service's other routes answering", async (t) => {

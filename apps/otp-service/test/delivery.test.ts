@@ -78,6 +78,7 @@ t.test('MSG91 giving no clear answer (an error page from its edge, a broken body
     ['+14155556005', () => nock('https://api.msg91.com').get('/api/v5/otp').query(true).reply(502, '<html>Bad Gateway</html>')],
     ['+14155556006', () => nock('https://api.msg91.com').get('/api/v5/otp').query(true).reply(200, '{"type":"succ')],
     ['+14155556007', () => nock('https://api.msg91.com').get('/api/v5/otp').query(true).replyWithError({ code: 'ECONNRESET' })],
+    ['+14155556008', () => nock('https://api.msg91.com').get('/api/v5/otp').query(true).reply(200, 'null')],
   ]
   for (const [to, answer] of unclear) {
     answer()

@@ -180,6 +180,21 @@ t.test("a refused delivery takes back exactly its own send from its destination,
   ])
 })
 
+t.test('an instance of the previous release, still running during a rollout, releases through the signature it knows', async (t) => {
+  const { store } = countingStore(t)
+  const request = sms('+14155550611', { clientIp: '198.51.100.79' })
+  const issued = await store.issue(request)
+  t.equal(issued.outcome, 'issued')
+  await database.query(
+    `SELECT otp_release(p_channel => $1, p_destination => $2, p_purpose => $3, p_user_type => $4, p_code_hash => $5,
+       p_client_ip => $6, p_calling_code => NULL, p_country_counted => false, p_issued_at => $7)`,
+    ['sms', '+14155550611', 'login', 'live', request.codeHash, '198.51.100.79', issued.outcome === 'issued' ? issued.issuedAt : ''],
+  )
+  t.same(await database.query("SELECT code_hash IS NULL AS withdrawn FROM otp_codes WHERE destination = '+14155550611'"), [
+    { withdrawn: true },
+  ])
+})
+
 t.test("a failed delivery gives its country's budget back, in the hour it was counted", async (t) => {
   const { store } = countingStore(t)
   const request = sms('+447911123401', { clientIp: '198.51.100.78', callingCode: '44', countryBudget: 1 })

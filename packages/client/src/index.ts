@@ -48,13 +48,15 @@ const errorCodeOf = async (response: Response) => {
 export function createSuiteClient({ fetch: baseFetch = globalThis.fetch, onSessionChange, ...options }: SuiteClientOptions) {
   let session: Session | null = null
   let refreshing: { of: Session; done: Promise<boolean> } | undefined
-  // The session each refresh made, by the one it replaced: a request sent with the old one may go
-  // again with the new, never with the session of another sign-in.
-  const refreshedFrom = new WeakMap<Session, Session>()
-  /** Whether `current` came from `sent` by one refresh or more. */
-  function refreshedSince(sent: Session, current: Session): boolean {
-    for (let earlier = refreshedFrom.get(current); earlier; earlier = refreshedFrom.get(earlier)) if (earlier === sent) return true
-    return false
+  // The sign-in each session belongs to: a refresh's session keeps its predecessor's, so a request
+  // sent with one may go again with the other, never with the session of another sign-in.
+  const signIns = new WeakMap<Session, object>()
+  function signInOf(of: Session): object {
+    const known = signIns.get(of)
+    if (known) return known
+    const signIn = {}
+    signIns.set(of, signIn)
+    return signIn
   }
   // Tokens are traded without the session's fetch: a refresh never refreshes itself.
   const plain: Client<paths> = createClient<paths>({
@@ -81,7 +83,7 @@ export function createSuiteClient({ fetch: baseFetch = globalThis.fetch, onSessi
           if (session !== current) return false
           if (data) {
             const next = { accessToken: data.accessToken, refreshToken: data.refreshToken }
-            refreshedFrom.set(next, current)
+            signIns.set(next, signInOf(current))
             setSession(next)
           }
           // Refused: the session is over (spent, expired, revoked). A server failure keeps it.
@@ -119,7 +121,7 @@ export function createSuiteClient({ fetch: baseFetch = globalThis.fetch, onSessi
     // Another request may have refreshed while this one was out; a session of another sign-in is not its.
     if (session === sent) await refresh()
     const current = session as Session | null
-    if (!current || !refreshedSince(sent, current)) return response
+    if (!current || current === sent || signInOf(current) !== signInOf(sent)) return response
     await response.body?.cancel()
     return withToken(again, current.accessToken)
   }

@@ -16,7 +16,8 @@ async function tokenServer(t: Test) {
     revoked: new Set<string>(),
     refreshes: 0,
     spent: new Set<string>(),
-    patchDelayMs: 0,
+    /** Held until the test lets PATCHes answer. */
+    patchGate: Promise.resolve(),
     patchedWith: [] as (string | undefined)[],
   }
   const pair = () => {
@@ -44,7 +45,7 @@ async function tokenServer(t: Test) {
   }
   app.patch('/api/v1/users/me', async (request, reply) => {
     state.patchedWith.push(request.headers.authorization)
-    await new Promise((resolve) => setTimeout(resolve, state.patchDelayMs))
+    await state.patchGate
     const refused = authenticate(request.headers.authorization)
     if (refused) return reply.code(401).send(refuse(refused))
     return { id: 'u1', token: request.headers.authorization, body: request.body }
@@ -161,10 +162,12 @@ t.test('a request sent with one sign-in is never sent again with another', async
   const suite = createSuiteClient({ baseUrl })
   await suite.login('proof-of-a')
   state.expired.add('access-1')
-  state.patchDelayMs = 60
+  let answer = () => {}
+  state.patchGate = new Promise((resolve) => (answer = resolve))
   const pending = patchMe(suite, 'Ada')
-  await new Promise((resolve) => setTimeout(resolve, 20))
+  while (state.patchedWith.length === 0) await new Promise((resolve) => setTimeout(resolve, 5))
   await suite.login('proof-of-b')
+  answer()
   const reply = await pending
   t.equal(reply.response.status, 401, 'the refusal of the session it was sent with')
   t.same(state.patchedWith, ['Bearer access-1'], 'not sent again as the other sign-in')

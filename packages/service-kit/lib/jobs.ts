@@ -46,12 +46,11 @@ export function installJobs(app: FastifyInstance): () => Promise<void> {
   const running = new Map<string, Promise<void>>()
   app.decorate('scheduleJob', (job: Job) => {
     if (names.has(job.name)) throw new Error(`A job named "${job.name}" is already scheduled`)
-    names.add(job.name)
-    if (job.everySeconds <= 0) return
-
     if (job.everySeconds > MAX_JOB_INTERVAL_SECONDS) {
       throw new RangeError(`Job "${job.name}": everySeconds is over ${MAX_JOB_INTERVAL_SECONDS}`)
     }
+    names.add(job.name)
+    if (job.everySeconds <= 0) return
 
     const runOnce = async () => {
       try {

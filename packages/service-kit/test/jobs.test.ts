@@ -125,6 +125,7 @@ t.test('a daily job first runs soon after start, at a random moment within its f
 t.test('an interval longer than timers keep is refused, in the settings and by scheduleJob', async (t) => {
   const app = await buildApp(t)
   t.throws(() => app.scheduleJob({ name: 'rare', everySeconds: MAX_JOB_INTERVAL_SECONDS + 1, run: async () => {} }), RangeError)
+  t.doesNotThrow(() => app.scheduleJob({ name: 'rare', everySeconds: 0, run: async () => {} }), 'the refused one took no name')
   const schema = defineConfig({ CLEANUP_SECONDS: jobIntervalSeconds(60) })
   t.equal(loadConfig(schema, { CLEANUP_SECONDS: String(MAX_JOB_INTERVAL_SECONDS) }).CLEANUP_SECONDS, MAX_JOB_INTERVAL_SECONDS)
   t.throws(() => loadConfig(schema, { CLEANUP_SECONDS: '99999999' }), /Invalid configuration: .*CLEANUP_SECONDS/)

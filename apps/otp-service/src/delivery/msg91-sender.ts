@@ -30,12 +30,14 @@ export function msg91Sender(options: { baseUrl: string; authKey: string; templat
         if (neverSent(error)) throw error
         throw new DeliveryUnconfirmedError('MSG91 did not answer', { cause: error })
       }
-      const reply = (await response.json().catch(() => undefined)) as { type?: string; message?: string } | undefined
-      if (reply?.type === 'success') return
-      // Only MSG91's own answer refuses: an error page from its edge or a broken body says nothing.
-      if (reply === undefined || response.status >= 500)
+      const reply: unknown = await response.json().catch(() => undefined)
+      // Only MSG91's own answer (an object) refuses: an error page from its edge or a broken body says nothing.
+      if (typeof reply !== 'object' || reply === null || response.status >= 500) {
         throw new DeliveryUnconfirmedError(`MSG91 gave no clear answer (${response.status})`)
-      throw new Error(`MSG91 refused the message (${response.status}): ${reply.message ?? 'no reason'}`)
+      }
+      const { type, message } = reply as { type?: unknown; message?: unknown }
+      if (type === 'success') return
+      throw new Error(`MSG91 refused the message (${response.status}): ${typeof message === 'string' ? message : 'no reason'}`)
     },
   }
 }
