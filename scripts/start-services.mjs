@@ -21,21 +21,19 @@ if (unknown.length > 0 || !Number.isInteger(instances) || instances < 1 || insta
   process.exit(2)
 }
 
-let stopping = false
 // Ctrl-C while starting stops what has started; once ready, it stops everything (below). Another
 // while stopping ends this process at once: the services, which watch it, end with it, and the
 // embedded databases stop cleanly.
 const starting = new AbortController()
-const onStop = (stop) => () => {
-  if (stopping) process.exit(130)
-  stopping = true
-  stop()
+let stopping = false
+let stop = () => starting.abort()
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    if (stopping) process.exit(130)
+    stopping = true
+    stop()
+  })
 }
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'])
-  process.on(
-    signal,
-    onStop(() => starting.abort()),
-  )
 const suite = await startSuite({
   names,
   instances,
@@ -62,13 +60,7 @@ console.log(`  tail -n 1 ${suite.outbox}`)
 if (suite.embedded) console.log('Databases: embedded PostgreSQL under .data/pglite')
 console.log('Ctrl-C stops everything.\n')
 
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.removeAllListeners(signal)
-  process.on(
-    signal,
-    onStop(async () => {
-      await suite.stop()
-      process.exit(process.exitCode ?? 0)
-    }),
-  )
+stop = async () => {
+  await suite.stop()
+  process.exit(process.exitCode ?? 0)
 }

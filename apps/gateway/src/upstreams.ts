@@ -131,6 +131,10 @@ export function createUpstream({
    */
   function send(options: Dispatcher.DispatchOptions): Promise<Answer> {
     sent++
+    const done = () => {
+      sent--
+      startWaiting()
+    }
     return new Promise<Answer>((resolve, reject) => {
       let status = 0
       let headers: IncomingHttpHeaders = {}
@@ -145,15 +149,14 @@ export function createUpstream({
           chunks.push(chunk)
         },
         onResponseEnd() {
+          done()
           resolve({ status, headers, body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks) })
         },
         onResponseError(_controller, error) {
+          done()
           reject(error)
         },
       })
-    }).finally(() => {
-      sent--
-      startWaiting()
     })
   }
 

@@ -4,10 +4,10 @@ import { STATS_TABLE } from './users/stats.ts'
 
 /**
  * Deletes what no check needs any more, in batches taken with SKIP LOCKED, so every instance may
- * run it at once: blacklisted and spent tokens an hour past their expiry (by then the token is
- * refused by its expiry alone, whatever the clock leeway and the skew between servers), refresh
- * tokens as long past theirs, and sessions that ended or expired a day ago, with their refresh tokens; and folds the minutes of
- * sign-in counts older than two days into one row per day.
+ * run it at once: blacklisted, spent and refresh tokens an hour past their expiry (by then the
+ * token is refused by its expiry alone, whatever the clock leeway and the skew between servers),
+ * and sessions that ended or expired a day ago, with their refresh tokens; and folds the minutes
+ * of sign-in counts older than two days into one row per day.
  * SQL, since Prisma's model API has no LIMIT or SKIP LOCKED on deletes.
  */
 export function createCleanup({ prisma, pool }: Pick<Database<PrismaClient>, 'prisma' | 'pool'>, batchSize: number) {
