@@ -5,7 +5,7 @@
  *   const tokens = tokenServiceFromConfig(loadConfig(Config))
  *   const { token, expiresIn } = tokens.sign('access', { sub, role, userType, sid })
  *   await app.register(jwtPlugin, { tokens, isRevoked: (claims) => blacklist.has(claims.jti) })
- *   app.get('/me', { preHandler: app.requireToken('access') }, (req) => getClaims(req, 'access').sub)
+ *   app.get('/me', { onRequest: app.requireToken('access') }, (req) => getClaims(req, 'access').sub)
  */
 export {
   AUDIENCES,

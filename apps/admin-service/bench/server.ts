@@ -11,7 +11,7 @@ await app.register(adminServiceApp, { config })
 app.get(
   '/bench/noop',
   {
-    preHandler: [
+    onRequest: [
       app.requireToken('access'),
       async (request, reply) => {
         if (request.adminId === null) return reply.code(403).send()

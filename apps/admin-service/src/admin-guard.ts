@@ -68,7 +68,7 @@ export function createAdminGuard(userService: Upstream, revokedCacheSize: number
     return false
   }
 
-  /** A preHandler after `requireToken('access')`: lets only a confirmed admin through. */
+  /** A hook after `requireToken('access')`: lets only a confirmed admin through. */
   async function requireAdmin(request: FastifyRequest) {
     if (request.adminId === null) throw new errors.FORBIDDEN()
   }

@@ -36,7 +36,17 @@ export const GatewayConfig = defineConfig({
 
 export type GatewayConfig = Static<typeof GatewayConfig>
 
-export const loadGatewayConfig = (env: NodeJS.ProcessEnv = process.env): GatewayConfig => loadConfig(GatewayConfig, env)
+/**
+ * The services' instances may also be named as the other services name them (`OTP_SERVICE_URL`,
+ * one URL or several): taken where the `…_URLS` form is not set.
+ */
+export const loadGatewayConfig = (env: NodeJS.ProcessEnv = process.env): GatewayConfig => {
+  const named = { ...env }
+  for (const service of ['OTP_SERVICE', 'USER_SERVICE', 'ADMIN_SERVICE']) {
+    if (!named[`${service}_URLS`] && named[`${service}_URL`]) named[`${service}_URLS`] = named[`${service}_URL`]
+  }
+  return loadConfig(GatewayConfig, named)
+}
 
 /** The gateway's server: the public entry, whose requests wait up to UPSTREAM_TIMEOUT_MS for their service. */
 export const gatewayServerOptions = (config: GatewayConfig): ServerOptions => ({

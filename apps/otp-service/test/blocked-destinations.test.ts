@@ -27,6 +27,8 @@ t.test('behind a service token', async (t) => {
   t.equal((await setBlocked(app, entries, true, null)).statusCode, 401)
   const access = tokens.sign('access', { sub: 'u1', role: 'admin', userType: 'live', sid: 's1' }).token
   t.equal((await setBlocked(app, entries, true, access)).statusCode, 401, 'a user token is not a service token')
+  const unjudged = await app.inject({ method: 'PUT', url, payload: {} })
+  t.equal(unjudged.statusCode, 401, 'without a token the body is not judged')
   t.same(await blockedRows(), [])
 })
 
@@ -48,9 +50,11 @@ t.test('a blocked destination gets 403 in whatever form it is written, and nothi
     { channel: 'sms', to: '+14155556001', purpose: 'login' },
     { channel: 'email', to: 'banned@example.com', purpose: 'signup', userType: 'demo' },
   ]) {
-    const reply = await post(app, 'send', target)
-    t.equal(reply.statusCode, 403, target.to)
-    t.match(reply.json(), { code: 'DESTINATION_BLOCKED', message: 'Codes cannot be sent to this destination' })
+    for (const route of ['send', 'resend'] as const) {
+      const reply = await post(app, route, target)
+      t.equal(reply.statusCode, 403, `${route} ${target.to}`)
+      t.match(reply.json(), { code: 'DESTINATION_BLOCKED', message: 'Codes cannot be sent to this destination' })
+    }
     t.equal(await codeRows(target.to), 0, 'no code stored')
   }
   t.same(await outbox(env), [], 'nothing delivered')
@@ -60,7 +64,7 @@ t.test('a blocked destination gets 403 in whatever form it is written, and nothi
     'another number is not affected',
   )
   const metrics = await app.inject({ method: 'GET', url: '/metrics' })
-  t.match(metrics.body, /otp_sends_total\{channel="sms",result="blocked"\} 1/)
+  t.match(metrics.body, /otp_sends_total\{channel="sms",result="blocked"\} 2/, 'the send and the resend')
 })
 
 t.test('resend to a destination blocked while a code was pending', async (t) => {

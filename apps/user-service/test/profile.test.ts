@@ -33,6 +33,10 @@ t.test('bad input gets a 4xx with a stable code, never a 5xx', async (t) => {
     ['PATCH', '/api/v1/users/me', { firstName: 5 }, bearer(session.accessToken), 400, 'VALIDATION_ERROR'],
     ['GET', '/api/v1/users/me', undefined, { authorization: 'Bearer \u00ff' }, 401, 'TOKEN_INVALID'],
     ['GET', '/api/v1/users/me', undefined, { authorization: 'Basic abc' }, 401, 'TOKEN_MISSING'],
+    // Without a token the body is not judged: a stranger learns nothing of what a route accepts.
+    ['POST', '/api/v1/users/me/phone', {}, {}, 401, 'TOKEN_MISSING'],
+    ['PATCH', '/api/v1/users/me', { firstName: 5 }, {}, 401, 'TOKEN_MISSING'],
+    ['POST', '/api/v1/auth/logout', { scope: 'everything' }, {}, 401, 'TOKEN_MISSING'],
   ]
   for (const [method, url, payload, headers, status, code] of cases) {
     const reply = await app.inject({

@@ -1,5 +1,5 @@
 import fastifyJwt, { type JwtHeader, type JwtVerifyFunction, type TokenOrHeader } from '@fastify/jwt'
-import type { FastifyPluginAsync, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
+import type { FastifyPluginAsync, FastifyRequest, onRequestAsyncHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
 import { TOKEN_KINDS, type TokenKind, toVerifiedClaims, type VerifiedClaims } from './claims.ts'
 import { errors, toTokenError } from './errors.ts'
@@ -17,8 +17,11 @@ export interface TokenPluginOptions {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** A preHandler that lets the request through only with a valid Bearer token of `kind`. */
-    requireToken(kind: TokenKind): preHandlerAsyncHookHandler
+    /**
+     * A hook that lets the request through only with a valid Bearer token of `kind`. Run it
+     * `onRequest`, so a caller without one gets its 401 before its body is read or judged.
+     */
+    requireToken(kind: TokenKind): onRequestAsyncHookHandler
   }
   interface FastifyRequest {
     /** Set by `requireToken`; narrow it with `getClaims(request, kind)` or by its `typ`. */

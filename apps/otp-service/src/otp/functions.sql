@@ -56,11 +56,11 @@ END
 $$;
 
 -- One send; the caller holds the locks of the destination, the client address and the country.
--- Checks first, in this order: a code pending (resend), a block on the destination (before the
--- limits: a blocked destination is told so, not told to wait), the destination's cooldown and
--- window (not for test destinations, whose fixed code is not delivered), its day (for every
--- destination: a day's codes bound a day's guesses), the client address's window, the country's
--- hourly budget. Only a send that passes them all is recorded anywhere.
+-- Checks first, in this order: a block on the destination (before all else: a blocked destination
+-- is told so, not told to wait nor that nothing is pending), a code pending (resend), the
+-- destination's cooldown and window (not for test destinations, whose fixed code is not
+-- delivered), its day (for every destination: a day's codes bound a day's guesses), the client
+-- address's window, the country's hourly budget. Only a send that passes them all is recorded anywhere.
 CREATE OR REPLACE FUNCTION otp_issue_one(
   p_channel text, p_destination text, p_purpose text, p_user_type text, p_code_hash bytea,
   p_require_pending boolean, p_limited boolean, p_client_ip text, p_calling_code text, p_country_budget integer,
@@ -76,6 +76,11 @@ DECLARE
   this_hour timestamptz := date_trunc('hour', now());
   country_sends integer;
 BEGIN
+  PERFORM FROM otp_blocked_destinations b WHERE b.channel = p_channel AND b.destination = p_destination;
+  IF FOUND THEN
+    RETURN ('blocked', 0, NULL)::otp_issue_result;
+  END IF;
+
   IF p_require_pending THEN
     PERFORM FROM otp_codes c
     WHERE c.channel = p_channel AND c.destination = p_destination AND c.purpose = p_purpose
@@ -83,11 +88,6 @@ BEGIN
     IF NOT FOUND THEN
       RETURN ('not_found', 0, NULL)::otp_issue_result;
     END IF;
-  END IF;
-
-  PERFORM FROM otp_blocked_destinations b WHERE b.channel = p_channel AND b.destination = p_destination;
-  IF FOUND THEN
-    RETURN ('blocked', 0, NULL)::otp_issue_result;
   END IF;
 
   SELECT coalesce(array_agg(t ORDER BY t), '{}') INTO sends

@@ -15,7 +15,7 @@ export const internalRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { 
   app.get(
     '/internal/v1/stats',
     {
-      preHandler: app.requireToken('service'),
+      onRequest: app.requireToken('service'),
       schema: {
         operationId: 'otpStats',
         tags,
@@ -34,7 +34,7 @@ export const internalRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { 
   app.get(
     '/internal/v1/stats/series',
     {
-      preHandler: app.requireToken('service'),
+      onRequest: app.requireToken('service'),
       schema: {
         operationId: 'otpStatsSeries',
         tags,
@@ -53,7 +53,7 @@ export const internalRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { 
   app.put(
     '/internal/v1/blocked-destinations',
     {
-      preHandler: app.requireToken('service'),
+      onRequest: app.requireToken('service'),
       schema: {
         operationId: 'setBlockedDestinations',
         tags,

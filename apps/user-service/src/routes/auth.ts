@@ -44,7 +44,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { sign
     {
       // None means `local`.
       config: { optionalBody: true },
-      preHandler: app.requireToken('access'),
+      onRequest: app.requireToken('access'),
       schema: {
         operationId: 'logout',
         tags: ['auth'],
