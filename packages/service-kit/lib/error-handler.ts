@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto'
 import { STATUS_CODES } from 'node:http'
+import type { Socket } from 'node:net'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { type ErrorDetails, errors } from './errors.ts'
 
@@ -9,6 +11,7 @@ const fastifyErrorCodes: Record<string, () => FastifyError> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: () => new errors.INVALID_BODY(),
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => new errors.INVALID_BODY(),
   FST_ERR_BAD_URL: () => new errors.VALIDATION_ERROR('the path is not valid percent-encoding'),
+  FST_ERR_MAX_PARAM_LENGTH: () => new errors.VALIDATION_ERROR('a part of the path is too long'),
 }
 
 type ServiceError = FastifyError & { details?: ErrorDetails }
@@ -62,6 +65,41 @@ export function answerError(error: ServiceError, request: FastifyRequest, reply:
     message: publicError.message,
     ...details,
   })
+}
+
+/**
+ * Answers what the router refuses before any route or hook runs (a path that cannot be decoded, a
+ * part of it too long): in the documented shape, with the request's id as every answer has it.
+ */
+export function answerFrameworkError(error: ServiceError, request: FastifyRequest, reply: FastifyReply) {
+  reply.header('x-request-id', request.id)
+  return answerError(error, request, reply)
+}
+
+/**
+ * Answers a request Node's HTTP parser refuses (headers too large, a malformed request line or
+ * length, a request that took too long to arrive), which never becomes a request: in the
+ * documented shape, with an id of its own, then the connection is closed.
+ */
+export function answerClientError(this: FastifyInstance, error: NodeJS.ErrnoException, socket: Socket) {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return
+  const [statusCode, code, message] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'REQUEST_TIMEOUT', 'The request took too long to arrive']
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'HEADERS_TOO_LARGE', 'The request line and headers are too large']
+        : [400, 'MALFORMED_REQUEST', 'The request is not valid HTTP']
+  const requestId = randomUUID()
+  // Noted, not warned: a flood of garbage must not flood the log.
+  this.log.debug({ requestId, err: error, code }, message)
+  if (socket.writable) {
+    const body = JSON.stringify({ statusCode, code, error: STATUS_CODES[statusCode], message })
+    socket.write(
+      `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+    )
+  }
+  socket.destroy()
 }
 
 export function installErrorHandling(app: FastifyInstance, isUnavailable: IsUnavailable) {

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http'
 import proxyAddr from '@fastify/proxy-addr'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, LogController } from 'fastify'
-import { answerError } from './error-handler.ts'
+import { answerClientError, answerFrameworkError } from './error-handler.ts'
 import { type LogSettings, loggerOptions } from './logger.ts'
 import { closeOnStop, inProcesses } from './processes.ts'
 import { requestIdFrom } from './request-id.ts'
@@ -58,8 +58,13 @@ export function createServer(settings: ServerSettings, { publicEntry = false, sl
     http: { headersTimeout: 10_000, connectionsCheckingInterval: 2_000 },
     keepAliveTimeout: 72_000,
     return503OnClosing: true,
-    // A path that cannot be decoded is answered in the documented shape, as any error is.
-    frameworkErrors: answerError,
+    // A path that cannot be decoded, or a request that cannot be read, is answered in the
+    // documented shape, as any error is.
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
+    // A path parameter (a user id) longer than any valid one still reaches its route, whose token
+    // check and validation answer it as any bad value.
+    routerOptions: { maxParamLength: 1024 },
   }).withTypeProvider<TypeBoxTypeProvider>()
   // The idle limit (connectionTimeout) is for a connection that has not sent its request: Node
   // also applies it while a request is handled, and would cut the connection of a handler still

@@ -1,3 +1,4 @@
+import { connect } from 'node:net'
 import createError from '@fastify/error'
 import t from 'tap'
 import { Type } from 'typebox'
@@ -72,6 +73,49 @@ t.test('errors take the documented shape, with a stable code', async (t) => {
 
   const undecodable = await app.inject({ method: 'GET', url: '/things/%zz' })
   t.match(undecodable.json(), { statusCode: 400, code: 'VALIDATION_ERROR', message: /path/ })
+  t.match(undecodable.headers['x-request-id'], /^[0-9a-f-]{36}$/, 'refused by the router, still with its id')
+})
+
+t.test('a path parameter past any valid one reaches its route; one past the router’s bound is a 400', async (t) => {
+  const app = await buildApp(t)
+  app.get('/users/:id', { schema: { params: Type.Object({ id: Type.String({ maxLength: 36 }) }) } }, async () => ({}))
+  const long = await app.inject({ method: 'GET', url: `/users/${'a'.repeat(101)}` })
+  t.match(long.json(), { statusCode: 400, code: 'VALIDATION_ERROR', message: /id/ }, 'judged by the route')
+  const huge = await app.inject({ method: 'GET', url: `/users/${'a'.repeat(2000)}` })
+  t.match(huge.json(), { statusCode: 400, code: 'VALIDATION_ERROR', message: 'The request is not valid: a part of the path is too long' })
+  t.match(huge.headers['x-request-id'], /^[0-9a-f-]{36}$/)
+})
+
+t.test('a request the HTTP parser refuses is answered in the documented shape, with an id, and its connection closed', async (t) => {
+  const app = await buildApp(t)
+  app.get('/ok', async () => ({ ok: true }))
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const { port } = app.server.address() as { port: number }
+  /** What the server sends back to `raw`, until it closes the connection. */
+  const answerTo = (raw: string) =>
+    new Promise<{ status: number; headers: string; body: unknown }>((resolve, reject) => {
+      let received = ''
+      const socket = connect(port, '127.0.0.1', () => socket.write(raw))
+      socket.on('data', (chunk) => {
+        received += chunk
+      })
+      socket.on('error', reject)
+      socket.on('close', () => {
+        const [head = '', body = ''] = received.split('\r\n\r\n')
+        resolve({ status: Number(head.split(' ')[1]), headers: head, body: JSON.parse(body) })
+      })
+    })
+  const cases: [string, string, number, string][] = [
+    ['headers over the limit', `GET /ok HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`, 431, 'HEADERS_TOO_LARGE'],
+    ['a length that is no number', 'POST /ok HTTP/1.1\r\nhost: x\r\ncontent-length: abc\r\n\r\n{}', 400, 'MALFORMED_REQUEST'],
+    ['a request line that is no HTTP', 'HELLO THERE\r\n\r\n', 400, 'MALFORMED_REQUEST'],
+  ]
+  for (const [name, raw, status, code] of cases) {
+    const answer = await answerTo(raw)
+    t.equal(answer.status, status, name)
+    t.match(answer.body, { statusCode: status, code, error: String, message: String }, name)
+    t.match(answer.headers, /\r\nx-request-id: [0-9a-f-]{36}\r\n/i, `${name}: with an id`)
+  }
 })
 
 t.test('without an isUnavailable check an outage is just an internal error', async (t) => {
