@@ -197,6 +197,10 @@ export async function startSuite({
       OTP_OUTBOX_FILE: outbox,
       // The gateway runs on this machine: the services believe its X-Forwarded-For.
       TRUSTED_PROXIES: '127.0.0.1',
+      // A local suite's clients (a simulator, tests, curl) mostly share this machine's address, for
+      // which the per-address limits would be the whole suite's: raised, unless set.
+      OTP_IP_MAX: '1000',
+      OTP_VERIFY_IP_MAX: '1000',
       OTP_SERVICE_URL: urlsOf('otp-service').join(','),
       USER_SERVICE_URL: urlsOf('user-service').join(','),
       OTP_SERVICE_URLS: urlsOf('otp-service').join(','),
