@@ -92,7 +92,9 @@ export function answerClientError(this: FastifyInstance, error: NodeJS.ErrnoExce
   const requestId = randomUUID()
   // Noted, not warned: a flood of garbage must not flood the log.
   this.log.debug({ requestId, err: error, code }, message)
-  if (socket.writable) {
+  // As Node does: nothing is written into an answer already on its way on this connection.
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent: boolean } })._httpMessage
+  if (socket.writable && !inFlight?.headersSent) {
     const body = JSON.stringify({ statusCode, code, error: STATUS_CODES[statusCode], message })
     socket.write(
       `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
