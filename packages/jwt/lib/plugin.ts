@@ -19,7 +19,9 @@ declare module 'fastify' {
   interface FastifyInstance {
     /**
      * A hook that lets the request through only with a valid Bearer token of `kind`. Run it
-     * `onRequest`, so a caller without one gets its 401 before its body is read or judged.
+     * `onRequest` (before anything else is read), or `preValidation` on a route with a body (read
+     * within the body limit, not yet judged): either way a caller without one gets its 401, not
+     * a word on what the route accepts.
      */
     requireToken(kind: TokenKind): onRequestAsyncHookHandler
   }

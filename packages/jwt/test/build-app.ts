@@ -14,11 +14,11 @@ export async function buildApp(t: Test, options: TokenPluginOptions) {
   })
   await app.register(jwtPlugin, options)
 
-  app.get('/me', { preHandler: app.requireToken('access') }, async (request) => {
+  app.get('/me', { onRequest: app.requireToken('access') }, async (request) => {
     const claims = getClaims(request, 'access')
     return { sub: claims.sub, role: claims.role, sid: claims.sid, typ: request.tokenClaims?.typ }
   })
-  app.get('/internal/stats', { preHandler: app.requireToken('service') }, async (request) => ({
+  app.get('/internal/stats', { onRequest: app.requireToken('service') }, async (request) => ({
     caller: getClaims(request, 'service').sub,
   }))
   app.get('/unprotected', async (request) => getClaims(request, 'access'))

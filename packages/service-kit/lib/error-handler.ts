@@ -90,8 +90,9 @@ export function answerClientError(this: FastifyInstance, error: NodeJS.ErrnoExce
         ? [431, 'HEADERS_TOO_LARGE', 'The request line and headers are too large']
         : [400, 'MALFORMED_REQUEST', 'The request is not valid HTTP']
   const requestId = randomUUID()
-  // Noted, not warned: a flood of garbage must not flood the log.
-  this.log.debug({ requestId, err: error, code }, message)
+  // Noted, not warned: a flood of garbage must not flood the log. Not the error itself: it holds
+  // the raw bytes read (headers with their tokens, other requests on the connection).
+  this.log.debug({ requestId, code, cause: error.code }, message)
   // As Node does: nothing is written into an answer already on its way on this connection.
   const inFlight = (socket as Socket & { _httpMessage?: { headersSent: boolean } })._httpMessage
   if (socket.writable && !inFlight?.headersSent) {

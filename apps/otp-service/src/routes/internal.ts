@@ -15,7 +15,7 @@ export const internalRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { 
   app.get(
     '/internal/v1/stats',
     {
-      onRequest: app.requireToken('service'),
+      preValidation: app.requireToken('service'),
       schema: {
         operationId: 'otpStats',
         tags,
@@ -34,7 +34,7 @@ export const internalRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { 
   app.get(
     '/internal/v1/stats/series',
     {
-      onRequest: app.requireToken('service'),
+      preValidation: app.requireToken('service'),
       schema: {
         operationId: 'otpStatsSeries',
         tags,
@@ -53,7 +53,7 @@ export const internalRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { 
   app.put(
     '/internal/v1/blocked-destinations',
     {
-      onRequest: app.requireToken('service'),
+      preValidation: app.requireToken('service'),
       schema: {
         operationId: 'setBlockedDestinations',
         tags,

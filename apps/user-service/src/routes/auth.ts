@@ -44,7 +44,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { sign
     {
       // None means `local`.
       config: { optionalBody: true },
-      onRequest: app.requireToken('access'),
+      preValidation: app.requireToken('access'),
       schema: {
         operationId: 'logout',
         tags: ['auth'],

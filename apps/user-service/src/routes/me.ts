@@ -17,7 +17,7 @@ export function currentUser(request: FastifyRequest) {
 }
 
 export const meRoutes: FastifyPluginAsyncTypebox<{ users: Users; contacts: Contacts }> = async (app, { users, contacts }) => {
-  const authenticated = { onRequest: app.requireToken('access') }
+  const authenticated = { preValidation: app.requireToken('access') }
   const security = [{ accessToken: [] }]
 
   app.get(
