@@ -208,7 +208,7 @@ export async function startSuite({
       ADMIN_SERVICE_URLS: urlsOf('admin-service').join(','),
       LOG_FORMAT: env.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json'),
       ...env,
-      EMAIL_VERIFY_URL: env.EMAIL_VERIFY_URL ?? `http://127.0.0.1:${portOf('gateway', 0)}/verify-email?token=`,
+      EMAIL_VERIFY_URL: env.EMAIL_VERIFY_URL ?? `http://127.0.0.1:${portOf('gateway', 0)}/verify-email#token=`,
     }
     const entrypoint = [
       ...['--import', exitWithParent],

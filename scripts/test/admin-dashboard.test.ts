@@ -2,9 +2,9 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createSuiteClient } from '@otp-suite/client'
 import { lastCode, signInByPhone, until } from '@otp-suite/testing'
-import { type BrowserContext, chromium, type Page } from 'playwright-core'
+import type { BrowserContext, Page } from 'playwright-core'
 import t, { type Test } from 'tap'
-import { startTestSuite } from './test-suite.ts'
+import { launchBrowser, startTestSuite } from './test-suite.ts'
 
 // The admin dashboard in a real browser (Debian's Chromium, headless), served by the gateway of
 // the suite as `pnpm start` runs it. Screenshots of each page go to test-output/admin-dashboard.
@@ -22,21 +22,7 @@ const { suite, gateway, outbox } = await startTestSuite(t, {
     ADMIN_CACHE_TTL_METRICS: '1',
   },
 })
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  headless: true,
-  // Root needs --no-sandbox; the rest keeps Chromium off a network this machine does not have.
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-})
-t.teardown(() => browser.close())
+const browser = await launchBrowser(t)
 
 const desktop = { width: 1280, height: 860 }
 const phoneWidth = { width: 390, height: 844 }

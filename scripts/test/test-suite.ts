@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { dropDatabase } from '@otp-suite/db/tooling'
+import { chromium } from 'playwright-core'
 import type { Test } from 'tap'
 import { startSuite } from '../lib/suite.mjs'
 
@@ -38,4 +39,24 @@ export async function startTestSuite(
     await rm(dataDir, { recursive: true, force: true })
   })
   return { suite, gateway: suite.gatewayUrl as string, dataDir, outbox: join(dataDir, 'outbox.jsonl'), logs }
+}
+
+/** Debian's Chromium, headless, closed when `t` ends. */
+export async function launchBrowser(t: Test) {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    // Root needs --no-sandbox; the rest keeps Chromium off a network this machine does not have.
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  })
+  t.teardown(() => browser.close())
+  return browser
 }

@@ -7,6 +7,7 @@ import fp from 'fastify-plugin'
 import helmet, { type HelmetOptions } from 'helmet'
 import { adminDashboard, dashboardFiles } from './admin-dashboard.ts'
 import type { GatewayConfig } from './config.ts'
+import { emailConfirmation } from './email-confirmation.ts'
 import { errors } from './errors.ts'
 import { createPublicDocument } from './public-document.ts'
 import { proxyRoutes, ROUTES } from './routes.ts'
@@ -102,6 +103,7 @@ async function gatewayApp(app: FastifyInstance, { config }: { config: GatewayCon
   app.removeContentTypeParser('application/json')
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body))
 
+  await app.register(emailConfirmation)
   const dashboard = dashboardFiles(config.ADMIN_DASHBOARD_DIR)
   if (dashboard) await app.register(adminDashboard, { root: dashboard })
   else app.log.warn('The admin dashboard is not built (pnpm --filter @otp-suite/admin-dashboard build): /admin/ answers 404')

@@ -24,7 +24,7 @@ export const UserServiceConfig = defineConfig({
   OTP_DEFAULT_REGION: Type.String({ pattern: '^[A-Z]{2}$', default: 'US' }),
   ...deliveryConfigProperties,
   /** The page that confirms an address: the link mailed is this followed by the token. */
-  EMAIL_VERIFY_URL: Type.String({ default: 'http://127.0.0.1:8080/verify-email?token=' }),
+  EMAIL_VERIFY_URL: Type.String({ default: 'http://127.0.0.1:8080/verify-email#token=' }),
   EMAIL_VERIFY_SUBJECT: Type.String({ default: 'Confirm your email address' }),
   /** Verification links one user may have mailed per hour. */
   EMAIL_VERIFY_HOURLY_MAX: Type.Integer({ minimum: 1, default: 5 }),
