@@ -165,7 +165,7 @@ variable "mail_from" {
 }
 
 variable "email_verify_url" {
-  description = "The page that confirms an email address; the link mailed is this followed by the token, e.g. https://app.example.com/verify-email?token= (EMAIL_VERIFY_URL)."
+  description = "The page that confirms an email address; the link mailed is this followed by the token, e.g. https://app.example.com/verify-email#token= (after #, the token reaches no server log; the gateway serves such a page at /verify-email) (EMAIL_VERIFY_URL)."
   type        = string
 
   validation {

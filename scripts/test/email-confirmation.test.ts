@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { createSuiteClient } from '@otp-suite/client'
 import { signInByPhone } from '@otp-suite/testing'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { launchBrowser, startTestSuite } from './test-suite.ts'
 
 // The link user-service mails to confirm an address, opened in a real browser (Debian's Chromium,
@@ -10,7 +10,7 @@ const { gateway, outbox } = await startTestSuite(t, { name: 'confirm', portBase:
 const browser = await launchBrowser(t)
 
 /** A signed-in user who asked for a link to `email`, and that link as mailed. */
-async function linkMailedFor(phone: string, email: string) {
+async function linkMailedFor(t: Test, phone: string, email: string) {
   const app = createSuiteClient({ baseUrl: gateway })
   await signInByPhone(app, outbox, phone)
   t.equal((await app.api.POST('/api/v1/users/me/email/verification', { body: { email } })).response.status, 202)
@@ -20,7 +20,7 @@ async function linkMailedFor(phone: string, email: string) {
 }
 
 t.test('the mailed link opens a page that confirms the address when its button is pressed, not before', async (t) => {
-  const { app, link } = await linkMailedFor('+14155550801', 'ada@example.com')
+  const { app, link } = await linkMailedFor(t, '+14155550801', 'ada@example.com')
   t.match(link, /^http:\/\/127\.0\.0\.1:\d+\/verify-email#token=[\w.-]+$/, 'the token after #, which no server log sees')
   const context = await browser.newContext()
   t.teardown(() => context.close())
@@ -50,11 +50,30 @@ t.test('the mailed link opens a page that confirms the address when its button i
   t.ok(await again.getByRole('button', { name: 'Confirm this address' }).isHidden(), 'and offers no retry')
 })
 
+t.test('an answer that may come right next time (a service down) leaves the button to try again', async (t) => {
+  const { app, link } = await linkMailedFor(t, '+14155550802', 'grace@example.com')
+  const context = await browser.newContext()
+  t.teardown(() => context.close())
+  const page = await context.newPage()
+  const outage = { statusCode: 503, code: 'UPSTREAM_UNAVAILABLE', error: 'Service Unavailable', message: 'user-service is unavailable' }
+  await page.route('**/api/v1/users/email/verify', (route) => route.fulfill({ status: 503, json: outage }))
+  await page.goto(link)
+  const button = page.getByRole('button', { name: 'Confirm this address' })
+  await button.click()
+  await page.getByText('The address could not be confirmed just now. Try again in a moment.').waitFor()
+  t.ok(await button.isEnabled(), 'the button is there again')
+  await page.unroute('**/api/v1/users/email/verify')
+  await button.click()
+  await page.getByText('Your email address is confirmed.').waitFor()
+  t.match((await app.api.GET('/api/v1/users/me')).data, { email: 'grace@example.com', emailVerified: true })
+})
+
 t.test('the page without a token says so, and is served under a policy of its own script only', async (t) => {
   const page = await fetch(`${gateway}/verify-email`)
   t.equal(page.status, 200)
   t.match(page.headers.get('content-type'), /^text\/html/)
-  t.match(page.headers.get('content-security-policy'), /default-src 'none'; script-src 'self'; connect-src 'self'/)
+  t.match(page.headers.get('content-security-policy'), /default-src 'none'; script-src 'self'; connect-src 'self'.*frame-ancestors 'none'/)
+  t.equal(page.headers.get('cache-control'), 'no-store')
   const context = await browser.newContext()
   t.teardown(() => context.close())
   const tab = await context.newPage()

@@ -16,19 +16,20 @@ const PAGE = `<!doctype html>
 <body>
 <main>
 <h1>Confirm your email address</h1>
-<p id="status">Loading…</p>
+<p id="status" role="status">Loading…</p>
+<noscript><p>This page needs JavaScript to confirm the address.</p></noscript>
 <button id="confirm" type="button" hidden>Confirm this address</button>
 </main>
 </body>
 </html>
 `
 
-// The token comes after # (never sent to a server, so in no log) or after ?; it leaves the address
-// bar at once. It is posted only when the user presses the button: a mail scanner that opens the
-// link confirms nothing.
+// The token comes after # (never sent to a server, so in no log) and leaves the address bar at
+// once. It is posted only when the user presses the button: a mail scanner that opens the link
+// confirms nothing. A refusal is final and shown as the service words it; an answer that may come
+// right next time (rate limit, timeout, a service down, no network) leaves the button.
 const SCRIPT = `'use strict'
-const link = new URLSearchParams(location.hash.slice(1) || location.search.slice(1))
-const token = link.get('token')
+const token = new URLSearchParams(location.hash.slice(1)).get('token')
 const status = document.getElementById('status')
 const button = document.getElementById('confirm')
 history.replaceState(null, '', location.pathname)
@@ -40,21 +41,23 @@ if (!token) {
   button.addEventListener('click', async () => {
     button.disabled = true
     status.textContent = 'Confirming…'
-    let answer
+    let answer = { status: 0, body: {} }
     try {
       const response = await fetch('/api/v1/users/email/verify', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ token }),
       })
-      answer = { ok: response.ok, final: response.status < 500, body: await response.json().catch(() => ({})) }
-    } catch {
-      answer = { ok: false, final: false, body: {} }
-    }
-    status.textContent = answer.ok
+      answer = { status: response.status, body: (await response.json().catch(() => null)) ?? {} }
+    } catch {}
+    const confirmed = answer.status === 200 && answer.body.verified === true
+    const final = confirmed || (answer.status >= 400 && answer.status < 500 && answer.status !== 408 && answer.status !== 429)
+    status.textContent = confirmed
       ? 'Your email address is confirmed.'
-      : (answer.body.message ?? 'The address could not be confirmed.') + (answer.final ? '' : ' Try again in a moment.')
-    button.hidden = answer.final
+      : final && typeof answer.body.message === 'string'
+        ? answer.body.message
+        : 'The address could not be confirmed just now. Try again in a moment.'
+    button.hidden = final
     button.disabled = false
   })
 }
@@ -66,7 +69,7 @@ if (!token) {
  */
 export async function emailConfirmation(app: FastifyInstance) {
   const serve = (type: string, body: string) => (_request: unknown, reply: FastifyReply) =>
-    reply.header('content-security-policy', CONTENT_SECURITY_POLICY).header('cache-control', 'no-cache').type(type).send(body)
+    reply.header('content-security-policy', CONTENT_SECURITY_POLICY).header('cache-control', 'no-store').type(type).send(body)
   app.get('/verify-email', { schema: { hide: true } }, serve('text/html; charset=utf-8', PAGE))
   app.get('/verify-email.js', { schema: { hide: true } }, serve('text/javascript; charset=utf-8', SCRIPT))
 }
