@@ -50,7 +50,7 @@ t.test('an admin reads the dashboard and bans a user, who is refused from then o
   t.equal((await fetch(`${gateway}/internal/v1/stats`)).status, 404, 'internal routes stay inside')
 })
 
-t.test('many sign-ins from this machine are not held to one address’s limits', async (t) => {
+t.test('many codes sent from this machine are not held to one address’s limits', async (t) => {
   const sends = await Promise.all(
     Array.from({ length: 40 }, (_, i) => client().sendCode({ channel: 'email', to: `local-${i}@example.com`, purpose: 'login' })),
   )

@@ -140,6 +140,8 @@ export function createUpstream({
       let headers: IncomingHttpHeaders = {}
       const chunks: Buffer[] = []
       dispatcher.dispatch(options, {
+        // Present, if empty, so undici takes this for a handler of its current kind (onResponseStart…):
+        // one without it is driven through the legacy callbacks, which it does not have.
         onRequestStart() {},
         onResponseStart(_controller, statusCode, responseHeaders) {
           status = statusCode
