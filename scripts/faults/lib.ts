@@ -324,13 +324,13 @@ export async function checkLedger({ gateway, outbox, databaseUrls }: Suite, ledg
   check(
     'every session given out still works',
     live.every((status) => status === 200),
-    `${live.filter((status) => status === 200).length} of ${live.length}`,
+    `${live.filter((status) => status === 200).length} of ${live.length}; ${tally(live)}`,
   )
   const revoked = await Promise.all(ledger.revoked.map(me))
   check(
     'every token logged out is still refused',
     revoked.every((status) => status === 401),
-    `${revoked.filter((status) => status === 401).length} of ${revoked.length}`,
+    `${revoked.filter((status) => status === 401).length} of ${revoked.length}; ${tally(revoked)}`,
   )
   const audit = new pg.Client({ connectionString: databaseUrls['admin-service'] })
   await audit.connect()

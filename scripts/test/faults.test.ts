@@ -9,6 +9,8 @@ for (const name of FAULTS) {
     // Its lines as comments: a script's "ok …" must not read as a test point of this file.
     const { passed, output } = runFault(name, { capture: true })
     t.comment(output.trimEnd())
-    t.ok(passed, `${name} held`)
+    // What failed, in the test point's own line too: the one a reader of a long log's end sees.
+    const failed = output.split('\n').filter((line) => line.startsWith('FAIL'))
+    t.ok(passed, [`${name} held`, ...failed.map((line) => line.replace(/\s+/g, ' ').slice(0, 400))].join(': '))
   })
 }

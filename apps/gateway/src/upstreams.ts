@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http'
-import type { CheckResult } from '@otp-suite/service-kit'
+import { type CheckResult, failureCode } from '@otp-suite/service-kit'
 import type { FastifyBaseLogger } from 'fastify'
 import { Counter, Gauge, type Registry } from 'prom-client'
 import { Agent, BalancedPool, type Dispatcher, request } from 'undici'
@@ -8,6 +8,9 @@ import { Agent, BalancedPool, type Dispatcher, request } from 'undici'
 const MAX_ANSWER_BYTES = 1024 * 1024
 
 export type Answer = { status: number; headers: IncomingHttpHeaders; body: Buffer }
+
+/** Failures of a check that reached its instance and got no answer in time. */
+const UNANSWERED = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'])
 
 /** A request given up before it left the gateway: it waited too long for a connection, or its client left. */
 class NotSent extends Error {
@@ -59,8 +62,8 @@ export type UpstreamMetrics = ReturnType<typeof upstreamMetrics>
 /**
  * The instances of one service behind the gateway: an undici BalancedPool spreads requests over
  * those in rotation. Every instance's `/health/ready` is checked every interval (and at once when a
- * request could not reach one); an instance that fails is taken out of the rotation and put back
- * when it passes again.
+ * request could not reach one); an instance that fails it is taken out of the rotation (as `ready`
+ * says when) and put back when it passes again.
  */
 export function createUpstream({
   name,
@@ -85,14 +88,26 @@ export function createUpstream({
   const checks = new Agent({ connectTimeout: connectTimeoutMs, headersTimeout: healthCheckIntervalMs, bodyTimeout: healthCheckIntervalMs })
   const inRotation = new Set(urls)
   for (const url of urls) metrics.instanceUp.set({ service: name, instance: url }, 1)
+  /** Checks in a row that each instance took its connection and gave no answer in time. */
+  const unanswered = new Map(urls.map((url) => [url, 0]))
 
+  /**
+   * Whether `url` belongs in rotation after this check. An instance that says it is not ready, or
+   * cannot be reached, is out at once; one that took the check and did not answer in time is out
+   * at its second such check in a row: a stall of one event loop (the instance's, or this one's
+   * own, which also makes every check of the round late) must not empty the rotation.
+   */
   async function ready(url: string) {
     try {
       const response = await request(new URL('/health/ready', url), { dispatcher: checks })
       await response.body.dump()
+      unanswered.set(url, 0)
       return response.statusCode === 200
-    } catch {
-      return false
+    } catch (error) {
+      const late = UNANSWERED.has(failureCode(error))
+      const inARow = late ? (unanswered.get(url) ?? 0) + 1 : 0
+      unanswered.set(url, inARow)
+      return inARow === 1 && inRotation.has(url)
     }
   }
 

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http'
 import t, { type Test } from 'tap'
-import { json, servedCount, startGateway, startOtpInstances, stubInstance, testEnv, until } from './helpers.ts'
+import { json, servedCount, standIn, startGateway, startOtpInstances, stubInstance, testEnv, until } from './helpers.ts'
 
 const sendBody = (to: string) => JSON.stringify({ channel: 'sms', to, purpose: 'login' })
 const post = (url: string, to: string) => fetch(`${url}/api/v1/otp/send`, { method: 'POST', headers: json, body: sendBody(to) })
@@ -41,6 +41,36 @@ t.test('an instance that dies: the next sends still succeed, it leaves the rotat
   const [revived] = (await startOtpInstances(t, 1, { PORT: String(first.port) })).instances
   t.ok(revived)
   t.ok(await until(async () => (await post(url, '+14155550430')).status === 202, 3000), 'back in rotation by itself')
+})
+
+t.test('a readiness check left unanswered once keeps the instance in rotation; twice in a row takes it out', async (t) => {
+  // Checks it leaves unanswered, from now on; every other one it answers ready.
+  let unanswered = 0
+  let checks = 0
+  const instance = await standIn(t, (request, response) => {
+    if (request.url !== '/health/ready') return response.writeHead(200, json).end('{"from":"instance"}')
+    checks++
+    if (unanswered > 0) unanswered--
+    else response.writeHead(200, json).end('{"status":"ok"}')
+  })
+  const { url } = await startGateway(
+    t,
+    testEnv({ OTP_SERVICE_URLS: instance, HEALTH_CHECK_INTERVAL_MS: '200', RATE_LIMIT_PER_MINUTE: '0' }),
+  )
+  /** Requests to the service, one after another, until `checksMore` more checks came and went. */
+  const requestsFor = async (checksMore: number) => {
+    const statuses = new Set<number>()
+    for (const until = checks + checksMore; checks < until; ) statuses.add((await fetch(`${url}/api/v1/otp/anything`)).status)
+    return statuses
+  }
+  t.same(await requestsFor(2), new Set([200]))
+
+  unanswered = 1
+  t.same(await requestsFor(4), new Set([200]), 'one late check, then answered ones: no request refused')
+
+  unanswered = 2
+  t.same(await requestsFor(4), new Set([200, 503]), 'two in a row: out of rotation (answered 503 at once), then back')
+  t.same(await requestsFor(2), new Set([200]), 'and in rotation again')
 })
 
 t.test('a request that reached an instance is never sent twice; one that could safely run again is', async (t) => {

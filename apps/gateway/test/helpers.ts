@@ -6,7 +6,7 @@ import type { Test } from 'tap'
 import gatewayApp from '../src/app.ts'
 import { gatewayServerOptions, loadGatewayConfig } from '../src/config.ts'
 
-export { servedCount, until } from '@otp-suite/testing'
+export { servedCount, standIn, until } from '@otp-suite/testing'
 
 export const jwtSecret = randomBytes(32).toString('base64url')
 
