@@ -18,6 +18,7 @@ export {
   USER_TYPES,
   type UserType,
   UserTypeSchema,
+  VisibleText,
 } from './lib/kinds.ts'
 export {
   normalizePhone,

@@ -1,5 +1,5 @@
 import { OtpStatsSchema, UserStatsSchema } from '@otp-suite/contract'
-import { PrintableText } from '@otp-suite/destination'
+import { PrintableText, VisibleText } from '@otp-suite/destination'
 import { Type } from 'typebox'
 
 export const MetricsReply = Type.Object(
@@ -13,7 +13,7 @@ export const MetricsReply = Type.Object(
 )
 
 export const BanBody = Type.Object(
-  { reason: PrintableText({ minLength: 1, maxLength: 500, description: 'Why, for the audit log' }) },
+  { reason: VisibleText({ minLength: 1, maxLength: 500, description: 'Why, for the audit log' }) },
   { additionalProperties: false },
 )
 export const UnbanBody = Type.Object({ reason: Type.Optional(BanBody.properties.reason) }, { additionalProperties: false })

@@ -59,6 +59,7 @@ t.test('refused actions write nothing: bad input, an unknown user, banning onese
   const cases = [
     ['no reason', `/api/v1/admin/users/${user.user.id}/ban`, {}, 400, 'VALIDATION_ERROR'],
     ['an empty reason', `/api/v1/admin/users/${user.user.id}/ban`, { reason: '' }, 400, 'VALIDATION_ERROR'],
+    ['a blank reason', `/api/v1/admin/users/${user.user.id}/ban`, { reason: '   ' }, 400, 'VALIDATION_ERROR'],
     ['a control character', `/api/v1/admin/users/${user.user.id}/ban`, { reason: 'spam\u0000' }, 400, 'VALIDATION_ERROR'],
     ['a reason too long', `/api/v1/admin/users/${user.user.id}/ban`, { reason: 'x'.repeat(501) }, 400, 'VALIDATION_ERROR'],
     ['not a user id', '/api/v1/admin/users/1%20OR%201=1/ban', { reason: 'r' }, 400, 'VALIDATION_ERROR'],

@@ -1,5 +1,5 @@
 import { ACCESS_TOKEN_MAX_LENGTH, INTROSPECT_BATCH_MAX, UserSchema, userExample } from '@otp-suite/contract'
-import { PrintableText } from '@otp-suite/destination'
+import { PrintableText, VisibleText } from '@otp-suite/destination'
 import { Type } from 'typebox'
 
 const jwt = (description: string) => Type.String({ minLength: 1, maxLength: 4096, description })
@@ -31,7 +31,7 @@ export const LoginReply = Type.Object(
   { description: 'Signed in', examples: [{ ...pairExample, user: userExample }] },
 )
 
-const name = PrintableText({ minLength: 1, maxLength: 100 })
+const name = VisibleText({ minLength: 1, maxLength: 100 })
 export const ProfileBody = Type.Object({ firstName: Type.Optional(name), lastName: Type.Optional(name) }, { additionalProperties: false })
 
 export const PhoneBody = Type.Object(

@@ -29,6 +29,7 @@ t.test('bad input gets a 4xx with a stable code, never a 5xx', async (t) => {
     ['POST', '/api/v1/auth/logout', { scope: 'everything' }, bearer(session.accessToken), 400, 'VALIDATION_ERROR'],
     ['PATCH', '/api/v1/users/me', { firstName: 'a\u0000b' }, bearer(session.accessToken), 400, 'VALIDATION_ERROR'],
     ['PATCH', '/api/v1/users/me', { firstName: 'x'.repeat(101) }, bearer(session.accessToken), 400, 'VALIDATION_ERROR'],
+    ['PATCH', '/api/v1/users/me', { lastName: ' \u00a0 ' }, bearer(session.accessToken), 400, 'VALIDATION_ERROR'],
     ['PATCH', '/api/v1/users/me', { lastName: '\u202egnp.exe' }, bearer(session.accessToken), 400, 'VALIDATION_ERROR'],
     ['PATCH', '/api/v1/users/me', { firstName: 5 }, bearer(session.accessToken), 400, 'VALIDATION_ERROR'],
     ['GET', '/api/v1/users/me', undefined, { authorization: 'Bearer \u00ff' }, 401, 'TOKEN_INVALID'],

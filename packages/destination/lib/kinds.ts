@@ -21,10 +21,15 @@ export const UserTypeSchema = Type.Union(
   { default: 'live', description: 'Live or demo user' },
 )
 
+type TextOptions = { minLength?: number; maxLength: number; description?: string }
+const PRINTABLE = '[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]*'
+
 /**
  * Text that can reach a log line or a database: no control characters (NUL, which PostgreSQL
  * cannot store, escapes, line breaks), no invisible format characters (bidi overrides, zero-width
  * joiners) and no lone surrogate halves (not valid UTF-8 once encoded).
  */
-export const PrintableText = (options: { minLength?: number; maxLength: number; description?: string }) =>
-  Type.String({ ...options, pattern: '^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]*$' })
+export const PrintableText = (options: TextOptions) => Type.String({ ...options, pattern: `^${PRINTABLE}$` })
+
+/** Printable text with something to read: not only spaces (a name, the reason for a ban). */
+export const VisibleText = (options: TextOptions) => Type.String({ ...options, pattern: `^(?=.*\\S)${PRINTABLE}$` })

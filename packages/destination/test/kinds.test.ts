@@ -1,6 +1,6 @@
 import { Ajv } from 'ajv'
 import t from 'tap'
-import { PrintableText } from '../index.ts'
+import { PrintableText, VisibleText } from '../index.ts'
 
 t.test('printable text refuses what PostgreSQL or a log line cannot take as is', async (t) => {
   const valid = new Ajv().compile(PrintableText({ maxLength: 100 }))
@@ -21,4 +21,13 @@ t.test('printable text refuses what PostgreSQL or a log line cannot take as is',
   ]) {
     t.notOk(valid(hostile), `U+${hostile.charCodeAt(1).toString(16).padStart(4, '0')}`)
   }
+})
+
+t.test('visible text is printable text that is not only spaces', async (t) => {
+  const valid = new Ajv().compile(VisibleText({ minLength: 1, maxLength: 100 }))
+  t.ok(valid('Ada'))
+  t.ok(valid(' Ada Lovelace '))
+  t.ok(valid('李'))
+  for (const blank of ['', ' ', '   ', '\u00a0', '\u3000 ', '\t']) t.notOk(valid(blank), JSON.stringify(blank))
+  t.notOk(valid('Ada\u0000'), 'and printable')
 })
