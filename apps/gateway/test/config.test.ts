@@ -9,5 +9,6 @@ t.test('the services are named as the other services name them, or in the …_UR
   })
   t.equal(config.OTP_SERVICE_URLS, 'http://otp-1:3000, http://otp-2:3000')
   t.equal(config.USER_SERVICE_URLS, 'http://user:3000')
+  t.equal(config.ADMIN_SERVICE_URLS, 'http://127.0.0.1:3003', 'neither form given: the default')
   t.throws(() => loadGatewayConfig({ OTP_SERVICE_URL: 'ftp://otp:3000' }), /OTP_SERVICE_URLS/, 'judged as the …_URLS form is')
 })

@@ -41,10 +41,14 @@ export function defineConfig<P extends TProperties>(properties: P) {
   return Type.Object({ ...baseConfigProperties, ...properties })
 }
 
-/** Reads and validates the environment once, at boot; a bad value stops the process with its name. */
+/**
+ * Reads and validates the environment once, at boot; a bad value stops the process with its name.
+ * An `env` given instead of the process's is read alone: nothing of the process's slips in.
+ */
 export function loadConfig<S extends TObject>(schema: S, env: NodeJS.ProcessEnv = process.env): Static<S> {
   try {
-    return envSchema<Static<S>>({ schema, data: env, dotenv: false })
+    // env-schema reads process.env too unless told not to, under the values given.
+    return envSchema<Static<S>>({ schema, data: env, env: false, dotenv: false })
   } catch (error) {
     throw new Error(`Invalid configuration: ${(error as Error).message}`)
   }

@@ -14,6 +14,18 @@ t.test('reads, coerces and defaults the environment', async (t) => {
   t.equal(config.LOG_FORMAT, undefined, 'the log format follows the terminal unless chosen')
 })
 
+t.test("an environment given is read alone; without one, the process's is", async (t) => {
+  process.env.PORT = '5555'
+  process.env.SECRET = 'from-the-process'
+  t.teardown(() => {
+    delete process.env.PORT
+    delete process.env.SECRET
+  })
+  t.match(loadConfig(schema, { SECRET: 'long-enough' }), { PORT: 3001, SECRET: 'long-enough' }, "nothing of the process's slips in")
+  t.throws(() => loadConfig(schema, {}), /SECRET/, 'not even a value the given one lacks')
+  t.match(loadConfig(schema), { PORT: 5555, SECRET: 'from-the-process' })
+})
+
 t.test('fails at boot naming the bad variable', async (t) => {
   t.throws(() => loadConfig(schema, {}), /Invalid configuration: .*SECRET/)
   t.throws(() => loadConfig(schema, { SECRET: 'long-enough', PORT: 'eighty' }), /Invalid configuration: .*PORT/)
