@@ -20,7 +20,7 @@ export const GatewayConfig = defineConfig({
    * answer, say); past it, it is answered 503 and never sent.
    */
   UPSTREAM_QUEUE_TIMEOUT_MS: Type.Integer({ minimum: 10, default: 2000 }),
-  /** How often each instance's readiness is checked, and how long a check may take; one that fails is taken out until it passes. */
+  /** How often each instance's readiness is checked (a check gets about as long to answer); one that fails is taken out until it passes. */
   HEALTH_CHECK_INTERVAL_MS: Type.Integer({ minimum: 100, default: 2000 }),
   /** Where clients reach the gateway (https://api.example.com), the server the API document names; empty names it relatively ("/"). */
   PUBLIC_URL: Type.String({ default: '', pattern: '^(https?://[^\\s/]+(/[^\\s]*[^\\s/])?)?$' }),

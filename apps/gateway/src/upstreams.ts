@@ -9,9 +9,6 @@ const MAX_ANSWER_BYTES = 1024 * 1024
 
 export type Answer = { status: number; headers: IncomingHttpHeaders; body: Buffer }
 
-/** Failures of a check that reached its instance and got no answer in time. */
-const UNANSWERED = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'])
-
 /** A request given up before it left the gateway: it waited too long for a connection, or its client left. */
 class NotSent extends Error {
   constructor(readonly code: 'UPSTREAM_QUEUE_TIMEOUT' | 'CLIENT_GONE') {
@@ -88,14 +85,14 @@ export function createUpstream({
   const checks = new Agent({ connectTimeout: connectTimeoutMs, headersTimeout: healthCheckIntervalMs, bodyTimeout: healthCheckIntervalMs })
   const inRotation = new Set(urls)
   for (const url of urls) metrics.instanceUp.set({ service: name, instance: url }, 1)
-  /** Checks in a row that each instance took its connection and gave no answer in time. */
+  /** Checks in a row that each instance took its connection and left unanswered in time. */
   const unanswered = new Map(urls.map((url) => [url, 0]))
 
   /**
    * Whether `url` belongs in rotation after this check. An instance that says it is not ready, or
-   * cannot be reached, is out at once; one that took the check and did not answer in time is out
-   * at its second such check in a row: a stall of one event loop (the instance's, or this one's
-   * own, which also makes every check of the round late) must not empty the rotation.
+   * cannot be reached, is out at once; one that takes the check and leaves it unanswered in time is
+   * checked again at once and out at the second such check in a row: one stall (of the instance,
+   * or of this process while the check's timer ran) must not empty the rotation.
    */
   async function ready(url: string) {
     try {
@@ -104,8 +101,7 @@ export function createUpstream({
       unanswered.set(url, 0)
       return response.statusCode === 200
     } catch (error) {
-      const late = UNANSWERED.has(failureCode(error))
-      const inARow = late ? (unanswered.get(url) ?? 0) + 1 : 0
+      const inARow = failureCode(error) === 'UND_ERR_HEADERS_TIMEOUT' ? (unanswered.get(url) ?? 0) + 1 : 0
       unanswered.set(url, inARow)
       return inARow === 1 && inRotation.has(url)
     }
@@ -199,13 +195,18 @@ export function createUpstream({
   }
 
   let checking: Promise<void> | undefined
-  /** Checks every instance now (one round at a time), and places each by its answer. */
+  let closed = false
+  /**
+   * Checks every instance now (one round at a time), and places each by its answer; a round that
+   * left one unanswered for the first time is followed by another at once.
+   */
   const checkAll = () =>
     (checking ??= Promise.all(urls.map(async (url) => place(url, await ready(url))))
       .then(() => {})
       .catch((error: unknown) => log.error({ err: error, service: name }, 'checking the instances failed'))
       .finally(() => {
         checking = undefined
+        if (!closed && [...unanswered.values()].includes(1)) void checkAll()
       }))
   const timer = setInterval(checkAll, healthCheckIntervalMs)
   timer.unref()
@@ -225,6 +226,7 @@ export function createUpstream({
       return { status: inRotation.size > 0 ? 'up' : 'down', latencyMs: 0 }
     },
     async close() {
+      closed = true
       clearInterval(timer)
       await Promise.all([dispatcher.close(), checks.close()])
     },
