@@ -10,7 +10,7 @@ for (const name of FAULTS) {
     const { passed, output } = runFault(name, { capture: true })
     t.comment(output.trimEnd())
     // What failed, in the test point's own line too: the one a reader of a long log's end sees.
-    const failed = output.split('\n').filter((line) => line.startsWith('FAIL'))
+    const failed = output.split('\n').filter((line) => line.startsWith('FAIL '))
     t.ok(passed, [`${name} held`, ...failed.map((line) => line.replace(/\s+/g, ' ').slice(0, 400))].join(': '))
   })
 }

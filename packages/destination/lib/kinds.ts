@@ -31,5 +31,10 @@ const PRINTABLE = '[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]*'
  */
 export const PrintableText = (options: TextOptions) => Type.String({ ...options, pattern: `^${PRINTABLE}$` })
 
-/** Printable text with something to read: not only spaces (a name, the reason for a ban). */
-export const VisibleText = (options: TextOptions) => Type.String({ ...options, pattern: `^(?=.*\\S)${PRINTABLE}$` })
+/**
+ * Printable text with something to read (a name, the reason for a ban): not only spaces, marks
+ * on nothing, unassigned or private-use characters, or the fillers that show as blank (Hangul
+ * fillers, the empty braille cell).
+ */
+export const VisibleText = (options: TextOptions) =>
+  Type.String({ ...options, pattern: `^(?=.*[^\\s\\p{M}\\p{Cn}\\p{Co}\\u115F\\u1160\\u3164\\uFFA0\\u2800])${PRINTABLE}$` })

@@ -28,6 +28,22 @@ t.test('visible text is printable text that is not only spaces', async (t) => {
   t.ok(valid('Ada'))
   t.ok(valid(' Ada Lovelace '))
   t.ok(valid('李'))
-  for (const blank of ['', ' ', '   ', '\u00a0', '\u3000 ', '\t']) t.notOk(valid(blank), JSON.stringify(blank))
+  t.ok(valid('\u3164A'), 'a filler beside a letter')
+  const blanks = [
+    '',
+    ' ',
+    '   ',
+    '\u00a0',
+    '\u3000 ',
+    '\u3164',
+    '\u115f\u1160',
+    '\uffa0',
+    ' \u2800 ',
+    '\u034f',
+    '\u0301',
+    '\ufe0f',
+    '\u{e0100}',
+  ]
+  for (const blank of [...blanks, '\u0378', '\ue000']) t.notOk(valid(blank), JSON.stringify(blank))
   t.notOk(valid('Ada\u0000'), 'and printable')
 })

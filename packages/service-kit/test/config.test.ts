@@ -15,11 +15,13 @@ t.test('reads, coerces and defaults the environment', async (t) => {
 })
 
 t.test("an environment given is read alone; without one, the process's is", async (t) => {
-  process.env.PORT = '5555'
-  process.env.SECRET = 'from-the-process'
+  const { PORT, SECRET } = process.env
+  Object.assign(process.env, { PORT: '5555', SECRET: 'from-the-process' })
   t.teardown(() => {
-    delete process.env.PORT
-    delete process.env.SECRET
+    for (const [name, value] of Object.entries({ PORT, SECRET })) {
+      if (value === undefined) delete process.env[name]
+      else process.env[name] = value
+    }
   })
   t.match(loadConfig(schema, { SECRET: 'long-enough' }), { PORT: 3001, SECRET: 'long-enough' }, "nothing of the process's slips in")
   t.throws(() => loadConfig(schema, {}), /SECRET/, 'not even a value the given one lacks')
