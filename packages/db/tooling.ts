@@ -6,7 +6,7 @@
  *   await applyMigrations({ databaseUrl: env.DATABASE_URL, migrationsDir: 'prisma/migrations' })
  */
 
-export { dropDatabase, ensureDatabase } from './lib/databases.ts'
+export { dropDatabase, ensureDatabase, provisionDatabase } from './lib/databases.ts'
 export { type EmbeddedPostgres, startEmbeddedPostgres } from './lib/embedded.ts'
 export {
   type ApplyMigrationsOptions,

@@ -14,6 +14,10 @@ function databaseUrl(): string {
 
 async function migrate(migrationsDir: string): Promise<void> {
   const { applyMigrations } = await migrations()
+  // With a role that may make roles and databases (a managed server's master role), the database
+  // first gets a role of its own: DATABASE_URL's user, which the migrations then run as.
+  const adminUrl = process.env.DATABASE_ADMIN_URL
+  if (adminUrl) await (await import('./databases.ts')).provisionDatabase(adminUrl, databaseUrl())
   const { applied } = await applyMigrations({ databaseUrl: databaseUrl(), migrationsDir })
   console.log(applied.length === 0 ? 'No pending migrations' : `Applied migrations: ${applied.join(', ')}`)
 }

@@ -18,12 +18,8 @@ export function maintenanceUrl(url: string): string {
   return withDatabaseName(url, MAINTENANCE_DATABASE)
 }
 
-// Databases can only be created and dropped from a connection to another database.
-async function onMaintenanceDatabase<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({
-    connectionString: maintenanceUrl(url),
-    connectionTimeoutMillis: 5000,
-  })
+async function onDatabase<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 })
   await client.connect()
   try {
     return await run(client)
@@ -31,6 +27,9 @@ async function onMaintenanceDatabase<T>(url: string, run: (client: pg.Client) =>
     await client.end()
   }
 }
+
+// Databases can only be created and dropped from a connection to another database.
+const onMaintenanceDatabase = <T>(url: string, run: (client: pg.Client) => Promise<T>) => onDatabase(maintenanceUrl(url), run)
 
 /** Creates the database named in `url` unless it exists; true when it was created. */
 export async function ensureDatabase(url: string): Promise<boolean> {
@@ -46,6 +45,62 @@ export async function ensureDatabase(url: string): Promise<boolean> {
       if ((err as { code?: string }).code === '42P04') return false
       throw err
     }
+  })
+}
+
+/**
+ * What the connected role owns in the schema `public` of its database (tables, views, sequences of
+ * their own, functions, enums, domains and composite types: what migrations make), each as the
+ * statement that gives it to the role `$1`. A table's indexes, column sequences and row type go
+ * with the table.
+ */
+const HAND_OVER = `
+  SELECT format('ALTER %s %s OWNER TO %I',
+           CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END,
+           c.oid::regclass, $1::text) AS statement
+  FROM pg_class c
+  WHERE c.relnamespace = 'public'::regnamespace AND c.relowner = current_user::text::regrole
+    AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
+    AND (c.relkind <> 'S' OR NOT EXISTS (
+      SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype IN ('a', 'i')))
+  UNION ALL
+  SELECT format('ALTER ROUTINE %s OWNER TO %I', p.oid::regprocedure, $1::text)
+  FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace AND p.proowner = current_user::text::regrole
+  UNION ALL
+  SELECT format('ALTER TYPE %s OWNER TO %I', t.oid::regtype, $1::text)
+  FROM pg_type t LEFT JOIN pg_class c ON c.oid = t.typrelid
+  WHERE t.typnamespace = 'public'::regnamespace AND t.typowner = current_user::text::regrole
+    AND (t.typtype IN ('e', 'd') OR c.relkind = 'c')`
+
+/**
+ * Gives the database named in `url` a role of its own, working as `adminUrl`'s role (one that may
+ * create roles and databases: a managed server's master role, say): the user `url` names, made, or
+ * given `url`'s password again (so a new one takes effect); the database, made when missing, owned
+ * by that role and closed to everyone else; and what the admin role made in it (as migrations run
+ * before the database had a role of its own did) handed to it. Run again, it changes nothing more.
+ */
+export async function provisionDatabase(adminUrl: string, url: string): Promise<void> {
+  const { username, password } = new URL(url)
+  const role = decodeURIComponent(username)
+  if (role === '' || role === decodeURIComponent(new URL(adminUrl).username))
+    throw new Error("The database URL must name a role of the database's own, not the admin URL's")
+  const name = databaseName(url)
+  const [database, owner] = [pg.escapeIdentifier(name), pg.escapeIdentifier(role)]
+  const login = password === '' ? 'LOGIN' : `LOGIN PASSWORD ${pg.escapeLiteral(decodeURIComponent(password))}`
+  await onMaintenanceDatabase(adminUrl, async (client) => {
+    const found = async (sql: string, value: string) => ((await client.query(sql, [value])).rowCount ?? 0) > 0
+    const roleFound = await found('SELECT 1 FROM pg_roles WHERE rolname = $1', role)
+    await client.query(`${roleFound ? 'ALTER' : 'CREATE'} ROLE ${owner} ${login}`)
+    // Only a member of a role may give it a database or what it owns (a superuser is one of every role).
+    await client.query(`GRANT ${owner} TO CURRENT_USER`)
+    if (await found('SELECT 1 FROM pg_database WHERE datname = $1', name))
+      await client.query(`ALTER DATABASE ${database} OWNER TO ${owner}`)
+    else await client.query(`CREATE DATABASE ${database} OWNER ${owner}`)
+    await client.query(`REVOKE ALL ON DATABASE ${database} FROM PUBLIC`)
+  })
+  await onDatabase(withDatabaseName(adminUrl, name), async (client) => {
+    const { rows } = await client.query<{ statement: string }>(HAND_OVER, [role])
+    for (const { statement } of rows) await client.query(statement)
   })
 }
 
