@@ -1,11 +1,11 @@
 # One RDS PostgreSQL 16 instance in the private subnets, holding one database per service
-# (otp_service, user_service, admin_service). Each service's migrate task creates its database
-# when it is missing, then applies the pending migrations.
-#
-# The three services share the master role here: a role of their own each would need SQL run
-# against the instance from inside the VPC (CREATE ROLE, GRANT, as deploy/postgres/init-databases.sh
-# does for docker compose), which Terraform's AWS provider cannot do. What keeps them apart is
-# that each is only given the URL of its own database.
+# (otp_service, user_service, admin_service), each owned by a role of the same name that only that
+# service is given, as deploy/postgres/init-databases.sh does for docker compose. Terraform's AWS
+# provider runs no SQL, so each service's migrate task does it from inside the VPC: with the master
+# role (DATABASE_ADMIN_URL, given to the migrate tasks alone) it makes the service's role, or sets
+# its password again, and its database, owned by it and closed to the others (what an earlier
+# release's migrations made there as the master role is handed over), then applies the pending
+# migrations as the service's role.
 
 resource "random_password" "database" {
   length = 40

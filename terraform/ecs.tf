@@ -92,19 +92,29 @@ locals {
     }
   }
 
-  # The migrate task of each service: its database's URL and nothing else.
+  # The migrate task of each service: its database's URL, and the master role's to make that
+  # database's role (database.tf).
   migrate_containers = {
     "otp-service" = {
       environment = { NODE_ENV = "production" }
-      secrets     = { DATABASE_URL = aws_secretsmanager_secret.database_url["otp-service"].arn }
+      secrets = {
+        DATABASE_URL       = aws_secretsmanager_secret.database_url["otp-service"].arn
+        DATABASE_ADMIN_URL = aws_secretsmanager_secret.database_admin_url.arn
+      }
     }
     "user-service" = {
       environment = { NODE_ENV = "production" }
-      secrets     = { DATABASE_URL = aws_secretsmanager_secret.database_url["user-service"].arn }
+      secrets = {
+        DATABASE_URL       = aws_secretsmanager_secret.database_url["user-service"].arn
+        DATABASE_ADMIN_URL = aws_secretsmanager_secret.database_admin_url.arn
+      }
     }
     "admin-service" = {
       environment = { NODE_ENV = "production" }
-      secrets     = { DATABASE_URL = aws_secretsmanager_secret.database_url["admin-service"].arn }
+      secrets = {
+        DATABASE_URL       = aws_secretsmanager_secret.database_url["admin-service"].arn
+        DATABASE_ADMIN_URL = aws_secretsmanager_secret.database_admin_url.arn
+      }
     }
   }
 

@@ -38,6 +38,7 @@ data "aws_iam_policy_document" "read_secrets" {
     resources = concat(
       [for secret in aws_secretsmanager_secret.suite : secret.arn],
       [for secret in aws_secretsmanager_secret.database_url : secret.arn],
+      [aws_secretsmanager_secret.database_admin_url.arn],
     )
   }
 }

@@ -28,6 +28,7 @@ output "secret_arns" {
   value = merge(
     { for name, secret in aws_secretsmanager_secret.suite : name => secret.arn },
     { for app, secret in aws_secretsmanager_secret.database_url : "${app}/DATABASE_URL" => secret.arn },
+    { DATABASE_ADMIN_URL = aws_secretsmanager_secret.database_admin_url.arn },
   )
 }
 

@@ -38,7 +38,15 @@ resource "aws_secretsmanager_secret_version" "suite" {
   secret_string = local.secret_values[each.key]
 }
 
-# Each service's DATABASE_URL: its own database on the instance. TLS is required by the server
+# Each service's role on the instance: the name of its database, a password of its own.
+resource "random_password" "service_database" {
+  for_each = local.databases
+  length   = 40
+  # Letters and digits only, as the master password: it goes into the URL as it is.
+  special = false
+}
+
+# Each service's DATABASE_URL: its own database on the instance, as its own role. TLS is required by the server
 # (rds.force_ssl); "no-verify" encrypts without checking the server's certificate, whose RDS
 # certificate authority is not among Node's. To check it too, add the RDS CA bundle to the image
 # and use sslmode=verify-full&sslrootcert=<its path>.
@@ -52,5 +60,17 @@ resource "aws_secretsmanager_secret" "database_url" {
 resource "aws_secretsmanager_secret_version" "database_url" {
   for_each      = local.databases
   secret_id     = aws_secretsmanager_secret.database_url[each.key].id
-  secret_string = "postgres://${aws_db_instance.main.username}:${urlencode(random_password.database.result)}@${aws_db_instance.main.address}:${aws_db_instance.main.port}/${each.value}?sslmode=no-verify"
+  secret_string = "postgres://${each.value}:${urlencode(random_password.service_database[each.key].result)}@${aws_db_instance.main.address}:${aws_db_instance.main.port}/${each.value}?sslmode=no-verify"
+}
+
+# The master role's URL, for the migrate tasks alone: what makes each service's role and database.
+resource "aws_secretsmanager_secret" "database_admin_url" {
+  name                    = "${var.name}/DATABASE_ADMIN_URL"
+  description             = "DATABASE_ADMIN_URL of the migrate tasks (the master role of ${var.name})"
+  recovery_window_in_days = var.secret_recovery_window_days
+}
+
+resource "aws_secretsmanager_secret_version" "database_admin_url" {
+  secret_id     = aws_secretsmanager_secret.database_admin_url.id
+  secret_string = "postgres://${aws_db_instance.main.username}:${urlencode(random_password.database.result)}@${aws_db_instance.main.address}:${aws_db_instance.main.port}/postgres?sslmode=no-verify"
 }

@@ -82,8 +82,8 @@ const MIGRATED = built
 // What docker compose passes for local trials only; a production deployment leaves it unset.
 const DEVELOPMENT_ONLY = ['OTP_ALLOW_DEV_DELIVERY']
 // The settings that must be secrets, whichever app reads them.
-const SECRETS = ['DATABASE_URL', 'JWT_SECRET', 'MSG91_AUTH_KEY', 'MSG91_TEMPLATE_ID', 'OTP_PEPPER', 'SMTP_URL']
-const LOOKS_SECRET = /SECRET|PEPPER|PASSWORD|KEY|TOKEN|CREDENTIAL|DATABASE_URL|SMTP_URL/
+const SECRETS = ['DATABASE_ADMIN_URL', 'DATABASE_URL', 'JWT_SECRET', 'MSG91_AUTH_KEY', 'MSG91_TEMPLATE_ID', 'OTP_PEPPER', 'SMTP_URL']
+const LOOKS_SECRET = /SECRET|PEPPER|PASSWORD|KEY|TOKEN|CREDENTIAL|DATABASE_\w*URL|SMTP_URL/
 
 // ---- Reading expressions -------------------------------------------------------------------
 
@@ -292,9 +292,15 @@ t.test('one task definition and one ECS service per app; a migrate task per data
   )
   t.same(Object.keys(migrations).sort(), MIGRATED, 'its container, from a local per service')
   for (const app of MIGRATED) {
-    t.same(Object.keys(migrations[app]?.secrets ?? {}), ['DATABASE_URL'], `${app}-migrate: its DATABASE_URL only`)
+    t.same(sorted(Object.keys(migrations[app]?.secrets ?? {})), ['DATABASE_ADMIN_URL', 'DATABASE_URL'], `${app}-migrate: two URLs only`)
     t.equal(migrations[app]?.secrets.DATABASE_URL, apps[app]?.secrets.DATABASE_URL, `${app}-migrate: the service's own database`)
+    t.equal(
+      migrations[app]?.secrets.DATABASE_ADMIN_URL,
+      tf('aws_secretsmanager_secret.database_admin_url.arn'),
+      `${app}-migrate: the master role's, to make the service's role and database`,
+    )
   }
+  for (const app of APPS) t.notOk('DATABASE_ADMIN_URL' in (apps[app]?.secrets ?? {}), `${app}: not the master role's URL`)
   t.match(outputs.migrate_commands?.value, /aws ecs run-task/, 'an output gives the command that runs them')
   t.match(outputs.migrate_commands?.value, /aws_ecs_task_definition\.migrate\[app\]/, 'for each migrate task definition')
 })
@@ -394,9 +400,19 @@ t.test('secrets live in Secrets Manager and reach containers only as secrets', a
 
   for (const [app, container] of containers) {
     for (const [name, arn] of Object.entries(container.secrets)) {
-      const [, resource = '', key = ''] = /^\$\{aws_secretsmanager_secret\.(\w+)\["([^"]+)"\]\.arn\}$/.exec(arn) ?? []
-      t.ok(resources.aws_secretsmanager_secret?.[resource], `${app}: ${name} is a Secrets Manager secret`)
-      t.ok(forEachKeys(resources.aws_secretsmanager_secret?.[resource]?.for_each)?.includes(key), `${app}: ${name}: its secret exists`)
+      const [, resource = '', key] = /^\$\{aws_secretsmanager_secret\.(\w+)(?:\["([^"]+)"\])?\.arn\}$/.exec(arn) ?? []
+      const secret = resources.aws_secretsmanager_secret?.[resource]
+      t.ok(secret, `${app}: ${name} is a Secrets Manager secret`)
+      if (key === undefined) {
+        // A secret of its own (no for_each): named as the variable.
+        t.equal(secret?.name, `\${var.name}/${name}`, `${app}: ${name} is the secret of that name`)
+        const version = all('aws_secretsmanager_secret_version').find(
+          ([, body]) => refersTo(body.secret_id, 'aws_secretsmanager_secret') === resource,
+        )
+        t.ok(version, `${app}: ${name} has a value`)
+        continue
+      }
+      t.ok(forEachKeys(secret?.for_each)?.includes(key), `${app}: ${name}: its secret exists`)
       t.equal(key, name === 'DATABASE_URL' ? app.replace(/-migrate$/, '') : name, `${app}: ${name} is the secret of that name`)
       const version = all('aws_secretsmanager_secret_version').find(
         ([, body]) =>
@@ -425,8 +441,16 @@ t.test('secrets live in Secrets Manager and reach containers only as secrets', a
   const databaseUrl = String(resources.aws_secretsmanager_secret_version?.database_url?.secret_string)
   t.match(
     databaseUrl,
-    /^postgres:\/\/.*\$\{urlencode\(random_password\.\w+\.result\)\}@\$\{aws_db_instance\.\w+\.address\}/,
-    'DATABASE_URL: on the instance',
+    /^postgres:\/\/\$\{each\.value\}:\$\{urlencode\(random_password\.(\w+)\[each\.key\]\.result\)\}@\$\{aws_db_instance\.\w+\.address\}/,
+    'DATABASE_URL: on the instance, as a role of the service’s own (named as its database) with a password of its own',
+  )
+  const servicePassword = /random_password\.(\w+)\[/.exec(databaseUrl)?.[1] ?? ''
+  t.same(forEachKeys(resources.random_password?.[servicePassword]?.for_each), MIGRATED, 'a password per service')
+  const adminUrl = String(resources.aws_secretsmanager_secret_version?.database_admin_url?.secret_string)
+  t.match(
+    adminUrl,
+    /^postgres:\/\/\$\{aws_db_instance\.\w+\.username\}:\$\{urlencode\(random_password\.database\.result\)\}@.*\/postgres\?sslmode=/,
+    'DATABASE_ADMIN_URL: the master role, over TLS',
   )
   t.match(databaseUrl, /\/\$\{each\.value\}\?sslmode=/, 'DATABASE_URL: the service’s own database, over TLS')
 })
