@@ -261,8 +261,10 @@ resource "aws_ecs_task_definition" "migrate" {
     }
   }])
 
+  # It starts only once its secrets have values and the role may read them.
   depends_on = [
     aws_secretsmanager_secret_version.database_url,
+    aws_secretsmanager_secret_version.database_admin_url,
     aws_iam_role_policy.execution_secrets,
     aws_iam_role_policy_attachment.execution,
   ]

@@ -301,6 +301,9 @@ t.test('one task definition and one ECS service per app; a migrate task per data
     )
   }
   for (const app of APPS) t.notOk('DATABASE_ADMIN_URL' in (apps[app]?.secrets ?? {}), `${app}: not the master role's URL`)
+  // A task starts only once its secrets have values: the migrate tasks' two, whichever is applied alone.
+  for (const version of ['database_url', 'database_admin_url'])
+    t.ok(migrate.depends_on?.includes(`\${aws_secretsmanager_secret_version.${version}}`), `the migrate tasks wait for ${version}`)
   t.match(outputs.migrate_commands?.value, /aws ecs run-task/, 'an output gives the command that runs them')
   t.match(outputs.migrate_commands?.value, /aws_ecs_task_definition\.migrate\[app\]/, 'for each migrate task definition')
 })

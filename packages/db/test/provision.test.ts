@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import t, { type Test } from 'tap'
-import { databaseName, withDatabaseName } from '../lib/databases.ts'
+import { databaseName, scramVerifier, withDatabaseName } from '../lib/databases.ts'
 import { applyMigrations, dropDatabase, provisionDatabase } from '../tooling.ts'
 import { query, SERVER_URL, uniqueUrl } from './helpers/server.ts'
 
@@ -18,14 +18,18 @@ const withUser = (url: string, user: string, password = '') => Object.assign(new
  */
 async function rolesOf(t: Test) {
   const tag = `${process.pid}_${Date.now().toString(36)}`
-  const [admin, service, stranger] = ['admin', 'service', 'stranger'].map((role) => `provision_${role}_${tag}`) as [string, string, string]
-  await query(`CREATE ROLE "${admin}" LOGIN CREATEROLE CREATEDB`)
-  await query(`CREATE ROLE "${stranger}" LOGIN`)
+  // Names in mixed case, which only quoting keeps as they are.
+  const [admin, service, stranger] = ['Admin', 'Service', 'Stranger'].map((role) => `Provision_${role}_${tag}`) as [string, string, string]
   const databases: string[] = []
   t.teardown(async () => {
-    for (const url of databases) await dropDatabase(url)
-    for (const role of [service, stranger, admin]) await query(`DROP ROLE IF EXISTS "${role}"`)
+    try {
+      for (const url of databases) await dropDatabase(withDatabaseName(SERVER_URL, databaseName(url)))
+    } finally {
+      for (const role of [service, stranger, admin]) await query(`DROP ROLE IF EXISTS "${role}"`)
+    }
   })
+  await query(`CREATE ROLE "${admin}" LOGIN CREATEROLE CREATEDB`)
+  await query(`CREATE ROLE "${stranger}" LOGIN`)
   return {
     admin,
     service,
@@ -43,7 +47,7 @@ async function rolesOf(t: Test) {
 /** What owns the database, whether `stranger` may connect to it, whether `role` may log in. */
 async function access(url: string, stranger: string, role: string) {
   const [row] = await query<{ owner: string; strangerConnects: boolean; login: boolean }>(
-    `SELECT d.datdba::regrole::text AS owner, has_database_privilege($2, d.datname, 'CONNECT') AS "strangerConnects",
+    `SELECT pg_get_userbyid(d.datdba) AS owner, has_database_privilege($2, d.datname, 'CONNECT') AS "strangerConnects",
             (SELECT rolcanlogin FROM pg_roles WHERE rolname = $3) AS login
      FROM pg_database d WHERE d.datname = $1`,
     [databaseName(url), stranger, role],
@@ -55,9 +59,9 @@ async function access(url: string, stranger: string, role: string) {
 async function owners(url: string) {
   const rows = await query<{ owner: string; count: number }>(
     `SELECT owner, count(*)::int AS count FROM (
-       SELECT relowner::regrole::text AS owner FROM pg_class WHERE relnamespace = 'public'::regnamespace
-       UNION ALL SELECT proowner::regrole::text FROM pg_proc WHERE pronamespace = 'public'::regnamespace
-       UNION ALL SELECT typowner::regrole::text FROM pg_type WHERE typnamespace = 'public'::regnamespace) AS objects
+       SELECT pg_get_userbyid(relowner) AS owner FROM pg_class WHERE relnamespace = 'public'::regnamespace
+       UNION ALL SELECT pg_get_userbyid(proowner) FROM pg_proc WHERE pronamespace = 'public'::regnamespace
+       UNION ALL SELECT pg_get_userbyid(typowner) FROM pg_type WHERE typnamespace = 'public'::regnamespace) AS objects
      GROUP BY owner`,
     [],
     withDatabaseName(SERVER_URL, databaseName(url)),
@@ -105,6 +109,7 @@ t.test('a database migrated as the admin role is handed to a role of its own, wh
   await provisionDatabase(roles.adminUrl, url)
   t.same(await access(url, roles.stranger, roles.service), { owner: roles.service, strangerConnects: false, login: true })
   t.same(await owners(url), { [roles.service]: made[roles.admin] }, 'everything it owned there now belongs to the database’s role')
+  t.same(await query('SELECT count(*)::int AS n FROM accounts', [], asAdmin), [{ n: 0 }], 'services still on the admin role go on working')
 
   const further = await migrationsWith(t, { '20261201000000_kinds': KINDS, '20261202000000_changes': CHANGES })
   t.same(await applyMigrations({ databaseUrl: url, migrationsDir: further }), { applied: ['20261202000000_changes'] })
@@ -128,4 +133,24 @@ t.test('suite-db migrate with DATABASE_ADMIN_URL makes the role and the database
 
   const refused = await run({ DATABASE_URL: withUser(url, roles.admin), DATABASE_ADMIN_URL: roles.adminUrl }).catch((error) => error)
   t.match(refused.stderr, /must name a role of the database's own/, 'the admin role is not a database’s own')
+})
+
+/** The role's password as the server keeps it, and the salt and iterations it was made with. */
+async function storedPassword(role: string) {
+  const [row] = await query<{ stored: string }>('SELECT rolpassword AS stored FROM pg_authid WHERE rolname = $1', [role])
+  const [, iterations, salt] = /^SCRAM-SHA-256\$(\d+):([^$]+)\$/.exec(row?.stored ?? '') ?? []
+  return { stored: row?.stored, salt: Buffer.from(salt ?? '', 'base64'), iterations: Number(iterations) }
+}
+
+t.test('the password goes to the server as its SCRAM-SHA-256 verifier, the one the server makes of it', async (t) => {
+  const roles = await rolesOf(t)
+  for (const password of ['s3cret/+', 'ﬁnal Ångström']) {
+    await query(`SET password_encryption = 'scram-sha-256'; ALTER ROLE "${roles.stranger}" PASSWORD '${password}'`)
+    const { stored, salt, iterations } = await storedPassword(roles.stranger)
+    t.equal(scramVerifier(password, salt, iterations), stored, password)
+  }
+  const url = roles.serviceUrl('scram')
+  await provisionDatabase(roles.adminUrl, url)
+  const { stored, salt, iterations } = await storedPassword(roles.service)
+  t.equal(scramVerifier('s3cret/+', salt, iterations), stored, "the role's password is the URL's")
 })
