@@ -201,11 +201,10 @@ export async function startSuite({
       // which the per-address limits would be the whole suite's: raised, unless set.
       OTP_IP_MAX: '1000',
       OTP_VERIFY_IP_MAX: '1000',
+      // Every app that calls another reads its instances under these names, the gateway too.
       OTP_SERVICE_URL: urlsOf('otp-service').join(','),
       USER_SERVICE_URL: urlsOf('user-service').join(','),
-      OTP_SERVICE_URLS: urlsOf('otp-service').join(','),
-      USER_SERVICE_URLS: urlsOf('user-service').join(','),
-      ADMIN_SERVICE_URLS: urlsOf('admin-service').join(','),
+      ADMIN_SERVICE_URL: urlsOf('admin-service').join(','),
       LOG_FORMAT: env.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json'),
       ...env,
       EMAIL_VERIFY_URL: env.EMAIL_VERIFY_URL ?? `http://127.0.0.1:${portOf('gateway', 0)}/verify-email#token=`,

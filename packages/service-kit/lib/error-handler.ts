@@ -76,6 +76,13 @@ export function answerFrameworkError(error: ServiceError, request: FastifyReques
   return answerError(error, request, reply)
 }
 
+/** The answers to what Node's HTTP parser refuses, by its error code; any other is a MALFORMED_REQUEST. */
+const CLIENT_ERRORS: Record<string, [number, string, string]> = {
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'REQUEST_TIMEOUT', 'The request took too long to arrive'],
+  HPE_HEADER_OVERFLOW: [431, 'HEADERS_TOO_LARGE', 'The request line and headers are too large'],
+}
+const MALFORMED_REQUEST: [number, string, string] = [400, 'MALFORMED_REQUEST', 'The request is not valid HTTP']
+
 /**
  * Answers a request Node's HTTP parser refuses (headers too large, a malformed request line or
  * length, a request that took too long to arrive), which never becomes a request: in the
@@ -83,12 +90,7 @@ export function answerFrameworkError(error: ServiceError, request: FastifyReques
  */
 export function answerClientError(this: FastifyInstance, error: NodeJS.ErrnoException, socket: Socket) {
   if (error.code === 'ECONNRESET' || socket.destroyed) return
-  const [statusCode, code, message] =
-    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-      ? [408, 'REQUEST_TIMEOUT', 'The request took too long to arrive']
-      : error.code === 'HPE_HEADER_OVERFLOW'
-        ? [431, 'HEADERS_TOO_LARGE', 'The request line and headers are too large']
-        : [400, 'MALFORMED_REQUEST', 'The request is not valid HTTP']
+  const [statusCode, code, message] = CLIENT_ERRORS[error.code ?? ''] ?? MALFORMED_REQUEST
   const requestId = randomUUID()
   // Noted, not warned: a flood of garbage must not flood the log. Not the error itself: it holds
   // the raw bytes read (headers with their tokens, other requests on the connection).
