@@ -13,6 +13,19 @@ export {
   peakRssMb,
   postgresCpuSeconds,
   startTarget,
+  untilQuiet,
 } from './lib/process.ts'
-export { type LoadTarget, loadOnce, printRounds, type Row, runRounds, turnOrder } from './lib/rounds.ts'
+export {
+  addUp,
+  inTurns,
+  type LoadTarget,
+  loadOnce,
+  measureSlice,
+  printRounds,
+  type Row,
+  runRounds,
+  type Slice,
+  slicesPerRound,
+  turnOrder,
+} from './lib/rounds.ts'
 export { rowCount, seedRows, settleDatabase } from './lib/scale.ts'

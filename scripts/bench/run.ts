@@ -2,12 +2,26 @@
 // compiled as production runs it: the suite's code cycle (send → verify) directly at otp-service
 // and through the gateway (and nginx in its place, when installed); the suite's whole sign-in (send → verify → login) through the gateway;
 // and Better Auth's (send → verify, which signs the user up and opens a session). Every cycle is
-// a new phone number from a client address of its own. Targets take turns over the rounds; prints
+// a new phone number from a client address of its own. Targets take turns in slices over the rounds; prints
 // each one's median round and the ratios, asserts nothing.
 import { randomBytes } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { cpuSeconds, median, otpServiceUnderLoad, peakRssMb, programStarter, settleDatabase, startNginx, turnOrder } from '@otp-suite/bench'
+import {
+  addUp,
+  cpuSeconds,
+  inTurns,
+  median,
+  otpServiceUnderLoad,
+  peakRssMb,
+  programStarter,
+  type Slice,
+  settleDatabase,
+  slicesPerRound,
+  startNginx,
+  turnOrder,
+  untilQuiet,
+} from '@otp-suite/bench'
 import { outboxReader, scratchDir } from '@otp-suite/testing'
 import autocannon from 'autocannon'
 
@@ -45,6 +59,8 @@ async function load(flow: Flow, seconds: number) {
     url: flow.base,
     connections,
     duration: seconds,
+    // Answered unsummed, so that a flow's slices add up (`addUp`).
+    skipAggregateResult: true,
     requests: flow.steps.map((step, index) => ({
       method: 'POST',
       path: step.path,
@@ -63,26 +79,35 @@ async function load(flow: Flow, seconds: number) {
       },
     })),
   })
-  return { result, completed }
+  return Object.assign(result, { completed })
 }
 
-async function measure(flow: Flow): Promise<Row> {
-  await load(flow, warmup)
+/** One slice of a flow's load, with the CPU each of its processes used meanwhile; then waits until they are quiet. */
+async function measureSlice(flow: Flow): Promise<Slice<{ completed: number }>> {
   const before = Object.fromEntries(Object.entries(flow.processes).map(([name, pid]) => [name, cpuSeconds(pid)]))
-  const { result, completed } = await load(flow, duration)
+  const result = await load(flow, duration / slicesPerRound)
+  const seconds = (result as unknown as { duration: number }).duration
+  const cpu = Object.entries(flow.processes).map(([name, pid]) => [name, ((cpuSeconds(pid) - (before[name] as number)) / seconds) * 100])
+  await untilQuiet(Object.values(flow.processes))
+  return { result: result as unknown as Slice<{ completed: number }>['result'], cpu: Object.fromEntries(cpu) }
+}
+
+/** A flow's figures over its slices (`addUp`). */
+function summarize(flow: Flow, slices: Slice<{ completed: number }>[]): Row {
+  const { seconds, statuses, ...figures } = addUp(slices, connections)
   const of = (figure: (name: string, pid: number) => number) =>
     Object.entries(flow.processes)
       .map(([name, pid]) => `${name} ${Math.round(figure(name, pid))}`)
       .join(', ')
   return {
     target: flow.name,
-    'sign-ins/s': Math.round(completed / result.duration),
-    'requests/s': Math.round(result.requests.total / result.duration),
-    'p50 ms': result.latency.p50,
-    'p99 ms': result.latency.p99,
-    'non-2xx': result.non2xx,
-    errors: result.errors + result.timeouts,
-    'CPU %': of((name, pid) => ((cpuSeconds(pid) - (before[name] as number)) / result.duration) * 100),
+    'sign-ins/s': Math.round(slices.reduce((sum, slice) => sum + slice.result.completed, 0) / seconds),
+    'requests/s': figures['requests/s'],
+    'p50 ms': figures['p50 ms'],
+    'p99 ms': figures['p99 ms'],
+    'non-2xx': figures['non-2xx'],
+    errors: figures.errors,
+    'CPU %': of((name) => figures[name as keyof typeof figures] as number),
     'peak RSS MB': of((_, pid) => peakRssMb(pid)),
   }
 }
@@ -159,18 +184,18 @@ try {
   // BENCH_ONLY=Better runs the targets whose names start so.
   const selected = flows.filter((flow) => !process.env.BENCH_ONLY || flow.name.startsWith(process.env.BENCH_ONLY))
   const databases = [otp, users, betterAuth].map((program) => program.databaseUrl as string)
-  // Targets take turns, in alternating order; between turns, the databases are vacuumed and
-  // checkpointed (this server may run with autovacuum off), so no turn pays for the one before it.
-  // Before the first round every target is loaded once, uncounted: the first round's turns then
-  // start, as every later one does, from processes warmed by an earlier turn and from tables
-  // analyzed with rows in them.
+  // Each round loads the targets in slices taken in turns (`inTurns`); between rounds, the
+  // databases are vacuumed and checkpointed (this server may run with autovacuum off), so no round
+  // pays for the one before it. Before the first round every target is loaded once, uncounted:
+  // every round then starts from processes warmed by an earlier turn and from tables analyzed with
+  // rows in them.
   for (const flow of selected) await load(flow, warmup)
   for (const database of databases) await settleDatabase(database)
   for (let round = 0; round < rounds; round++) {
-    for (const flow of turnOrder(selected, round)) {
-      runs.set(flow.name, [...(runs.get(flow.name) ?? []), await measure(flow)])
-      for (const database of databases) await settleDatabase(database)
-    }
+    const order = turnOrder(selected, round)
+    const slices = await inTurns(order, slicesPerRound, measureSlice)
+    for (const flow of order) runs.set(flow.name, [...(runs.get(flow.name) ?? []), summarize(flow, slices.get(flow) ?? [])])
+    for (const database of databases) await settleDatabase(database)
   }
   otpOutbox.close()
   betterAuthOutbox.close()

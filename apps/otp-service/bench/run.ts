@@ -8,14 +8,18 @@ import { randomBytes } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import {
+  addUp,
   buildTarget,
-  cpuWindow,
+  inTurns,
+  measureSlice,
   median,
   otpServiceUnderLoad,
   peakRssMb,
   rowCount,
+  type Slice,
   seedRows,
   settleDatabase,
+  slicesPerRound,
   startTarget,
   turnOrder,
 } from '@otp-suite/bench'
@@ -67,13 +71,15 @@ if (large && scaled) {
 const compiled = new Map(targets.map((target) => [target.script, buildTarget(root, target.script)]))
 
 let cycle = 0
-async function load(seconds: number, outbox: ReturnType<typeof outboxReader>) {
+async function load(port: number, seconds: number, outbox: ReturnType<typeof outboxReader>) {
   let verified = 0
   const headers = { 'content-type': 'application/json' }
   const result = await autocannon({
     url: `http://127.0.0.1:${port}`,
     connections,
     duration: seconds,
+    // Answered unsummed, so that a target's slices add up (`addUp`).
+    skipAggregateResult: true,
     requests: [
       {
         method: 'POST',
@@ -108,7 +114,7 @@ async function load(seconds: number, outbox: ReturnType<typeof outboxReader>) {
       },
     ],
   })
-  return { result, verified }
+  return Object.assign(result, { verified })
 }
 
 // BENCH_ONLY=baseline runs the targets whose names start so; BENCH_ONLY=otp-service,baseline those starting with either.
@@ -116,50 +122,77 @@ const only = process.env.BENCH_ONLY?.split(',')
 const selected = targets.filter((target) => !only || only.some((prefix) => target.name.startsWith(prefix)))
 type Row = Record<string, string | number> & { target: string; 'cycles/s': number; 'requests/s': number }
 
-async function measure(target: Target): Promise<Row> {
+/** A target's server, started on a port of its own with an outbox of its own. */
+async function launch(target: Target, targetPort: number, env: NodeJS.ProcessEnv = {}) {
   const outboxFile = join(scratchDir('otp-bench-'), 'outbox.jsonl')
   writeFileSync(outboxFile, '')
   const server = await startTarget(compiled.get(target.script) as string, {
     cwd: root,
-    port,
+    port: targetPort,
     env: {
       ...target.env,
       NODE_ENV: 'production',
       OTP_ALLOW_DEV_DELIVERY: 'true',
       DATABASE_URL: target.databaseUrl ?? database.url,
       OTP_OUTBOX_FILE: outboxFile,
+      ...env,
     },
   })
-  try {
-    const outbox = outboxReader(outboxFile)
-    await load(warmup, outbox)
-    const cpu = cpuWindow(server.pid)
-    const { result, verified } = await load(duration, outbox)
-    const cpuShares = cpu()
-    outbox.close()
-    return {
-      target: target.name,
-      'requests/s': Math.round(result.requests.total / result.duration),
-      'cycles/s': Math.round(verified / result.duration),
-      'p50 ms': result.latency.p50,
-      'p99 ms': result.latency.p99,
-      'non-2xx': result.non2xx,
-      errors: result.errors + result.timeouts,
-      'peak RSS MB': Math.round(peakRssMb(server.pid)),
-      ...cpuShares,
-    }
-  } finally {
-    await server.stop()
-    // Autovacuum's work and a checkpoint, done between turns (this server may run with autovacuum
-    // off): no target runs on the dead rows or the dirty pages the turns before it left.
-    await settleDatabase(target.databaseUrl ?? database.url)
+  const outbox = outboxReader(outboxFile)
+  return {
+    target,
+    server,
+    load: (seconds: number) => load(targetPort, seconds, outbox),
+    async stop() {
+      await server.stop()
+      outbox.close()
+    },
   }
 }
-// Targets take turns, round after round, so a slow moment of the machine falls on all of them.
+type Running = Awaited<ReturnType<typeof launch>>
+
+/** A target's figures over its slices (`addUp`), with the cycles it completed. */
+function summarize(running: Running, slices: Slice<{ verified: number }>[]): Row {
+  const { seconds, statuses, 'requests/s': requests, ...figures } = addUp(slices, connections)
+  return {
+    target: running.target.name,
+    'requests/s': requests,
+    'cycles/s': Math.round(slices.reduce((sum, slice) => sum + slice.result.verified, 0) / seconds),
+    ...figures,
+    'peak RSS MB': Math.round(peakRssMb(running.server.pid)),
+  }
+}
+
+// Autovacuum's work and a checkpoint, done after each round (this server may run with autovacuum
+// off): no round runs on the dead rows or the dirty pages the rounds before it left.
+const settle = async () => {
+  for (const url of [database.url, ...(large ? [large.url] : [])]) await settleDatabase(url)
+}
+
+/**
+ * One round: every target started, each on a port of its own, and warmed up; then loaded in
+ * slices taken in turns (`inTurns`), `duration` seconds in all.
+ */
+async function runRound(order: readonly Target[]): Promise<Row[]> {
+  const running: Running[] = []
+  try {
+    for (const target of order) running.push(await launch(target, port + running.length))
+    for (const each of running) await each.load(warmup)
+    const slices = await inTurns(running, slicesPerRound, (each) =>
+      measureSlice(each.server.pid, () => each.load(duration / slicesPerRound)),
+    )
+    return running.map((each) => summarize(each, slices.get(each) ?? []))
+  } finally {
+    for (const each of running) await each.stop()
+    await settle()
+  }
+}
+
+// Rounds in alternating order too (`turnOrder`): the targets start and warm up in it.
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5)
 const runs = new Map(selected.map((target) => [target.name, [] as Row[]]))
 for (let round = 0; round < rounds; round++) {
-  for (const target of turnOrder(selected, round)) runs.get(target.name)?.push(await measure(target))
+  for (const row of await runRound(turnOrder(selected, round))) runs.get(row.target)?.push(row)
 }
 
 // Each target's median round (by cycles/s); the ratios compare the targets' medians.
@@ -220,30 +253,20 @@ async function seedLarge(databaseUrl: string) {
 
 /** `target`'s cycle while another instance on its database, with the cleanup every second, deletes the dead rows in batches. */
 async function cleanupUnderLoad(target: Target) {
-  const databaseUrl = target.databaseUrl as string
-  const before = await rowCount(databaseUrl, 'otp_codes')
-  const outbox = join(scratchDir('otp-bench-'), 'outbox.jsonl')
-  const cleaner = await startTarget(compiled.get(target.script) as string, {
-    cwd: root,
-    port: port + 1,
-    env: {
-      ...target.env,
-      NODE_ENV: 'production',
-      OTP_ALLOW_DEV_DELIVERY: 'true',
-      DATABASE_URL: databaseUrl,
-      OTP_OUTBOX_FILE: outbox,
-      OTP_CLEANUP_INTERVAL_SECONDS: '1',
-    },
-  })
+  const before = await rowCount(target.databaseUrl as string, 'otp_codes')
+  const cleaner = await launch(target, port + 1, { OTP_CLEANUP_INTERVAL_SECONDS: '1' })
+  const measured = await launch(target, port)
   try {
-    const during = await measure(target)
-    const after = await rowCount(databaseUrl, 'otp_codes')
+    await measured.load(warmup)
+    const during = summarize(measured, [await measureSlice(measured.server.pid, () => measured.load(duration))])
+    const after = await rowCount(target.databaseUrl as string, 'otp_codes')
     console.log(
       `cleanup under load: ${before.toLocaleString('en')} → ${after.toLocaleString('en')} codes in ${warmup + duration} s ` +
         `(${Math.round((before - after) / (warmup + duration)).toLocaleString('en')} rows/s); the cycle meanwhile ${during['cycles/s']} cycles/s, ` +
         `p50 ${during['p50 ms']} ms, p99 ${during['p99 ms']} ms`,
     )
   } finally {
+    await measured.stop()
     await cleaner.stop()
   }
 }

@@ -117,6 +117,22 @@ const treeCpuSeconds = (pid: number) =>
     }
   }, 0)
 
+/**
+ * Waits until the processes have gone quiet (under a tenth of a core over 100 ms), for at most
+ * `limitMs`: a load's requests still in flight when it stopped are then done, and not paid for by
+ * whatever runs next.
+ */
+export async function untilQuiet(pids: number[], limitMs = 3000) {
+  const used = () => pids.reduce((sum, pid) => sum + treeCpuSeconds(pid), 0)
+  const started = performance.now()
+  for (let before = used(); performance.now() - started < limitMs; ) {
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const now = used()
+    if (now - before < 0.01) return
+    before = now
+  }
+}
+
 export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number
 
 /** CPU share of the server (with the processes it started), of PostgreSQL and of this (load-generating) process over a measured window. */

@@ -1,5 +1,68 @@
 import autocannon from 'autocannon'
-import { cpuWindow, median, peakRssMb } from './process.ts'
+import { cpuWindow, median, peakRssMb, untilQuiet } from './process.ts'
+
+/** What autocannon answers with `skipAggregateResult`: its latencies still encoded, so that runs add up. */
+type RawResult = { duration: number }
+declare module 'autocannon' {
+  // Adds up raw answers; autocannon's types leave it out.
+  function aggregateResult(results: RawResult[], options: { url: string; connections: number }): Result
+}
+
+/** Slices of load per target and round (`BENCH_SLICES`): `duration` is shared out among them. */
+export const slicesPerRound = Number(process.env.BENCH_SLICES ?? 5)
+
+/**
+ * Runs `measure` over `items`, `passes` times, in turns reversed from one pass to the next (A B C,
+ * C B A, A B C…): a moment when the machine runs slow or fast, seconds or minutes long, then falls
+ * on every item alike. Returns each item's measurements, in order.
+ */
+export async function inTurns<T, M>(items: readonly T[], passes: number, measure: (item: T) => Promise<M>) {
+  const measured = new Map(items.map((item) => [item, [] as M[]]))
+  for (let pass = 0; pass < passes; pass++) {
+    for (const item of turnOrder(items, pass)) measured.get(item)?.push(await measure(item))
+  }
+  return measured
+}
+
+/**
+ * One slice: runs `load`, an autocannon run made with `skipAggregateResult` (fields of the caller's
+ * own added), and reads the CPU `pid` and the others used meanwhile; then waits `untilQuiet`.
+ */
+export async function measureSlice<Extra extends object = object>(pid: number, load: () => Promise<Extra>) {
+  const window = cpuWindow(pid)
+  const result = (await load()) as RawResult & Extra
+  const cpu = window()
+  await untilQuiet([pid])
+  return { result, cpu }
+}
+export type Slice<Extra extends object = object> = Awaited<ReturnType<typeof measureSlice<Extra>>>
+
+/** Slices added up: rates over their whole time, latencies over all their requests, CPU shares their mean. */
+export function addUp(slices: Slice[], connections: number) {
+  const seconds = slices.reduce((sum, slice) => sum + slice.result.duration, 0)
+  const all = autocannon.aggregateResult(
+    slices.map((slice) => slice.result),
+    { url: 'http://127.0.0.1', connections },
+  )
+  const cpu = Object.fromEntries(
+    Object.keys(slices[0]?.cpu ?? {}).map((key) => {
+      const shares = slices.map((slice) => slice.cpu[key as keyof Slice['cpu']])
+      return [key, Math.round(shares.reduce((sum, share) => sum + share, 0) / shares.length)]
+    }),
+  )
+  return {
+    seconds,
+    'requests/s': Math.round(all.requests.total / seconds),
+    'p50 ms': all.latency.p50,
+    'p99 ms': all.latency.p99,
+    'non-2xx': all.non2xx,
+    statuses: Object.entries(all.statusCodeStats ?? {})
+      .map(([status, { count }]) => `${status}×${count}`)
+      .join(' '),
+    errors: all.errors + all.timeouts,
+    ...cpu,
+  }
+}
 
 export type LoadTarget = {
   name: string
@@ -26,9 +89,16 @@ export type RoundOptions = {
 export type Row = Record<string, string | number> & { target: string; 'requests/s': number }
 
 /** Loads one target for `seconds` from `connections` connections; autocannon's result. */
-export function loadOnce(base: string, connections: number, target: LoadTarget, seconds: number) {
+export function loadOnce(
+  base: string,
+  connections: number,
+  target: LoadTarget,
+  seconds: number,
+  options: Partial<autocannon.Options> = {},
+) {
   let connection = 0
   return autocannon({
+    ...options,
     url: target.server?.base ?? base,
     connections,
     duration: seconds,
@@ -47,34 +117,25 @@ export function loadOnce(base: string, connections: number, target: LoadTarget, 
 export const turnOrder = <T>(targets: readonly T[], round: number): readonly T[] => (round % 2 === 0 ? targets : targets.toReversed())
 
 /**
- * Loads each target for `duration` seconds after `warmup`, `rounds` times. The targets that only
- * read take turns round after round (in `turnOrder`), so a slow moment of the machine falls on all
- * of them; those that write (and leave vacuuming and checkpoints behind) run their rounds after
- * them. Returns every round's figures by target.
+ * Loads each target for `duration` seconds after `warmup`, `rounds` times. In each round the
+ * targets that only read are warmed up, then loaded in slices taken in turns (`inTurns`); those
+ * that write (and leave vacuuming and checkpoints behind) take their rounds after them. Returns
+ * every round's figures by target.
  */
 export async function runRounds({ base = '', pid = 0, targets, connections, duration, warmup, rounds }: RoundOptions) {
   const runs = new Map(targets.map((target) => [target.name, [] as Row[]]))
   const writes = (target: LoadTarget) => target.perRequest !== undefined
+  const pidOf = (target: LoadTarget) => target.server?.pid ?? pid
   for (const group of [targets.filter((target) => !writes(target)), targets.filter(writes)]) {
     for (let round = 0; round < rounds; round++) {
-      for (const target of turnOrder(group, round)) {
-        await loadOnce(base, connections, target, warmup)
-        const serverPid = target.server?.pid ?? pid
-        const cpu = cpuWindow(serverPid)
-        const result = await loadOnce(base, connections, target, duration)
-        runs.get(target.name)?.push({
-          target: target.name,
-          'requests/s': Math.round(result.requests.total / result.duration),
-          'p50 ms': result.latency.p50,
-          'p99 ms': result.latency.p99,
-          'non-2xx': result.non2xx,
-          statuses: Object.entries(result.statusCodeStats ?? {})
-            .map(([status, { count }]) => `${status}×${count}`)
-            .join(' '),
-          errors: result.errors + result.timeouts,
-          'peak RSS MB': Math.round(peakRssMb(serverPid)),
-          ...cpu(),
-        })
+      const order = turnOrder(group, round)
+      for (const target of order) await loadOnce(base, connections, target, warmup)
+      const slices = await inTurns(order, slicesPerRound, (target) =>
+        measureSlice(pidOf(target), () => loadOnce(base, connections, target, duration / slicesPerRound, { skipAggregateResult: true })),
+      )
+      for (const target of order) {
+        const { seconds, ...figures } = addUp(slices.get(target) ?? [], connections)
+        runs.get(target.name)?.push({ target: target.name, ...figures, 'peak RSS MB': Math.round(peakRssMb(pidOf(target))) })
       }
     }
   }
