@@ -6,7 +6,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { OtpServiceConfig } from '../config.ts'
 import type { Senders } from '../delivery/index.ts'
 import { errors } from '../errors.ts'
-import { generateCode, hashCode, type OtpKey } from './codes.ts'
+import { generateCode, hashCode, type OtpKey, pepperKey } from './codes.ts'
 import { parseCountryBudgets } from './country-budgets.ts'
 import type { OtpMetrics } from './metrics.ts'
 import type { StatsRecorder } from './stats-recorder.ts'
@@ -45,6 +45,7 @@ export function createOtpService({ config, store, senders, tokens, metrics, stat
   }
   const countryBudget = setting('OTP_SMS_COUNTRY_HOURLY_BUDGETS', parseCountryBudgets)
   const testCodes = loadTestCodes(config, phonePolicy, log)
+  const pepper = pepperKey(config.OTP_PEPPER)
 
   const keyOf = (request: OtpRequest): OtpKey => ({
     channel: request.channel,
@@ -91,7 +92,7 @@ export function createOtpService({ config, store, senders, tokens, metrics, stat
       const issue = {
         ...key,
         ...(testCode === undefined ? budgetOf(key) : { callingCode: null, countryBudget: null }),
-        codeHash: hashCode(config.OTP_PEPPER, key, code),
+        codeHash: hashCode(pepper, key, code),
         requirePending: options.resend,
         limited: testCode === undefined,
         clientIp: options.clientIp,
@@ -127,7 +128,7 @@ export function createOtpService({ config, store, senders, tokens, metrics, stat
 
     async verify(request: OtpRequest & { code: string }, caller: Caller) {
       const key = keyOf(request)
-      const result = await store.verify({ ...key, codeHash: hashCode(config.OTP_PEPPER, key, request.code), clientIp: caller.clientIp })
+      const result = await store.verify({ ...key, codeHash: hashCode(pepper, key, request.code), clientIp: caller.clientIp })
       metrics.verifies.inc({ channel: key.channel, result: result.outcome })
       if (result.outcome !== 'missing') stats.record(statOf[result.outcome], key.channel)
       switch (result.outcome) {
