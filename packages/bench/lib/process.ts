@@ -17,10 +17,11 @@ export function buildTarget(appDir: string, script: string): string {
   return output
 }
 
-/** The heap flags of the services' start scripts, plus BENCH_NODE_FLAGS. */
+/** The heap and thread-pool flags of the services' start scripts, plus BENCH_NODE_FLAGS. */
 export const nodeFlags = [
   '--max-semi-space-size=4',
   '--max-old-space-size=128',
+  '--v8-pool-size=0',
   ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
 ]
 
