@@ -22,9 +22,11 @@ export {
   loadOnce,
   measureSlice,
   printRounds,
+  type RawResult,
   type Row,
   runRounds,
   type Slice,
+  sliceOptions,
   slicesPerRound,
   turnOrder,
 } from './lib/rounds.ts'

@@ -17,6 +17,7 @@ import {
   programStarter,
   type Slice,
   settleDatabase,
+  sliceOptions,
   slicesPerRound,
   startNginx,
   turnOrder,
@@ -52,15 +53,19 @@ const nextCycle = (): Cycle => {
   }
 }
 
-/** Loads a flow for `seconds`: each connection goes through its steps, a new number each time. */
+/**
+ * Loads a flow for `seconds`: each connection goes through its steps, a new number each time. Its
+ * count of sign-ins is its steps answered 2xx over the flow's steps: a sign-in that the end of a
+ * slice cuts short counts for the steps it made, so that slices of any length add up to the rate
+ * of whole sign-ins.
+ */
 async function load(flow: Flow, seconds: number) {
-  let completed = 0
+  let steps = 0
   const result = await autocannon({
     url: flow.base,
     connections,
     duration: seconds,
-    // Answered unsummed, so that a flow's slices add up (`addUp`).
-    skipAggregateResult: true,
+    ...sliceOptions,
     requests: flow.steps.map((step, index) => ({
       method: 'POST',
       path: step.path,
@@ -73,35 +78,37 @@ async function load(flow: Flow, seconds: number) {
         }
       },
       onResponse: (status, body, context: Cycle) => {
-        if (status !== 200) return
+        if (status < 200 || status > 299) return
         step.keep?.(body, context)
-        if (index === flow.steps.length - 1) completed++
+        steps++
       },
     })),
   })
-  return Object.assign(result, { completed })
+  return Object.assign(result, { signIns: steps / flow.steps.length })
 }
 
-/** One slice of a flow's load, with the CPU each of its processes used meanwhile; then waits until they are quiet. */
-async function measureSlice(flow: Flow): Promise<Slice<{ completed: number }>> {
+/** One slice of a flow's load, with the CPU each of its processes used meanwhile; then waits until `quiet` are. */
+async function measureSlice(flow: Flow, quiet: number[]): Promise<Slice<{ signIns: number }>> {
   const before = Object.fromEntries(Object.entries(flow.processes).map(([name, pid]) => [name, cpuSeconds(pid)]))
-  const result = await load(flow, duration / slicesPerRound)
-  const seconds = (result as unknown as { duration: number }).duration
-  const cpu = Object.entries(flow.processes).map(([name, pid]) => [name, ((cpuSeconds(pid) - (before[name] as number)) / seconds) * 100])
-  await untilQuiet(Object.values(flow.processes))
-  return { result: result as unknown as Slice<{ completed: number }>['result'], cpu: Object.fromEntries(cpu) }
+  const result = (await load(flow, duration / slicesPerRound)) as unknown as Slice<{ signIns: number }>['result']
+  const cpu = Object.entries(flow.processes).map(([name, pid]) => [
+    name,
+    ((cpuSeconds(pid) - (before[name] as number)) / result.duration) * 100,
+  ])
+  await untilQuiet(quiet)
+  return { result, cpu: Object.fromEntries(cpu) }
 }
 
 /** A flow's figures over its slices (`addUp`). */
-function summarize(flow: Flow, slices: Slice<{ completed: number }>[]): Row {
-  const { seconds, statuses, ...figures } = addUp(slices, connections)
+function summarize(flow: Flow, slices: Slice<{ signIns: number }>[]): Row {
+  const figures = addUp(slices, connections)
   const of = (figure: (name: string, pid: number) => number) =>
     Object.entries(flow.processes)
       .map(([name, pid]) => `${name} ${Math.round(figure(name, pid))}`)
       .join(', ')
   return {
     target: flow.name,
-    'sign-ins/s': Math.round(slices.reduce((sum, slice) => sum + slice.result.completed, 0) / seconds),
+    'sign-ins/s': Math.round(slices.reduce((sum, slice) => sum + slice.result.signIns, 0) / figures.seconds),
     'requests/s': figures['requests/s'],
     'p50 ms': figures['p50 ms'],
     'p99 ms': figures['p99 ms'],
@@ -184,16 +191,18 @@ try {
   // BENCH_ONLY=Better runs the targets whose names start so.
   const selected = flows.filter((flow) => !process.env.BENCH_ONLY || flow.name.startsWith(process.env.BENCH_ONLY))
   const databases = [otp, users, betterAuth].map((program) => program.databaseUrl as string)
-  // Each round loads the targets in slices taken in turns (`inTurns`); between rounds, the
-  // databases are vacuumed and checkpointed (this server may run with autovacuum off), so no round
-  // pays for the one before it. Before the first round every target is loaded once, uncounted:
-  // every round then starts from processes warmed by an earlier turn and from tables analyzed with
-  // rows in them.
+  // Each round warms every target up, then loads them in slices taken in turns (`inTurns`), each
+  // slice waiting until every program has gone quiet; between rounds, the databases are vacuumed
+  // and checkpointed (this server may run with autovacuum off), so no round pays for the one
+  // before it. Before the first round every target is loaded once, uncounted: every round then
+  // starts from processes warmed by an earlier turn and from tables analyzed with rows in them.
+  const everyProgram = [otp.pid, users.pid, gateway.pid, betterAuth.pid, ...(nginx ? [nginx.pid] : [])]
   for (const flow of selected) await load(flow, warmup)
   for (const database of databases) await settleDatabase(database)
   for (let round = 0; round < rounds; round++) {
     const order = turnOrder(selected, round)
-    const slices = await inTurns(order, slicesPerRound, measureSlice)
+    for (const flow of order) await load(flow, warmup)
+    const slices = await inTurns(order, slicesPerRound, (flow) => measureSlice(flow, everyProgram))
     for (const flow of order) runs.set(flow.name, [...(runs.get(flow.name) ?? []), summarize(flow, slices.get(flow) ?? [])])
     for (const database of databases) await settleDatabase(database)
   }

@@ -119,17 +119,17 @@ const treeCpuSeconds = (pid: number) =>
   }, 0)
 
 /**
- * Waits until the processes have gone quiet (under a tenth of a core over 100 ms), for at most
- * `limitMs`: a load's requests still in flight when it stopped are then done, and not paid for by
- * whatever runs next.
+ * Waits until the processes and PostgreSQL have gone quiet (one clock tick of CPU, 10 ms, at most
+ * over 200 ms), for at most `limitMs`: a load's requests still in flight when it stopped are then
+ * done, and not paid for by whatever runs next.
  */
 export async function untilQuiet(pids: number[], limitMs = 3000) {
-  const used = () => pids.reduce((sum, pid) => sum + treeCpuSeconds(pid), 0)
+  const ticks = () => Math.round((pids.reduce((sum, pid) => sum + treeCpuSeconds(pid), 0) + postgresCpuSeconds()) * ticksPerSecond)
   const started = performance.now()
-  for (let before = used(); performance.now() - started < limitMs; ) {
-    await new Promise((resolve) => setTimeout(resolve, 100))
-    const now = used()
-    if (now - before < 0.01) return
+  for (let before = ticks(); performance.now() - started < limitMs; ) {
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    const now = ticks()
+    if (now - before <= 1) return
     before = now
   }
 }

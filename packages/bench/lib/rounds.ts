@@ -1,15 +1,30 @@
 import autocannon from 'autocannon'
 import { cpuWindow, median, peakRssMb, untilQuiet } from './process.ts'
 
-/** What autocannon answers with `skipAggregateResult`: its latencies still encoded, so that runs add up. */
-type RawResult = { duration: number }
+/** What autocannon answers with `skipAggregateResult`: its counts, its latencies still encoded so that runs add up. */
+export type RawResult = {
+  /** Seconds. */
+  duration: number
+  totalCompletedRequests: number
+  non2xx: number
+  /** Timeouts included. */
+  errors: number
+  statusCodeStats: Record<string, { count: number }>
+}
 declare module 'autocannon' {
   // Adds up raw answers; autocannon's types leave it out.
   function aggregateResult(results: RawResult[], options: { url: string; connections: number }): Result
 }
 
-/** Slices of load per target and round (`BENCH_SLICES`): `duration` is shared out among them. */
-export const slicesPerRound = Number(process.env.BENCH_SLICES ?? 5)
+/** Slices of load per target and round (`BENCH_SLICES`, even, so that the passes cancel out): `duration` is shared out among them. */
+export const slicesPerRound = Number(process.env.BENCH_SLICES ?? 4)
+
+/**
+ * The options of an autocannon run that is a slice: answered unsummed (`addUp` adds the slices
+ * up), and stopped within 100 ms of its duration (autocannon stops on its sampling tick, by default
+ * each second).
+ */
+export const sliceOptions = { skipAggregateResult: true, sampleInt: 100 } as const
 
 /**
  * Runs `measure` over `items`, `passes` times, in turns reversed from one pass to the next (A B C,
@@ -24,18 +39,20 @@ export async function inTurns<T, M>(items: readonly T[], passes: number, measure
   return measured
 }
 
+/** A slice's answer (with fields of the caller's own) and the CPU shares used meanwhile. */
+export type Slice<Extra extends object = object> = { result: RawResult & Extra; cpu: Record<string, number> }
+
 /**
- * One slice: runs `load`, an autocannon run made with `skipAggregateResult` (fields of the caller's
- * own added), and reads the CPU `pid` and the others used meanwhile; then waits `untilQuiet`.
+ * One slice: runs `load`, an autocannon run made with `sliceOptions`, and reads the CPU `pid`, PostgreSQL and
+ * the load generator used meanwhile; then waits `untilQuiet`.
  */
-export async function measureSlice<Extra extends object = object>(pid: number, load: () => Promise<Extra>) {
+export async function measureSlice<Extra extends object = object>(pid: number, load: () => Promise<Extra>): Promise<Slice<Extra>> {
   const window = cpuWindow(pid)
-  const result = (await load()) as RawResult & Extra
+  const result = (await load()) as unknown as RawResult & Extra
   const cpu = window()
   await untilQuiet([pid])
   return { result, cpu }
 }
-export type Slice<Extra extends object = object> = Awaited<ReturnType<typeof measureSlice<Extra>>>
 
 /** Slices added up: rates over their whole time, latencies over all their requests, CPU shares their mean. */
 export function addUp(slices: Slice[], connections: number) {
@@ -46,7 +63,7 @@ export function addUp(slices: Slice[], connections: number) {
   )
   const cpu = Object.fromEntries(
     Object.keys(slices[0]?.cpu ?? {}).map((key) => {
-      const shares = slices.map((slice) => slice.cpu[key as keyof Slice['cpu']])
+      const shares = slices.map((slice) => slice.cpu[key] as number)
       return [key, Math.round(shares.reduce((sum, share) => sum + share, 0) / shares.length)]
     }),
   )
@@ -59,7 +76,7 @@ export function addUp(slices: Slice[], connections: number) {
     statuses: Object.entries(all.statusCodeStats ?? {})
       .map(([status, { count }]) => `${status}×${count}`)
       .join(' '),
-    errors: all.errors + all.timeouts,
+    errors: all.errors,
     ...cpu,
   }
 }
@@ -131,7 +148,7 @@ export async function runRounds({ base = '', pid = 0, targets, connections, dura
       const order = turnOrder(group, round)
       for (const target of order) await loadOnce(base, connections, target, warmup)
       const slices = await inTurns(order, slicesPerRound, (target) =>
-        measureSlice(pidOf(target), () => loadOnce(base, connections, target, duration / slicesPerRound, { skipAggregateResult: true })),
+        measureSlice(pidOf(target), () => loadOnce(base, connections, target, duration / slicesPerRound, sliceOptions)),
       )
       for (const target of order) {
         const { seconds, ...figures } = addUp(slices.get(target) ?? [], connections)
