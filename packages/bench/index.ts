@@ -21,6 +21,7 @@ export {
   type LoadTarget,
   loadOnce,
   measureSlice,
+  primeSeconds,
   printRounds,
   type RawResult,
   type Row,

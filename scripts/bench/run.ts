@@ -14,6 +14,7 @@ import {
   median,
   otpServiceUnderLoad,
   peakRssMb,
+  primeSeconds,
   programStarter,
   type Slice,
   settleDatabase,
@@ -87,8 +88,9 @@ async function load(flow: Flow, seconds: number) {
   return Object.assign(result, { signIns: steps / flow.steps.length })
 }
 
-/** One slice of a flow's load, with the CPU each of its processes used meanwhile; then waits until `quiet` are. */
+/** One slice of a flow's load after `primeSeconds` uncounted, with the CPU each of its processes used meanwhile; then waits until `quiet` are. */
 async function measureSlice(flow: Flow, quiet: number[]): Promise<Slice<{ signIns: number }>> {
+  await load(flow, primeSeconds)
   const before = Object.fromEntries(Object.entries(flow.processes).map(([name, pid]) => [name, cpuSeconds(pid)]))
   const result = (await load(flow, duration / slicesPerRound)) as unknown as Slice<{ signIns: number }>['result']
   const cpu = Object.entries(flow.processes).map(([name, pid]) => [

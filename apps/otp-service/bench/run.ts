@@ -186,9 +186,7 @@ async function runRound(order: readonly Target[]): Promise<Row[]> {
   try {
     for (const target of order) running.push(await launch(target, port + running.length))
     for (const each of running) await each.load(warmup)
-    const slices = await inTurns(running, slicesPerRound, (each) =>
-      measureSlice(each.server.pid, () => each.load(duration / slicesPerRound)),
-    )
+    const slices = await inTurns(running, slicesPerRound, (each) => measureSlice(each.server.pid, duration / slicesPerRound, each.load))
     return running.map((each) => summarize(each, slices.get(each) ?? []))
   } finally {
     await Promise.allSettled(running.map((each) => each.stop()))
@@ -270,7 +268,7 @@ async function cleanupUnderLoad(target: Target) {
   })
   try {
     await measured.load(warmup)
-    const during = summarize(measured, [await measureSlice(measured.server.pid, () => measured.load(duration))])
+    const during = summarize(measured, [await measureSlice(measured.server.pid, duration, measured.load)])
     const after = await rowCount(target.databaseUrl as string, 'otp_codes')
     const seconds = (performance.now() - started) / 1000
     console.log(

@@ -43,12 +43,24 @@ export async function inTurns<T, M>(items: readonly T[], passes: number, measure
 export type Slice<Extra extends object = object> = { result: RawResult & Extra; cpu: Record<string, number> }
 
 /**
- * One slice: runs `load`, an autocannon run made with `sliceOptions`, and reads the CPU `pid`, PostgreSQL and
- * the load generator used meanwhile; then waits `untilQuiet`.
+ * Seconds of uncounted load right before each slice (`BENCH_PRIME`): a slice then starts on a
+ * server already serving, not on one whose idle database connections closed while the others took
+ * their turns.
  */
-export async function measureSlice<Extra extends object = object>(pid: number, load: () => Promise<Extra>): Promise<Slice<Extra>> {
+export const primeSeconds = Number(process.env.BENCH_PRIME ?? 0.5)
+
+/**
+ * One slice: `load` (an autocannon run made with `sliceOptions`) for `primeSeconds`, then for
+ * `seconds` while reading the CPU `pid`, PostgreSQL and the load generator use; then waits `untilQuiet`.
+ */
+export async function measureSlice<Extra extends object = object>(
+  pid: number,
+  seconds: number,
+  load: (seconds: number) => Promise<Extra>,
+): Promise<Slice<Extra>> {
+  await load(primeSeconds)
   const window = cpuWindow(pid)
-  const result = (await load()) as unknown as RawResult & Extra
+  const result = (await load(seconds)) as unknown as RawResult & Extra
   const cpu = window()
   await untilQuiet([pid])
   return { result, cpu }
@@ -148,7 +160,7 @@ export async function runRounds({ base = '', pid = 0, targets, connections, dura
       const order = turnOrder(group, round)
       for (const target of order) await loadOnce(base, connections, target, warmup)
       const slices = await inTurns(order, slicesPerRound, (target) =>
-        measureSlice(pidOf(target), () => loadOnce(base, connections, target, duration / slicesPerRound, sliceOptions)),
+        measureSlice(pidOf(target), duration / slicesPerRound, (seconds) => loadOnce(base, connections, target, seconds, sliceOptions)),
       )
       for (const target of order) {
         const { seconds, ...figures } = addUp(slices.get(target) ?? [], connections)
