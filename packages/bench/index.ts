@@ -13,7 +13,6 @@ export {
   peakRssMb,
   postgresCpuSeconds,
   startTarget,
-  untilQuiet,
 } from './lib/process.ts'
 export {
   addUp,
@@ -21,7 +20,6 @@ export {
   type LoadTarget,
   loadOnce,
   measureSlice,
-  primeSeconds,
   printRounds,
   type RawResult,
   type Row,
@@ -30,5 +28,7 @@ export {
   sliceOptions,
   slicesPerRound,
   turnOrder,
+  type Watch,
+  watchServer,
 } from './lib/rounds.ts'
 export { rowCount, seedRows, settleDatabase } from './lib/scale.ts'

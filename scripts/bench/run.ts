@@ -11,10 +11,10 @@ import {
   addUp,
   cpuSeconds,
   inTurns,
+  measureSlice,
   median,
   otpServiceUnderLoad,
   peakRssMb,
-  primeSeconds,
   programStarter,
   type Slice,
   settleDatabase,
@@ -22,7 +22,6 @@ import {
   slicesPerRound,
   startNginx,
   turnOrder,
-  untilQuiet,
 } from '@otp-suite/bench'
 import { outboxReader, scratchDir } from '@otp-suite/testing'
 import autocannon from 'autocannon'
@@ -88,17 +87,16 @@ async function load(flow: Flow, seconds: number) {
   return Object.assign(result, { signIns: steps / flow.steps.length })
 }
 
-/** One slice of a flow's load after `primeSeconds` uncounted, with the CPU each of its processes used meanwhile; then waits until `quiet` are. */
-async function measureSlice(flow: Flow, quiet: number[]): Promise<Slice<{ signIns: number }>> {
-  await load(flow, primeSeconds)
-  const before = Object.fromEntries(Object.entries(flow.processes).map(([name, pid]) => [name, cpuSeconds(pid)]))
-  const result = (await load(flow, duration / slicesPerRound)) as unknown as Slice<{ signIns: number }>['result']
-  const cpu = Object.entries(flow.processes).map(([name, pid]) => [
-    name,
-    ((cpuSeconds(pid) - (before[name] as number)) / result.duration) * 100,
-  ])
-  await untilQuiet(quiet)
-  return { result, cpu: Object.fromEntries(cpu) }
+/** The CPU share of each of `processes` from now on, in percent of a core. */
+function processesWindow(processes: Record<string, number>) {
+  const before = Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, cpuSeconds(pid)]))
+  const startedAt = performance.now()
+  return () => {
+    const elapsed = (performance.now() - startedAt) / 1000
+    return Object.fromEntries(
+      Object.entries(processes).map(([name, pid]) => [name, ((cpuSeconds(pid) - (before[name] as number)) / elapsed) * 100]),
+    )
+  }
 }
 
 /** A flow's figures over its slices (`addUp`). */
@@ -204,7 +202,11 @@ try {
   for (let round = 0; round < rounds; round++) {
     const order = turnOrder(selected, round)
     for (const flow of order) await load(flow, warmup)
-    const slices = await inTurns(order, slicesPerRound, (flow) => measureSlice(flow, everyProgram))
+    const slices = await inTurns(order, slicesPerRound, (flow) =>
+      measureSlice({ cpuWindow: () => processesWindow(flow.processes), quiet: everyProgram }, duration / slicesPerRound, (seconds) =>
+        load(flow, seconds),
+      ),
+    )
     for (const flow of order) runs.set(flow.name, [...(runs.get(flow.name) ?? []), summarize(flow, slices.get(flow) ?? [])])
     for (const database of databases) await settleDatabase(database)
   }

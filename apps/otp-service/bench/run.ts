@@ -23,6 +23,7 @@ import {
   slicesPerRound,
   startTarget,
   turnOrder,
+  watchServer,
 } from '@otp-suite/bench'
 import { createTestDatabase } from '@otp-suite/db/testing'
 import { outboxReader, scratchDir } from '@otp-suite/testing'
@@ -186,7 +187,9 @@ async function runRound(order: readonly Target[]): Promise<Row[]> {
   try {
     for (const target of order) running.push(await launch(target, port + running.length))
     for (const each of running) await each.load(warmup)
-    const slices = await inTurns(running, slicesPerRound, (each) => measureSlice(each.server.pid, duration / slicesPerRound, each.load))
+    const slices = await inTurns(running, slicesPerRound, (each) =>
+      measureSlice(watchServer(each.server.pid), duration / slicesPerRound, each.load),
+    )
     return running.map((each) => summarize(each, slices.get(each) ?? []))
   } finally {
     await Promise.allSettled(running.map((each) => each.stop()))
@@ -268,7 +271,7 @@ async function cleanupUnderLoad(target: Target) {
   })
   try {
     await measured.load(warmup)
-    const during = summarize(measured, [await measureSlice(measured.server.pid, duration, measured.load)])
+    const during = summarize(measured, [await measureSlice(watchServer(measured.server.pid), duration, measured.load)])
     const after = await rowCount(target.databaseUrl as string, 'otp_codes')
     const seconds = (performance.now() - started) / 1000
     console.log(

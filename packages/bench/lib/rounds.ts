@@ -49,20 +49,26 @@ export type Slice<Extra extends object = object> = { result: RawResult & Extra; 
  */
 export const primeSeconds = Number(process.env.BENCH_PRIME ?? 0.5)
 
+/** What a slice reads and waits for: CPU shares over its time (a window opened at its start), and the processes to let go quiet after it. */
+export type Watch = { cpuWindow: () => () => Record<string, number>; quiet: number[] }
+
+/** A server's watch: its CPU, PostgreSQL's and the load generator's (`cpuWindow`); waits for it. */
+export const watchServer = (pid: number): Watch => ({ cpuWindow: () => cpuWindow(pid), quiet: [pid] })
+
 /**
  * One slice: `load` (an autocannon run made with `sliceOptions`) for `primeSeconds`, then for
- * `seconds` while reading the CPU `pid`, PostgreSQL and the load generator use; then waits `untilQuiet`.
+ * `seconds` while `watch` reads the CPU used; then waits `untilQuiet`.
  */
 export async function measureSlice<Extra extends object = object>(
-  pid: number,
+  watch: Watch,
   seconds: number,
   load: (seconds: number) => Promise<Extra>,
 ): Promise<Slice<Extra>> {
   await load(primeSeconds)
-  const window = cpuWindow(pid)
+  const window = watch.cpuWindow()
   const result = (await load(seconds)) as unknown as RawResult & Extra
   const cpu = window()
-  await untilQuiet([pid])
+  await untilQuiet(watch.quiet)
   return { result, cpu }
 }
 
@@ -160,7 +166,9 @@ export async function runRounds({ base = '', pid = 0, targets, connections, dura
       const order = turnOrder(group, round)
       for (const target of order) await loadOnce(base, connections, target, warmup)
       const slices = await inTurns(order, slicesPerRound, (target) =>
-        measureSlice(pidOf(target), duration / slicesPerRound, (seconds) => loadOnce(base, connections, target, seconds, sliceOptions)),
+        measureSlice(watchServer(pidOf(target)), duration / slicesPerRound, (seconds) =>
+          loadOnce(base, connections, target, seconds, sliceOptions),
+        ),
       )
       for (const target of order) {
         const { seconds, ...figures } = addUp(slices.get(target) ?? [], connections)
